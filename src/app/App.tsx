@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { instantiateCore } from '../core/index.ts';
+import { BalloonCore } from '../core/core.ts';
 import { loadCoreModule } from '../core/wasm-browser.ts';
 
 type CoreStatus =
@@ -12,9 +12,9 @@ export function App() {
   useEffect(() => {
     loadCoreModule()
       .then((module) => {
-        const exports = instantiateCore(module);
+        const core = BalloonCore.fromWasm(module);
         // vring_need_event(event=0, new=1, old=0): moving the index past 0 must notify.
-        const notify = exports.needEvent(0, 1, 0) === 1;
+        const notify = core.abi.needEvent(0, 1, 0) === 1;
         setCore({
           state: 'ready',
           detail: `WebAssembly core ready (need_event self-check: ${notify ? 'ok' : 'wrong'})`,

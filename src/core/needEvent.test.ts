@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { instantiateCore } from './index.ts';
+import { instantiateWasmCore } from './wasm.ts';
 import { loadCoreModuleSync } from './wasm-node.ts';
 
-const core = instantiateCore(loadCoreModuleSync());
+const core = instantiateWasmCore(loadCoreModuleSync());
 
 describe('needEvent (vring_need_event)', () => {
   it('notifies when the index moves past the event index', () => {

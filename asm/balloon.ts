@@ -1,0 +1,257 @@
+// PFN batches and stats buffers: the balloon-specific halves of the driver and of the device.
+//
+// A batch is the driver's `pfns[256]` array (seed: struct virtio_balloon, `__virtio32 pfns[…]`),
+// in guest memory inside the window, one 4 KiB balloon PFN per little-endian u32:
+//   ┌──────────┬──────────┬──────────┬─────┐
+//   │ pfns[0]  │ pfns[1]  │ pfns[2]  │ …   │   gpa = pfn << 12 (VIRTIO_BALLOON_PFN_SHIFT)
+//   └──────────┴──────────┴──────────┴─────┘
+// A kernel page of 16 or 64 KiB is PAGES_PER_PAGE = 4 or 16 consecutive PFNs (seed: set_page_pfns).
+//
+// A stats buffer is an array of packed 10-byte entries (virtio 1.x §5.5.6.3):
+//   ┌───────────────┬──────────────────────────────┐
+//   │ 0..1 tag le16 │ 2..9 val le64                │   tags: src/core/stats.ts
+//   └───────────────┴──────────────────────────────┘
+
+import {
+  CTRL_ELEM_IN,
+  CTRL_ELEM_OUT,
+  CTRL_FRAMES_DISCARDED,
+  CTRL_FRAMES_WANTED,
+  CTRL_PBP_DROPPED,
+  CTRL_PFNS_BAD,
+  CTRL_PFNS_HANDLED,
+  CTRL_STATS,
+  CTRL_STATS_MASK,
+  CTRL_STATS_UNKNOWN,
+  ELEM_PBP,
+  ELEM_STAT_TMP,
+  ERR_BALLOON_WRITABLE,
+  ERR_PFN_LEN,
+  EV_BAD_PFN,
+  EV_DISCARD,
+  EV_PBP_DROP,
+  EV_PFN,
+  EV_STATS,
+  EV_WILLNEED,
+  FRAME_KEEP,
+  FRAME_STATE_COUNT,
+  HOST_DISCARDED,
+  HOST_WANTED,
+  MAX_HOST_PAGE_FRAMES,
+  MAX_QUEUE_SIZE,
+  PFNS_MAX,
+  RC_BAD_ARG,
+  SEG_SIZE,
+  STAT_ENTRY_SIZE,
+  STATS_NR,
+} from './constants';
+import { emit, wants } from './events';
+import { moveHostPage, setFrame, setHostPage } from './frames';
+import { ctrl, ctrlAdd, ctrlGet, ctrlSet, elem, hostPageFrames, ramFrames, scratch, translate, windowPtr } from './memory';
+import { deviceError, vqPop, vqPush } from './virtqueue';
+
+// ── Driver side ────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * set_page_pfns for nPages kernel pages read from SCRATCH (u32 kernel page numbers): writes
+ * nPages × pagesPerPage PFNs into the pfns array at guest-physical `pfns`, from index `at` on, and
+ * sets each frame's state to `state` (FRAME_KEEP leaves it). Returns the PFNs written or RC_BAD_ARG.
+ */
+export function pfnEncode(at: u32, nPages: u32, pagesPerPage: u32, pfns: u64, state: u32): i32 {
+  if (pagesPerPage == 0 || pagesPerPage > 16 || (pagesPerPage & (pagesPerPage - 1)) != 0) return RC_BAD_ARG;
+  if (state >= FRAME_STATE_COUNT && state != FRAME_KEEP) return RC_BAD_ARG;
+  if (nPages > PFNS_MAX || at > PFNS_MAX || at + nPages * pagesPerPage > PFNS_MAX) return RC_BAD_ARG;
+  const n = nPages * pagesPerPage;
+  const dst = translate(pfns + (<u64>at << 2), <u64>n << 2);
+  if (dst == 0) return RC_BAD_ARG;
+  const limit = ramFrames;
+  for (let k: u32 = 0; k < nPages; k++) {
+    const base = load<u32>(scratch + <usize>(k << 2)) * pagesPerPage;
+    const out = dst + <usize>((k * pagesPerPage) << 2);
+    for (let j: u32 = 0; j < pagesPerPage; j++) {
+      const pfn = base + j;
+      store<u32>(out + <usize>(j << 2), pfn);
+      if (state != FRAME_KEEP && pfn < limit) setFrame(pfn, state);
+    }
+  }
+  return <i32>n;
+}
+
+/**
+ * Sets the frames named by the first n PFNs at guest-physical `pfns` to `state` (the driver, once
+ * the host acknowledged a batch). PFNs outside RAM are skipped. Returns the frames set or RC_BAD_ARG.
+ */
+export function pfnSetStates(n: u32, pfns: u64, state: u32): i32 {
+  if (state >= FRAME_STATE_COUNT || n > PFNS_MAX) return RC_BAD_ARG;
+  const src = translate(pfns, <u64>n << 2);
+  if (src == 0) return RC_BAD_ARG;
+  const limit = ramFrames;
+  let set: u32 = 0;
+  for (let k: u32 = 0; k < n; k++) {
+    const pfn = load<u32>(src + <usize>(k << 2));
+    if (pfn < limit) {
+      setFrame(pfn, state);
+      set++;
+    }
+  }
+  return <i32>set;
+}
+
+// ── Device side (QEMU hw/virtio/virtio-balloon.c) ──────────────────────────────────────────────────
+
+// The partly ballooned host page (QEMU's PartiallyBalloonedPage): which 4 KiB pieces of one host page
+// larger than 4 KiB have been ballooned. It lives for one element; a PFN of another host page gives
+// the old one up.
+let pbpBase: i64 = -1;
+let pbpCount: u32 = 0;
+
+@inline function pbpReset(): void {
+  memory.fill(elem + ELEM_PBP, 0, MAX_HOST_PAGE_FRAMES >> 3);
+  pbpBase = -1;
+  pbpCount = 0;
+}
+
+/** balloon_inflate_page: discard the frame's backing, or a whole host page once all of it is in. */
+function inflateFrame(q: u32, f: u32): void {
+  const hpf = hostPageFrames;
+  if (hpf == 1) {
+    if (setHostPage(f, HOST_DISCARDED) != 0) {
+      ctrlAdd(CTRL_FRAMES_DISCARDED, 1);
+      emit(EV_DISCARD, q, 0, f, 1, 0);
+    }
+    return;
+  }
+  const base = f & ~(hpf - 1);
+  if (pbpBase >= 0 && pbpBase != <i64>base) {
+    ctrlAdd(CTRL_PBP_DROPPED, 1);
+    emit(EV_PBP_DROP, q, 0, <u32>pbpBase, pbpCount, 0);
+    pbpReset();
+  }
+  pbpBase = base;
+  const bit = f - base;
+  const bp = elem + ELEM_PBP + <usize>(bit >> 3);
+  const mask = <u8>(1 << <u8>(bit & 7));
+  const byte = load<u8>(bp);
+  if ((byte & mask) == 0) {
+    store<u8>(bp, byte | mask);
+    pbpCount++;
+  }
+  if (pbpCount == hpf) {
+    const changed = setHostPage(base, HOST_DISCARDED);
+    ctrlAdd(CTRL_FRAMES_DISCARDED, changed);
+    emit(EV_DISCARD, q, 0, base, hpf, 0);
+    pbpReset();
+  }
+}
+
+/** balloon_deflate_page: MADV_WILLNEED on the whole host page holding the frame. */
+function deflateFrame(q: u32, f: u32): void {
+  const changed = moveHostPage(f, HOST_DISCARDED, HOST_WANTED);
+  if (changed != 0) {
+    ctrlAdd(CTRL_FRAMES_WANTED, changed);
+    emit(EV_WILLNEED, q, 0, f & ~(hostPageFrames - 1), hostPageFrames, 0);
+  }
+}
+
+/**
+ * virtio_balloon_handle_output for the inflate (deflate = 0) or deflate (deflate = 1) queue: pops up
+ * to maxElems elements; for each, every PFN in its device-readable buffers is applied to the host's
+ * backing (PFNs outside RAM are skipped: virtio_balloon_bad_addr), then the element is pushed back
+ * with length 0. Returns the elements handled, RC_ERROR (the device is now broken) or RC_BROKEN.
+ */
+export function balloonHandle(q: u32, deflate: u32, maxElems: u32): i32 {
+  const limit = ramFrames;
+  const perPfn = wants(EV_PFN);
+  let handled: u32 = 0;
+  const cap = min(maxElems, MAX_QUEUE_SIZE);
+  while (handled < cap) {
+    const head = vqPop(q);
+    if (head < 0) return head == -1 ? <i32>handled : head;
+    if (ctrlGet(CTRL_ELEM_IN) != 0) return deviceError(ERR_BALLOON_WRITABLE, q, <u32>head, 0);
+    const nOut = ctrlGet(CTRL_ELEM_OUT);
+    for (let s: u32 = 0; s < nOut; s++) {
+      const len = load<u32>(elem + <usize>(s * SEG_SIZE), 4);
+      if ((len & 3) != 0) return deviceError(ERR_PFN_LEN, q, <u32>head, len);
+    }
+    pbpReset();
+    let good: u32 = 0;
+    let bad: u32 = 0;
+    for (let s: u32 = 0; s < nOut; s++) {
+      const seg = elem + <usize>(s * SEG_SIZE);
+      const p = windowPtr(load<u32>(seg));
+      const n = load<u32>(seg, 4) >> 2;
+      for (let k: u32 = 0; k < n; k++) {
+        const pfn = load<u32>(p + <usize>(k << 2));
+        if (pfn >= limit) {
+          bad++;
+          emit(EV_BAD_PFN, q, 0, pfn, 0, 0);
+          continue;
+        }
+        good++;
+        if (perPfn) emit(EV_PFN, q, deflate, pfn, 0, 0);
+        if (deflate) deflateFrame(q, pfn);
+        else inflateFrame(q, pfn);
+      }
+    }
+    // A host page still partly ballooned when the element ends is given up (QEMU frees its pbp).
+    if (pbpBase >= 0) {
+      ctrlAdd(CTRL_PBP_DROPPED, 1);
+      emit(EV_PBP_DROP, q, 0, <u32>pbpBase, pbpCount, 0);
+      pbpReset();
+    }
+    ctrlAdd(CTRL_PFNS_HANDLED, good);
+    ctrlAdd(CTRL_PFNS_BAD, bad);
+    vqPush(q, <u32>head, 0);
+    handled++;
+  }
+  return <i32>handled;
+}
+
+/**
+ * virtio_balloon_receive_stats: pops one stats element and keeps the value of every entry whose tag
+ * QEMU knows (tag < STATS_NR); later tags are counted and ignored. Entries may straddle segments;
+ * trailing bytes short of an entry are ignored. Returns the head (the device holds the element until
+ * it asks for fresh stats by pushing it back), RC_EMPTY, RC_ERROR or RC_BROKEN.
+ */
+export function statsPop(q: u32): i32 {
+  const head = vqPop(q);
+  if (head < 0) return head;
+  if (ctrlGet(CTRL_ELEM_IN) != 0) return deviceError(ERR_BALLOON_WRITABLE, q, <u32>head, 0);
+  const nOut = ctrlGet(CTRL_ELEM_OUT);
+  let seg: u32 = 0;
+  let off: u32 = 0;
+  let entries: u32 = 0;
+  let unknown: u32 = 0;
+  const entry = elem + ELEM_STAT_TMP; // one entry assembled here
+  let filled: u32 = 0;
+  while (seg < nOut) {
+    const s = elem + <usize>(seg * SEG_SIZE);
+    const len = load<u32>(s, 4);
+    if (off >= len) {
+      seg++;
+      off = 0;
+      continue;
+    }
+    const take = min(len - off, STAT_ENTRY_SIZE - filled);
+    memory.copy(entry + filled, windowPtr(load<u32>(s)) + off, take);
+    filled += take;
+    off += take;
+    if (filled == STAT_ENTRY_SIZE) {
+      const tag: u32 = load<u16>(entry);
+      const val = load<u64>(entry, 2);
+      if (tag < STATS_NR) {
+        store<u64>(ctrlStatsPtr(tag), val);
+        ctrlSet(CTRL_STATS_MASK, ctrlGet(CTRL_STATS_MASK) | (1 << tag));
+      } else unknown++;
+      entries++;
+      filled = 0;
+    }
+  }
+  ctrlAdd(CTRL_STATS_UNKNOWN, unknown);
+  emit(EV_STATS, q, 0, <u32>head, entries, unknown);
+  return head;
+}
+
+@inline function ctrlStatsPtr(tag: u32): usize {
+  return ctrl + CTRL_STATS + <usize>(tag << 3);
+}

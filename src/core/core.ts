@@ -1,0 +1,432 @@
+// The typed face of the core. It works over either implementation of the ABI (the WebAssembly module
+// or its TypeScript twin), turns return codes into types and messages, and gives typed views of the
+// tables in linear memory. The simulation talks to the core only through this class.
+import {
+  type CoreAbi,
+  CTRL_DEVICE_STATUS,
+  CTRL_DRIVER_ERROR,
+  CTRL_ELEM_IN,
+  CTRL_ELEM_OUT,
+  CTRL_ERROR_ARG0,
+  CTRL_ERROR_ARG1,
+  CTRL_ERROR_CODE,
+  CTRL_ERROR_QUEUE,
+  CTRL_EVENT_HEAD,
+  CTRL_EVENT_MASK,
+  CTRL_EVENT_TAIL,
+  CTRL_SIZE,
+  CTRL_STATS,
+  CTRL_STATS_MASK,
+  CTRL_USED_LEN,
+  DEVICE_F_VERSION_1,
+  DIRTY_CHUNK_SHIFT,
+  EVENT_CAPACITY,
+  EVENT_SIZE,
+  FRAME_STATE_COUNT,
+  HOST_STATE_COUNT,
+  MAX_FRAMES,
+  MAX_HOST_PAGE_FRAMES,
+  MAX_QUEUE_SIZE,
+  MAX_QUEUES,
+  MAX_WINDOW_FRAMES,
+  PAGE_SIZE,
+  PFNS_MAX,
+  RC_BAD_ARG,
+  RC_BROKEN,
+  RC_EMPTY,
+  RC_ERROR,
+  RC_NO_SPACE,
+  REGION_CTRL,
+  REGION_DIRTY,
+  REGION_ELEM,
+  REGION_EVENTS,
+  REGION_FRAMES,
+  REGION_HOST,
+  REGION_SCRATCH,
+  REGION_WINDOW,
+  SCRATCH_SIZE,
+  SEG_SIZE,
+  SG_SIZE,
+  STATS_SLOTS,
+  VQ_F_EVENT_IDX,
+  VQ_F_INDIRECT,
+  VRING_DESC_F_WRITE,
+} from './abi.ts';
+import { deviceErrorKind, driverErrors } from './errors.ts';
+import { TwinCore } from './twin.ts';
+import { type DescIdx, type Gpa, gpaHalves, type KernelPage, type Pfn } from './units.ts';
+import { instantiateWasmCore } from './wasm.ts';
+
+export interface CoreConfig {
+  /** Guest RAM in 4 KiB frames (≤ 4,194,304 = 16 GiB). */
+  ramFrames: number;
+  /** Host page size in 4 KiB frames: 1 (4 KiB), 16 (64 KiB) or 512 (2 MiB). */
+  hostPageFrames: number;
+  /** The backed window of guest memory (the kernel data the device reads), in frames. */
+  windowFrame: number;
+  windowFrames: number;
+}
+
+export interface QueueConfig {
+  size: number;
+  desc: Gpa;
+  avail: Gpa;
+  used: Gpa;
+  eventIdx?: boolean;
+  indirect?: boolean;
+}
+
+export interface Segment {
+  gpa: Gpa;
+  len: number;
+  write: boolean;
+}
+
+export interface CoreEvent {
+  kind: number;
+  queue: number;
+  x: number;
+  a: number;
+  b: number;
+  c: number;
+}
+
+export interface DeviceErrorInfo {
+  code: number;
+  name: string;
+  message: string;
+  queue: number;
+  qemu: boolean;
+}
+
+/** A bad argument to the core: the message names the field and the reason. */
+export class CoreArgumentError extends Error {
+  override name = 'CoreArgumentError';
+}
+
+function check(ok: boolean, message: string): void {
+  if (!ok) throw new CoreArgumentError(message);
+}
+
+const isPow2 = (n: number) => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
+
+export class BalloonCore {
+  frames = new Uint8Array(0);
+  host = new Uint8Array(0);
+  dirty = new Uint8Array(0);
+  /** The backed window's bytes; index 0 is guest-physical windowGpa. */
+  window = new Uint8Array(0);
+  windowGpa = 0 as Gpa;
+  ramFrames = 0;
+  hostPageFrames = 1;
+  private windowView = new DataView(new ArrayBuffer(0));
+  private ctrlView = new DataView(new ArrayBuffer(0));
+  private scratch = new DataView(new ArrayBuffer(0));
+  private elem = new DataView(new ArrayBuffer(0));
+  private events = new DataView(new ArrayBuffer(0));
+
+  constructor(readonly abi: CoreAbi) {}
+
+  static fromWasm(module: WebAssembly.Module): BalloonCore {
+    return new BalloonCore(instantiateWasmCore(module));
+  }
+
+  static twin(): BalloonCore {
+    return new BalloonCore(new TwinCore());
+  }
+
+  /** Lays out a guest; everything is reset. Throws CoreArgumentError naming a bad field. */
+  init(cfg: CoreConfig): void {
+    const { ramFrames, hostPageFrames, windowFrame, windowFrames } = cfg;
+    check(
+      Number.isInteger(ramFrames) && ramFrames > 0 && ramFrames <= MAX_FRAMES,
+      `ramFrames: must be a whole number from 1 to ${MAX_FRAMES} (16 GiB), got ${ramFrames}`,
+    );
+    check(
+      isPow2(hostPageFrames) && hostPageFrames <= MAX_HOST_PAGE_FRAMES,
+      `hostPageFrames: must be a power of two up to ${MAX_HOST_PAGE_FRAMES} (2 MiB), got ${hostPageFrames}`,
+    );
+    check(ramFrames % hostPageFrames === 0, 'ramFrames: must be a whole number of host pages');
+    check(
+      Number.isInteger(windowFrames) && windowFrames > 0 && windowFrames <= MAX_WINDOW_FRAMES,
+      `windowFrames: must be from 1 to ${MAX_WINDOW_FRAMES}, got ${windowFrames}`,
+    );
+    check(
+      Number.isInteger(windowFrame) && windowFrame >= 0 && windowFrame + windowFrames <= ramFrames,
+      `windowFrame: the window must lie inside guest RAM, got frame ${windowFrame}`,
+    );
+    check(this.abi.init(ramFrames, hostPageFrames, windowFrame, windowFrames) === 0, 'init: the core refused');
+    this.ramFrames = ramFrames;
+    this.hostPageFrames = hostPageFrames;
+    this.windowGpa = (windowFrame * PAGE_SIZE) as Gpa;
+    this.refreshViews(windowFrames);
+  }
+
+  private refreshViews(windowFrames: number): void {
+    const buf = this.abi.memory.buffer;
+    const at = (r: number) => this.abi.layout(r) >>> 0;
+    this.frames = new Uint8Array(buf, at(REGION_FRAMES), this.ramFrames);
+    this.host = new Uint8Array(buf, at(REGION_HOST), this.ramFrames);
+    this.dirty = new Uint8Array(buf, at(REGION_DIRTY), (this.ramFrames + (1 << DIRTY_CHUNK_SHIFT) - 1) >>> DIRTY_CHUNK_SHIFT);
+    this.window = new Uint8Array(buf, at(REGION_WINDOW), windowFrames * PAGE_SIZE);
+    this.windowView = new DataView(buf, at(REGION_WINDOW), windowFrames * PAGE_SIZE);
+    this.ctrlView = new DataView(buf, at(REGION_CTRL), CTRL_SIZE);
+    this.scratch = new DataView(buf, at(REGION_SCRATCH), SCRATCH_SIZE);
+    this.elem = new DataView(buf, at(REGION_ELEM), SEG_SIZE * 1024);
+    this.events = new DataView(buf, at(REGION_EVENTS), EVENT_CAPACITY * EVENT_SIZE);
+  }
+
+  // ── CTRL ───────────────────────────────────────────────────────────────────────────────────────
+
+  ctrl(field: number): number {
+    return this.ctrlView.getUint32(field, true);
+  }
+
+  stateCount(state: number): number {
+    return this.abi.stateCount(state) >>> 0;
+  }
+
+  stateCounts(): number[] {
+    return Array.from({ length: FRAME_STATE_COUNT }, (_, s) => this.stateCount(s));
+  }
+
+  hostCounts(): number[] {
+    return Array.from({ length: HOST_STATE_COUNT }, (_, s) => this.abi.hostCount(s) >>> 0);
+  }
+
+  /** Device status bits the core owns (DEVICE_NEEDS_RESET after an error on a modern device). */
+  get deviceStatus(): number {
+    return this.ctrl(CTRL_DEVICE_STATUS);
+  }
+
+  /** The first device error since the last reset, in QEMU's words, or null. */
+  deviceError(): DeviceErrorInfo | null {
+    const code = this.ctrl(CTRL_ERROR_CODE);
+    if (code === 0) return null;
+    const kind = deviceErrorKind(code);
+    const a = this.ctrl(CTRL_ERROR_ARG0);
+    const b = this.ctrl(CTRL_ERROR_ARG1);
+    return {
+      code,
+      name: kind?.name ?? `error-${code}`,
+      message: kind ? kind.format(a, b) : `device error ${code}`,
+      queue: this.ctrl(CTRL_ERROR_QUEUE),
+      qemu: kind?.qemu ?? false,
+    };
+  }
+
+  driverError(): string | null {
+    const code = this.ctrl(CTRL_DRIVER_ERROR);
+    return code === 0 ? null : (driverErrors[code]?.name ?? `driver-error-${code}`);
+  }
+
+  /** Device reset: queues forgotten, errors cleared. */
+  resetDevice(version1 = true): void {
+    this.abi.deviceReset(version1 ? DEVICE_F_VERSION_1 : 0);
+  }
+
+  set eventMask(mask: number) {
+    this.ctrlView.setUint32(CTRL_EVENT_MASK, mask >>> 0, true);
+  }
+  get eventMask(): number {
+    return this.ctrl(CTRL_EVENT_MASK);
+  }
+
+  /** Calls visit for each event the core recorded since the last drain; returns how many. */
+  drainEvents(visit: (e: CoreEvent) => void): number {
+    let tail = this.ctrl(CTRL_EVENT_TAIL);
+    const head = this.ctrl(CTRL_EVENT_HEAD);
+    let n = 0;
+    while (tail !== head) {
+      const p = (tail & (EVENT_CAPACITY - 1)) * EVENT_SIZE;
+      const ev = this.events;
+      visit({
+        kind: ev.getUint8(p),
+        queue: ev.getUint8(p + 1),
+        x: ev.getUint16(p + 2, true),
+        a: ev.getUint32(p + 4, true),
+        b: ev.getUint32(p + 8, true),
+        c: ev.getUint32(p + 12, true),
+      });
+      tail = (tail + 1) >>> 0;
+      n++;
+    }
+    this.ctrlView.setUint32(CTRL_EVENT_TAIL, tail, true);
+    return n;
+  }
+
+  // ── Guest memory in the window ─────────────────────────────────────────────────────────────────
+
+  inWindow(gpa: number, len: number): boolean {
+    const off = gpa - this.windowGpa;
+    return off >= 0 && len >= 0 && off + len <= this.window.length;
+  }
+
+  private offset(gpa: number, len: number): number {
+    check(this.inWindow(gpa, len), `gpa 0x${gpa.toString(16)}+${len}: outside the backed window`);
+    return gpa - this.windowGpa;
+  }
+
+  bytesAt(gpa: Gpa, len: number): Uint8Array {
+    const off = this.offset(gpa, len);
+    return this.window.subarray(off, off + len);
+  }
+  readU16(gpa: Gpa): number {
+    return this.windowView.getUint16(this.offset(gpa, 2), true);
+  }
+  readU32(gpa: Gpa): number {
+    return this.windowView.getUint32(this.offset(gpa, 4), true);
+  }
+  readU64(gpa: Gpa): bigint {
+    return this.windowView.getBigUint64(this.offset(gpa, 8), true);
+  }
+  writeU16(gpa: Gpa, v: number): void {
+    this.windowView.setUint16(this.offset(gpa, 2), v, true);
+  }
+  writeU32(gpa: Gpa, v: number): void {
+    this.windowView.setUint32(this.offset(gpa, 4), v >>> 0, true);
+  }
+  writeU64(gpa: Gpa, v: bigint): void {
+    this.windowView.setBigUint64(this.offset(gpa, 8), v, true);
+  }
+
+  // ── Frames and host backing ────────────────────────────────────────────────────────────────────
+
+  setFrames(first: Pfn, n: number, state: number): number {
+    return this.abi.frameSetRange(first, n, state) >>> 0;
+  }
+
+  hostTouch(first: Pfn, n: number): number {
+    return this.abi.hostTouch(first, n) >>> 0;
+  }
+
+  clearDirty(): void {
+    this.abi.dirtyClear();
+  }
+
+  // ── Virtqueues ─────────────────────────────────────────────────────────────────────────────────
+
+  setupQueue(q: number, cfg: QueueConfig): void {
+    check(Number.isInteger(q) && q >= 0 && q < MAX_QUEUES, `queue: must be 0..${MAX_QUEUES - 1}, got ${q}`);
+    check(isPow2(cfg.size) && cfg.size <= MAX_QUEUE_SIZE, `size: must be a power of two ≤ 32768, got ${cfg.size}`);
+    const [dl, dh] = gpaHalves(cfg.desc);
+    const [al, ah] = gpaHalves(cfg.avail);
+    const [ul, uh] = gpaHalves(cfg.used);
+    const features = (cfg.eventIdx ? VQ_F_EVENT_IDX : 0) | (cfg.indirect ? VQ_F_INDIRECT : 0);
+    const rc = this.abi.vqSetup(q, cfg.size, dl, dh, al, ah, ul, uh, features);
+    check(rc === 0, `queue ${q}: rings must lie inside the window, aligned to 16/2/4 bytes`);
+  }
+
+  /** Adds one buffer; returns its head, or RC_NO_SPACE / RC_BROKEN. */
+  addBuf(q: number, gpa: Gpa, len: number, write = false): number {
+    const [lo, hi] = gpaHalves(gpa);
+    return this.abi.vqAddBuf(q, lo, hi, len, write ? 1 : 0);
+  }
+
+  /** Adds a chain (readable buffers first); through an indirect table at `table` if given. */
+  addSgs(q: number, out: readonly Segment[], inBufs: readonly Segment[], table?: Gpa): number {
+    const all = [...out, ...inBufs];
+    check(all.length > 0 && all.length <= SCRATCH_SIZE / SG_SIZE, 'addSgs: 1 to 4096 buffers');
+    all.forEach((s, k) => {
+      const [lo, hi] = gpaHalves(s.gpa);
+      this.scratch.setUint32(k * SG_SIZE, lo, true);
+      this.scratch.setUint32(k * SG_SIZE + 4, hi, true);
+      this.scratch.setUint32(k * SG_SIZE + 8, s.len >>> 0, true);
+      this.scratch.setUint32(k * SG_SIZE + 12, 0, true);
+    });
+    const [tl, th] = gpaHalves(table ?? (0 as Gpa));
+    return this.abi.vqAddSgs(q, out.length, inBufs.length, tl, th, table === undefined ? 0 : 1);
+  }
+
+  kickPrepare(q: number): boolean {
+    return this.abi.vqKickPrepare(q) !== 0;
+  }
+
+  /** The next used buffer ({head, len}), null if none; throws on a bad used entry (BAD_RING). */
+  getBuf(q: number): { head: DescIdx; len: number } | null {
+    const head = this.abi.vqGetBuf(q);
+    if (head >= 0) return { head: head as DescIdx, len: this.ctrl(CTRL_USED_LEN) };
+    if (head === RC_EMPTY || head === RC_BROKEN) return null;
+    throw new Error(`virtqueue ${q}: ${this.driverError() ?? 'bad used entry'}`);
+  }
+
+  setCallbacks(q: number, enable: boolean): boolean {
+    return this.abi.vqSetCallbacks(q, enable ? 1 : 0) !== 0;
+  }
+
+  /** Device: pops the next chain; its head, or RC_EMPTY / RC_ERROR / RC_BROKEN. */
+  pop(q: number): number {
+    return this.abi.vqPop(q);
+  }
+
+  /** The segments of the element the last pop took, device-readable first. */
+  elemSegments(): Segment[] {
+    const n = this.ctrl(CTRL_ELEM_OUT) + this.ctrl(CTRL_ELEM_IN);
+    const segs: Segment[] = [];
+    for (let k = 0; k < n; k++) {
+      const p = k * SEG_SIZE;
+      segs.push({
+        gpa: (this.windowGpa + this.elem.getUint32(p, true)) as Gpa,
+        len: this.elem.getUint32(p + 4, true),
+        write: (this.elem.getUint32(p + 8, true) & VRING_DESC_F_WRITE) !== 0,
+      });
+    }
+    return segs;
+  }
+
+  push(q: number, head: number, len: number): number {
+    return this.abi.vqPush(q, head, len);
+  }
+
+  needInterrupt(q: number): boolean {
+    return this.abi.vqNeedInterrupt(q) !== 0;
+  }
+
+  setNotification(q: number, enable: boolean): void {
+    this.abi.vqSetNotification(q, enable ? 1 : 0);
+  }
+
+  pending(q: number): number {
+    return this.abi.vqPending(q) >>> 0;
+  }
+
+  // ── Balloon ────────────────────────────────────────────────────────────────────────────────────
+
+  /** set_page_pfns for a list of kernel pages into pfns[at…] at `pfns`; returns the PFNs written. */
+  encodePages(pages: ArrayLike<KernelPage>, at: number, pagesPerPage: number, pfns: Gpa, state: number): number {
+    check(pages.length <= PFNS_MAX, `pages: at most ${PFNS_MAX} a batch`);
+    for (let k = 0; k < pages.length; k++) this.scratch.setUint32(k * 4, pages[k], true);
+    const [lo, hi] = gpaHalves(pfns);
+    const rc = this.abi.pfnEncode(at, pages.length, pagesPerPage, lo, hi, state);
+    check(rc !== RC_BAD_ARG, 'encodePages: the batch must fit pfns[256] inside the window');
+    return rc;
+  }
+
+  /** Sets the frames named by pfns[0..n) to `state`; returns how many were inside RAM. */
+  setStatesFromPfns(n: number, pfns: Gpa, state: number): number {
+    const [lo, hi] = gpaHalves(pfns);
+    const rc = this.abi.pfnSetStates(n, lo, hi, state);
+    check(rc !== RC_BAD_ARG, 'setStatesFromPfns: pfns must lie inside the window');
+    return rc;
+  }
+
+  /** The device handles inflate (deflate = false) or deflate buffers: elements handled, or RC_*. */
+  balloonHandle(q: number, deflate: boolean, maxElems = MAX_QUEUE_SIZE): number {
+    return this.abi.balloonHandle(q, deflate ? 1 : 0, maxElems);
+  }
+
+  /** The device takes the stats buffer: its head (to push back later), or RC_*. */
+  statsPop(q: number): number {
+    return this.abi.statsPop(q);
+  }
+
+  /** The last value of each stats tag the device received since reset (undefined: never sent). */
+  stats(): (bigint | undefined)[] {
+    const mask = this.ctrl(CTRL_STATS_MASK);
+    return Array.from({ length: STATS_SLOTS }, (_, tag) =>
+      mask & (1 << tag) ? this.ctrlView.getBigUint64(CTRL_STATS + tag * 8, true) : undefined,
+    );
+  }
+}
+
+export { RC_BAD_ARG, RC_BROKEN, RC_EMPTY, RC_ERROR, RC_NO_SPACE };

@@ -1,0 +1,41 @@
+// Test helpers: the same guest laid out on the WebAssembly core and on its twin.
+import { BalloonCore } from './core.ts';
+import { asGpa, type Gpa } from './units.ts';
+import { loadCoreModuleSync } from './wasm-node.ts';
+
+export type Impl = 'wasm' | 'twin';
+export const impls: Impl[] = ['wasm', 'twin'];
+
+export function makeCore(impl: Impl): BalloonCore {
+  return impl === 'wasm' ? BalloonCore.fromWasm(loadCoreModuleSync()) : BalloonCore.twin();
+}
+
+/**
+ * A small standard guest: 64 MiB of RAM (16384 frames), the backed window at 1 MiB (frame 256) with
+ * 16 frames (64 KiB). Queue q's rings sit at fixed places inside it, like a driver's allocations.
+ */
+export const STD = {
+  ramFrames: 16384,
+  windowFrame: 256,
+  windowFrames: 16,
+  base: 0x100000,
+} as const;
+
+export function stdRings(q: number, size: number): { desc: Gpa; avail: Gpa; used: Gpa } {
+  // 16 KiB per queue: desc at +0, avail at +size·16, used 4-aligned after the avail ring.
+  const base = STD.base + q * 0x4000;
+  const avail = base + size * 16;
+  const used = (avail + 6 + size * 2 + 3) & ~3;
+  return { desc: asGpa(base), avail: asGpa(avail), used: asGpa(used) };
+}
+
+/** pfns[256] and a stats buffer, past the queues. */
+export const PFNS_GPA = asGpa(STD.base + 0xc000);
+export const STATS_GPA = asGpa(STD.base + 0xd000);
+export const SPARE_GPA = asGpa(STD.base + 0xe000);
+
+export function stdCore(impl: Impl, hostPageFrames = 1): BalloonCore {
+  const core = makeCore(impl);
+  core.init({ ramFrames: STD.ramFrames, hostPageFrames, windowFrame: STD.windowFrame, windowFrames: STD.windowFrames });
+  return core;
+}
