@@ -46,8 +46,8 @@ import {
   STATS_NR,
 } from './constants';
 import { emit, wants } from './events';
-import { moveHostPage, setFrame, setHostPage } from './frames';
-import { ctrl, ctrlAdd, ctrlGet, ctrlSet, elem, hostPageFrames, ramFrames, scratch, translate, windowPtr } from './memory';
+import { credit, frameCounts, hostCounts, markDirty, moveHostPage, NO_RUN, setHostPage, settle } from './frames';
+import { ctrl, ctrlAdd, ctrlGet, ctrlSet, elem, frames, host, hostPageFrames, ramFrames, scratch, translate, windowPtr } from './memory';
 import { deviceError, vqPop, vqPush } from './virtqueue';
 
 // ── Driver side ────────────────────────────────────────────────────────────────────────────────────
@@ -65,15 +65,33 @@ export function pfnEncode(at: u32, nPages: u32, pagesPerPage: u32, pfns: u64, st
   const dst = translate(pfns + (<u64>at << 2), <u64>n << 2);
   if (dst == 0) return RC_BAD_ARG;
   const limit = ramFrames;
+  const mark = state != FRAME_KEEP;
+  let run = NO_RUN; // see frames.ts, "Batches"
+  let len: u32 = 0;
+  let total: u32 = 0;
   for (let k: u32 = 0; k < nPages; k++) {
     const base = load<u32>(scratch + <usize>(k << 2)) * pagesPerPage;
     const out = dst + <usize>((k * pagesPerPage) << 2);
     for (let j: u32 = 0; j < pagesPerPage; j++) {
       const pfn = base + j;
       store<u32>(out + <usize>(j << 2), pfn);
-      if (state != FRAME_KEEP && pfn < limit) setFrame(pfn, state);
+      if (mark && pfn < limit) {
+        const p = frames + <usize>pfn;
+        const old: u32 = load<u8>(p);
+        if (old != run) {
+          settle(frameCounts, run, len);
+          run = old;
+          len = 0;
+        }
+        len++;
+        total++;
+        store<u8>(p, <u8>state);
+        markDirty(pfn);
+      }
     }
   }
+  settle(frameCounts, run, len);
+  if (mark) credit(frameCounts, state, total);
   return <i32>n;
 }
 
@@ -86,14 +104,27 @@ export function pfnSetStates(n: u32, pfns: u64, state: u32): i32 {
   const src = translate(pfns, <u64>n << 2);
   if (src == 0) return RC_BAD_ARG;
   const limit = ramFrames;
+  let run = NO_RUN; // see frames.ts, "Batches"
+  let len: u32 = 0;
   let set: u32 = 0;
   for (let k: u32 = 0; k < n; k++) {
     const pfn = load<u32>(src + <usize>(k << 2));
     if (pfn < limit) {
-      setFrame(pfn, state);
+      const p = frames + <usize>pfn;
+      const old: u32 = load<u8>(p);
+      if (old != run) {
+        settle(frameCounts, run, len);
+        run = old;
+        len = 0;
+      }
+      len++;
       set++;
+      store<u8>(p, <u8>state);
+      markDirty(pfn);
     }
   }
+  settle(frameCounts, run, len);
+  credit(frameCounts, state, set);
   return <i32>set;
 }
 
@@ -111,16 +142,12 @@ let pbpCount: u32 = 0;
   pbpCount = 0;
 }
 
-/** balloon_inflate_page: discard the frame's backing, or a whole host page once all of it is in. */
+/**
+ * balloon_inflate_page with a host page larger than 4 KiB: the frame joins the partly ballooned host
+ * page, which is discarded once every piece of it is in.
+ */
 function inflateFrame(q: u32, f: u32): void {
   const hpf = hostPageFrames;
-  if (hpf == 1) {
-    if (setHostPage(f, HOST_DISCARDED) != 0) {
-      ctrlAdd(CTRL_FRAMES_DISCARDED, 1);
-      emit(EV_DISCARD, q, 0, f, 1, 0);
-    }
-    return;
-  }
   const base = f & ~(hpf - 1);
   if (pbpBase >= 0 && pbpBase != <i64>base) {
     ctrlAdd(CTRL_PBP_DROPPED, 1);
@@ -144,7 +171,7 @@ function inflateFrame(q: u32, f: u32): void {
   }
 }
 
-/** balloon_deflate_page: MADV_WILLNEED on the whole host page holding the frame. */
+/** balloon_deflate_page with a large host page: MADV_WILLNEED on the whole host page. */
 function deflateFrame(q: u32, f: u32): void {
   const changed = moveHostPage(f, HOST_DISCARDED, HOST_WANTED);
   if (changed != 0) {
@@ -162,6 +189,8 @@ function deflateFrame(q: u32, f: u32): void {
 export function balloonHandle(q: u32, deflate: u32, maxElems: u32): i32 {
   const limit = ramFrames;
   const perPfn = wants(EV_PFN);
+  const perHost = wants(deflate ? EV_WILLNEED : EV_DISCARD);
+  const small = hostPageFrames == 1;
   let handled: u32 = 0;
   const cap = min(maxElems, MAX_QUEUE_SIZE);
   while (handled < cap) {
@@ -176,6 +205,10 @@ export function balloonHandle(q: u32, deflate: u32, maxElems: u32): i32 {
     pbpReset();
     let good: u32 = 0;
     let bad: u32 = 0;
+    let changed: u32 = 0; // 4 KiB host pages discarded (inflate) or hinted back (deflate), fast path
+    const to: u32 = deflate ? HOST_WANTED : HOST_DISCARDED;
+    let run = NO_RUN; // see frames.ts, "Batches"
+    let len: u32 = 0;
     for (let s: u32 = 0; s < nOut; s++) {
       const seg = elem + <usize>(s * SEG_SIZE);
       const p = windowPtr(load<u32>(seg));
@@ -189,9 +222,30 @@ export function balloonHandle(q: u32, deflate: u32, maxElems: u32): i32 {
         }
         good++;
         if (perPfn) emit(EV_PFN, q, deflate, pfn, 0, 0);
-        if (deflate) deflateFrame(q, pfn);
+        if (small) {
+          // 4 KiB host pages (the common case, and the benchmark's): one frame, no bookkeeping.
+          const hp = host + <usize>pfn;
+          const h: u32 = load<u8>(hp);
+          if (deflate ? h == HOST_DISCARDED : h != HOST_DISCARDED) {
+            if (h != run) {
+              settle(hostCounts, run, len);
+              run = h;
+              len = 0;
+            }
+            len++;
+            changed++;
+            store<u8>(hp, <u8>to);
+            markDirty(pfn);
+            if (perHost) emit(deflate ? EV_WILLNEED : EV_DISCARD, q, 0, pfn, 1, 0);
+          }
+        } else if (deflate) deflateFrame(q, pfn);
         else inflateFrame(q, pfn);
       }
+    }
+    if (small) {
+      settle(hostCounts, run, len);
+      credit(hostCounts, to, changed);
+      ctrlAdd(deflate ? CTRL_FRAMES_WANTED : CTRL_FRAMES_DISCARDED, changed);
     }
     // A host page still partly ballooned when the element ends is given up (QEMU frees its pbp).
     if (pbpBase >= 0) {

@@ -24,19 +24,64 @@ import { ctrl, dirty, frames, host, hostPageFrames, ramFrames } from './memory';
   store<u32>(pt, load<u32>(pt) + 1);
 }
 
-/** Sets one frame's state; the frame and state must already be checked. */
-@inline export function setFrame(f: u32, s: u32): void {
-  const p = frames + <usize>f;
-  countMove(ctrl + CTRL_STATE_COUNTS, load<u8>(p), s);
-  store<u8>(p, <u8>s);
+// ── Batches ──────────────────────────────────────────────────────────────────────────────────────
+// A batch moves many frames to one state, and most of them come from one state too (a balloon batch
+// is 256 free pages becoming INFLATING, or 256 INFLATING pages becoming BALLOON). So a batch loop keeps
+// in locals the run of equal old states it is in and how many frames it moved, and settles the
+// per-state counters once per run and once per batch instead of twice per frame: a counter in memory
+// updated every frame is a store-to-load chain that costs more than everything else done with the
+// page. The counts are exact again when the batch ends. The pattern, in every batch loop:
+//
+//   let run = NO_RUN, len = 0, total = 0;
+//   for each frame f: const old = table[f];
+//                     if (old != run) { settle(counts, run, len); run = old; len = 0; }
+//                     len++; total++; table[f] = s; dirty[f >> 10] = 1;
+//   settle(counts, run, len); credit(counts, s, total);
+
+export const NO_RUN: u32 = 0xff;
+
+/** counts[state] -= len (nothing for NO_RUN or an empty run). */
+@inline export function settle(counts: usize, state: u32, len: u32): void {
+  if (len != 0) {
+    const p = counts + (state << 2);
+    store<u32>(p, load<u32>(p) - len);
+  }
+}
+
+/** counts[state] += n. */
+@inline export function credit(counts: usize, state: u32, n: u32): void {
+  const p = counts + (state << 2);
+  store<u32>(p, load<u32>(p) + n);
+}
+
+@inline export function markDirty(f: u32): void {
   store<u8>(dirty + <usize>(f >> DIRTY_CHUNK_SHIFT), 1);
 }
+
+export const frameCounts: usize = ctrl + CTRL_STATE_COUNTS;
+export const hostCounts: usize = ctrl + CTRL_HOST_COUNTS;
 
 /** Sets the state of frames [first, first + n) clipped to RAM; returns how many were set. */
 export function setFrameRange(first: u32, n: u32, s: u32): u32 {
   if (s >= FRAME_STATE_COUNT || first >= ramFrames) return 0;
   const count = min(n, ramFrames - first);
-  for (let i: u32 = 0; i < count; i++) setFrame(first + i, s);
+  let run = NO_RUN;
+  let len: u32 = 0;
+  for (let i: u32 = 0; i < count; i++) {
+    const f = first + i;
+    const p = frames + <usize>f;
+    const old: u32 = load<u8>(p);
+    if (old != run) {
+      settle(frameCounts, run, len);
+      run = old;
+      len = 0;
+    }
+    len++;
+    store<u8>(p, <u8>s);
+    markDirty(f);
+  }
+  settle(frameCounts, run, len);
+  credit(frameCounts, s, count);
   return count;
 }
 

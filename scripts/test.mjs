@@ -53,6 +53,15 @@ if (gate('wasm build', 'npm', ['run', '--silent', 'asbuild'])) {
     `${results}/unit.json`,
     (r) => ({ pass: r.numPassedTests, fail: r.numFailedTests }),
   );
+  gate('fuzz (10,000 cases, wasm vs twin)', 'npm', [
+    'run',
+    '--silent',
+    'fuzz',
+    '--',
+    '--cases',
+    '10000',
+    '--require-all',
+  ]);
   if (gate('app build', npx, ['vite', 'build', '--logLevel', 'warn'])) {
     suite('end-to-end tests (Playwright)', npx, ['playwright', 'test'], `${results}/e2e.json`, (r) => ({
       pass: r.stats.expected + r.stats.flaky,

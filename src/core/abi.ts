@@ -28,7 +28,14 @@ export interface CoreAbi {
     features: number,
   ): number;
   vqAddBuf(q: number, lo: number, hi: number, len: number, write: number): number;
-  vqAddSgs(q: number, outNum: number, inNum: number, tableLo: number, tableHi: number, indirect: number): number;
+  vqAddSgs(
+    q: number,
+    outNum: number,
+    inNum: number,
+    tableLo: number,
+    tableHi: number,
+    indirect: number,
+  ): number;
   vqKickPrepare(q: number): number;
   vqGetBuf(q: number): number;
   vqSetCallbacks(q: number, enable: number): number;

@@ -155,7 +155,10 @@ export class BalloonCore {
       Number.isInteger(windowFrame) && windowFrame >= 0 && windowFrame + windowFrames <= ramFrames,
       `windowFrame: the window must lie inside guest RAM, got frame ${windowFrame}`,
     );
-    check(this.abi.init(ramFrames, hostPageFrames, windowFrame, windowFrames) === 0, 'init: the core refused');
+    check(
+      this.abi.init(ramFrames, hostPageFrames, windowFrame, windowFrames) === 0,
+      'init: the core refused',
+    );
     this.ramFrames = ramFrames;
     this.hostPageFrames = hostPageFrames;
     this.windowGpa = (windowFrame * PAGE_SIZE) as Gpa;
@@ -167,7 +170,11 @@ export class BalloonCore {
     const at = (r: number) => this.abi.layout(r) >>> 0;
     this.frames = new Uint8Array(buf, at(REGION_FRAMES), this.ramFrames);
     this.host = new Uint8Array(buf, at(REGION_HOST), this.ramFrames);
-    this.dirty = new Uint8Array(buf, at(REGION_DIRTY), (this.ramFrames + (1 << DIRTY_CHUNK_SHIFT) - 1) >>> DIRTY_CHUNK_SHIFT);
+    this.dirty = new Uint8Array(
+      buf,
+      at(REGION_DIRTY),
+      (this.ramFrames + (1 << DIRTY_CHUNK_SHIFT) - 1) >>> DIRTY_CHUNK_SHIFT,
+    );
     this.window = new Uint8Array(buf, at(REGION_WINDOW), windowFrames * PAGE_SIZE);
     this.windowView = new DataView(buf, at(REGION_WINDOW), windowFrames * PAGE_SIZE);
     this.ctrlView = new DataView(buf, at(REGION_CTRL), CTRL_SIZE);
@@ -308,7 +315,10 @@ export class BalloonCore {
 
   setupQueue(q: number, cfg: QueueConfig): void {
     check(Number.isInteger(q) && q >= 0 && q < MAX_QUEUES, `queue: must be 0..${MAX_QUEUES - 1}, got ${q}`);
-    check(isPow2(cfg.size) && cfg.size <= MAX_QUEUE_SIZE, `size: must be a power of two ≤ 32768, got ${cfg.size}`);
+    check(
+      isPow2(cfg.size) && cfg.size <= MAX_QUEUE_SIZE,
+      `size: must be a power of two ≤ 32768, got ${cfg.size}`,
+    );
     const [dl, dh] = gpaHalves(cfg.desc);
     const [al, ah] = gpaHalves(cfg.avail);
     const [ul, uh] = gpaHalves(cfg.used);
@@ -393,7 +403,13 @@ export class BalloonCore {
   // ── Balloon ────────────────────────────────────────────────────────────────────────────────────
 
   /** set_page_pfns for a list of kernel pages into pfns[at…] at `pfns`; returns the PFNs written. */
-  encodePages(pages: ArrayLike<KernelPage>, at: number, pagesPerPage: number, pfns: Gpa, state: number): number {
+  encodePages(
+    pages: ArrayLike<KernelPage>,
+    at: number,
+    pagesPerPage: number,
+    pfns: Gpa,
+    state: number,
+  ): number {
     check(pages.length <= PFNS_MAX, `pages: at most ${PFNS_MAX} a batch`);
     for (let k = 0; k < pages.length; k++) this.scratch.setUint32(k * 4, pages[k], true);
     const [lo, hi] = gpaHalves(pfns);

@@ -36,6 +36,11 @@ export const SPARE_GPA = asGpa(STD.base + 0xe000);
 
 export function stdCore(impl: Impl, hostPageFrames = 1): BalloonCore {
   const core = makeCore(impl);
-  core.init({ ramFrames: STD.ramFrames, hostPageFrames, windowFrame: STD.windowFrame, windowFrames: STD.windowFrames });
+  core.init({
+    ramFrames: STD.ramFrames,
+    hostPageFrames,
+    windowFrame: STD.windowFrame,
+    windowFrames: STD.windowFrames,
+  });
   return core;
 }

@@ -3,6 +3,7 @@
 // oracle of the differential tests and fuzzer, and the baseline of the pipeline benchmark. Each
 // function mirrors its namesake in asm/ (see there for the spec sections and layout diagrams).
 import {
+  type CoreAbi,
   CTRL_DEVICE_FLAGS,
   CTRL_DEVICE_STATUS,
   CTRL_DRIVER_ERROR,
@@ -35,7 +36,6 @@ import {
   CTRL_USED_LEN,
   CTRL_WINDOW_FRAME,
   CTRL_WINDOW_FRAMES,
-  type CoreAbi,
   DESC_EXTRA_SIZE,
   DESC_SIZE,
   DEVICE_F_BROKEN,
@@ -138,6 +138,7 @@ import {
 } from './abi.ts';
 
 const TWO32 = 2 ** 32;
+const NO_RUN = 0xff;
 const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
 
 /** vring_need_event on free-running u16 indices. */
@@ -294,7 +295,11 @@ export class TwinCore implements CoreAbi {
   }
 
   dirtyClear(): void {
-    this.u8.fill(0, this.dirty, this.dirty + ((this.ramFrames + (1 << DIRTY_CHUNK_SHIFT) - 1) >>> DIRTY_CHUNK_SHIFT));
+    this.u8.fill(
+      0,
+      this.dirty,
+      this.dirty + ((this.ramFrames + (1 << DIRTY_CHUNK_SHIFT) - 1) >>> DIRTY_CHUNK_SHIFT),
+    );
   }
 
   // ── events.ts ──────────────────────────────────────────────────────────────────────────────────
@@ -306,7 +311,7 @@ export class TwinCore implements CoreAbi {
   private emit(kind: number, queue: number, x: number, a: number, b: number, c: number): void {
     if (!this.wants(kind)) return;
     const head = this.ctrlGet(CTRL_EVENT_HEAD);
-    if (((head - this.ctrlGet(CTRL_EVENT_TAIL)) >>> 0) >= EVENT_CAPACITY) {
+    if ((head - this.ctrlGet(CTRL_EVENT_TAIL)) >>> 0 >= EVENT_CAPACITY) {
       this.ctrlAdd(CTRL_EVENTS_DROPPED, 1);
       return;
     }
@@ -329,11 +334,13 @@ export class TwinCore implements CoreAbi {
     this.set32(pt, this.get32(pt) + 1);
   }
 
-  private setFrame(f: number, s: number): void {
-    const p = this.frames + f;
-    this.countMove(this.ctrl + CTRL_STATE_COUNTS, this.u8[p], s);
-    this.u8[p] = s;
-    this.u8[this.dirty + (f >>> DIRTY_CHUNK_SHIFT)] = 1;
+  // Batches (asm/frames.ts, "Batches"): counters settled once per run of equal old states.
+  private settle(counts: number, state: number, len: number): void {
+    if (len !== 0) this.set32(counts + (state << 2), this.get32(counts + (state << 2)) - len);
+  }
+
+  private credit(counts: number, state: number, n: number): void {
+    this.set32(counts + (state << 2), this.get32(counts + (state << 2)) + n);
   }
 
   frameSetRange(first: number, n: number, state: number): number {
@@ -342,7 +349,23 @@ export class TwinCore implements CoreAbi {
     state >>>= 0;
     if (state >= FRAME_STATE_COUNT || first >= this.ramFrames) return 0;
     const count = Math.min(n, this.ramFrames - first);
-    for (let i = 0; i < count; i++) this.setFrame(first + i, state);
+    const counts = this.ctrl + CTRL_STATE_COUNTS;
+    let run = NO_RUN;
+    let len = 0;
+    for (let i = 0; i < count; i++) {
+      const f = first + i;
+      const old = this.u8[this.frames + f];
+      if (old !== run) {
+        this.settle(counts, run, len);
+        run = old;
+        len = 0;
+      }
+      len++;
+      this.u8[this.frames + f] = state;
+      this.u8[this.dirty + (f >>> DIRTY_CHUNK_SHIFT)] = 1;
+    }
+    this.settle(counts, run, len);
+    this.credit(counts, state, count);
     return count;
   }
 
@@ -491,7 +514,8 @@ export class TwinCore implements CoreAbi {
   ): number {
     q >>>= 0;
     size >>>= 0;
-    if (q >= MAX_QUEUES || size === 0 || size > MAX_QUEUE_SIZE || (size & (size - 1)) !== 0) return RC_BAD_ARG;
+    if (q >= MAX_QUEUES || size === 0 || size > MAX_QUEUE_SIZE || (size & (size - 1)) !== 0)
+      return RC_BAD_ARG;
     if ((descLo & 15) !== 0 || (availLo & 1) !== 0 || (usedLo & 3) !== 0) return RC_BAD_ARG;
     const dp = this.translate(descLo >>> 0, descHi >>> 0, size * DESC_SIZE);
     const ap = this.translate(availLo >>> 0, availHi >>> 0, 6 + size * 2);
@@ -554,7 +578,14 @@ export class TwinCore implements CoreAbi {
     return head;
   }
 
-  vqAddSgs(q: number, outNum: number, inNum: number, tableLo: number, tableHi: number, indirect: number): number {
+  vqAddSgs(
+    q: number,
+    outNum: number,
+    inNum: number,
+    tableLo: number,
+    tableHi: number,
+    indirect: number,
+  ): number {
     q >>>= 0;
     outNum >>>= 0;
     inNum >>>= 0;
@@ -571,7 +602,14 @@ export class TwinCore implements CoreAbi {
         const sg = sgAt(k);
         let flags = k >= outNum ? VRING_DESC_F_WRITE : 0;
         if (k + 1 < total) flags |= VRING_DESC_F_NEXT;
-        this.writeDesc(tp + k * DESC_SIZE, this.get32(sg), this.get32(sg + 4), this.get32(sg + 8), flags, k + 1);
+        this.writeDesc(
+          tp + k * DESC_SIZE,
+          this.get32(sg),
+          this.get32(sg + 4),
+          this.get32(sg + 8),
+          flags,
+          k + 1,
+        );
       }
       const head = this.rget(r, Q_FREE_HEAD);
       const x = this.extra(q, head);
@@ -850,7 +888,8 @@ export class TwinCore implements CoreAbi {
     nPages >>>= 0;
     pagesPerPage >>>= 0;
     state >>>= 0;
-    if (pagesPerPage === 0 || pagesPerPage > 16 || (pagesPerPage & (pagesPerPage - 1)) !== 0) return RC_BAD_ARG;
+    if (pagesPerPage === 0 || pagesPerPage > 16 || (pagesPerPage & (pagesPerPage - 1)) !== 0)
+      return RC_BAD_ARG;
     if (state >= FRAME_STATE_COUNT && state !== FRAME_KEEP) return RC_BAD_ARG;
     if (nPages > PFNS_MAX || at > PFNS_MAX || at + nPages * pagesPerPage > PFNS_MAX) return RC_BAD_ARG;
     const n = nPages * pagesPerPage;
@@ -859,15 +898,33 @@ export class TwinCore implements CoreAbi {
     const dst = this.translate(sum % TWO32, ((hi >>> 0) + Math.floor(sum / TWO32)) >>> 0, n * 4);
     if (dst === 0) return RC_BAD_ARG;
     const limit = this.ramFrames;
+    const mark = state !== FRAME_KEEP;
+    const counts = this.ctrl + CTRL_STATE_COUNTS;
+    let run = NO_RUN;
+    let len = 0;
+    let total = 0;
     for (let k = 0; k < nPages; k++) {
       const base = Math.imul(this.get32(this.scratch + k * 4), pagesPerPage) >>> 0;
       const out = dst + k * pagesPerPage * 4;
       for (let j = 0; j < pagesPerPage; j++) {
         const pfn = (base + j) >>> 0;
         this.set32(out + j * 4, pfn);
-        if (state !== FRAME_KEEP && pfn < limit) this.setFrame(pfn, state);
+        if (mark && pfn < limit) {
+          const old = this.u8[this.frames + pfn];
+          if (old !== run) {
+            this.settle(counts, run, len);
+            run = old;
+            len = 0;
+          }
+          len++;
+          total++;
+          this.u8[this.frames + pfn] = state;
+          this.u8[this.dirty + (pfn >>> DIRTY_CHUNK_SHIFT)] = 1;
+        }
       }
     }
+    this.settle(counts, run, len);
+    if (mark) this.credit(counts, state, total);
     return n;
   }
 
@@ -878,14 +935,27 @@ export class TwinCore implements CoreAbi {
     const src = this.translate(lo >>> 0, hi >>> 0, n * 4);
     if (src === 0) return RC_BAD_ARG;
     const limit = this.ramFrames;
+    const counts = this.ctrl + CTRL_STATE_COUNTS;
+    let run = NO_RUN;
+    let len = 0;
     let set = 0;
     for (let k = 0; k < n; k++) {
       const pfn = this.get32(src + k * 4);
       if (pfn < limit) {
-        this.setFrame(pfn, state);
+        const old = this.u8[this.frames + pfn];
+        if (old !== run) {
+          this.settle(counts, run, len);
+          run = old;
+          len = 0;
+        }
+        len++;
         set++;
+        this.u8[this.frames + pfn] = state;
+        this.u8[this.dirty + (pfn >>> DIRTY_CHUNK_SHIFT)] = 1;
       }
     }
+    this.settle(counts, run, len);
+    this.credit(counts, state, set);
     return set;
   }
 
@@ -897,13 +967,6 @@ export class TwinCore implements CoreAbi {
 
   private inflateFrame(q: number, f: number): void {
     const hpf = this.hostPageFrames;
-    if (hpf === 1) {
-      if (this.setHostPage(f, HOST_DISCARDED) !== 0) {
-        this.ctrlAdd(CTRL_FRAMES_DISCARDED, 1);
-        this.emit(EV_DISCARD, q, 0, f, 1, 0);
-      }
-      return;
-    }
     const base = f & ~(hpf - 1);
     if (this.pbpBase >= 0 && this.pbpBase !== base) {
       this.ctrlAdd(CTRL_PBP_DROPPED, 1);
@@ -939,6 +1002,9 @@ export class TwinCore implements CoreAbi {
     deflate >>>= 0;
     const limit = this.ramFrames;
     const perPfn = this.wants(EV_PFN);
+    const perHost = this.wants(deflate ? EV_WILLNEED : EV_DISCARD);
+    const small = this.hostPageFrames === 1;
+    const hostCounts = this.ctrl + CTRL_HOST_COUNTS;
     let handled = 0;
     const cap = Math.min(maxElems >>> 0, MAX_QUEUE_SIZE);
     while (handled < cap) {
@@ -953,6 +1019,10 @@ export class TwinCore implements CoreAbi {
       this.pbpReset();
       let good = 0;
       let bad = 0;
+      let changed = 0;
+      const to = deflate ? HOST_WANTED : HOST_DISCARDED;
+      let run = NO_RUN;
+      let len = 0;
       for (let s = 0; s < nOut; s++) {
         const seg = this.elem + s * SEG_SIZE;
         const p = this.window + this.get32(seg);
@@ -966,9 +1036,28 @@ export class TwinCore implements CoreAbi {
           }
           good++;
           if (perPfn) this.emit(EV_PFN, q, deflate, pfn, 0, 0);
-          if (deflate) this.deflateFrame(q, pfn);
+          if (small) {
+            const h = this.u8[this.host + pfn];
+            if (deflate ? h === HOST_DISCARDED : h !== HOST_DISCARDED) {
+              if (h !== run) {
+                this.settle(hostCounts, run, len);
+                run = h;
+                len = 0;
+              }
+              len++;
+              changed++;
+              this.u8[this.host + pfn] = to;
+              this.u8[this.dirty + (pfn >>> DIRTY_CHUNK_SHIFT)] = 1;
+              if (perHost) this.emit(deflate ? EV_WILLNEED : EV_DISCARD, q, 0, pfn, 1, 0);
+            }
+          } else if (deflate) this.deflateFrame(q, pfn);
           else this.inflateFrame(q, pfn);
         }
+      }
+      if (small) {
+        this.settle(hostCounts, run, len);
+        this.credit(hostCounts, to, changed);
+        this.ctrlAdd(deflate ? CTRL_FRAMES_WANTED : CTRL_FRAMES_DISCARDED, changed);
       }
       if (this.pbpBase >= 0) {
         this.ctrlAdd(CTRL_PBP_DROPPED, 1);
