@@ -53,14 +53,24 @@ import { deviceError, vqPop, vqPush } from './virtqueue';
 // ── Driver side ────────────────────────────────────────────────────────────────────────────────────
 
 /**
- * set_page_pfns for nPages kernel pages read from SCRATCH (u32 kernel page numbers): writes
- * nPages × pagesPerPage PFNs into the pfns array at guest-physical `pfns`, from index `at` on, and
- * sets each frame's state to `state` (FRAME_KEEP leaves it). Returns the PFNs written or RC_BAD_ARG.
+ * set_page_pfns for a list of kernel pages, given in SCRATCH as nRuns runs {u32 first; u32 count} of
+ * consecutive kernel page numbers (a page on its own is a run of 1; pages the buddy allocator hands
+ * out one after another mostly form long runs). Writes pages × pagesPerPage PFNs into the pfns array
+ * at guest-physical `pfns`, from index `at` on, and sets each frame's state to `state` (FRAME_KEEP
+ * leaves it). Returns the PFNs written, or RC_BAD_ARG with nothing written when they do not fit in
+ * pfns[256] or the window.
  */
-export function pfnEncode(at: u32, nPages: u32, pagesPerPage: u32, pfns: u64, state: u32): i32 {
+export function pfnEncode(at: u32, nRuns: u32, pagesPerPage: u32, pfns: u64, state: u32): i32 {
   if (pagesPerPage == 0 || pagesPerPage > 16 || (pagesPerPage & (pagesPerPage - 1)) != 0) return RC_BAD_ARG;
   if (state >= FRAME_STATE_COUNT && state != FRAME_KEEP) return RC_BAD_ARG;
-  if (nPages > PFNS_MAX || at > PFNS_MAX || at + nPages * pagesPerPage > PFNS_MAX) return RC_BAD_ARG;
+  if (nRuns > PFNS_MAX || at > PFNS_MAX) return RC_BAD_ARG;
+  let nPages: u32 = 0;
+  for (let r: u32 = 0; r < nRuns; r++) {
+    const count = load<u32>(scratch + <usize>(r << 3), 4);
+    if (count > PFNS_MAX) return RC_BAD_ARG;
+    nPages += count; // ≤ 256 × 256: no overflow
+  }
+  if (nPages * pagesPerPage > PFNS_MAX - at) return RC_BAD_ARG;
   const n = nPages * pagesPerPage;
   const dst = translate(pfns + (<u64>at << 2), <u64>n << 2);
   if (dst == 0) return RC_BAD_ARG;
@@ -69,15 +79,19 @@ export function pfnEncode(at: u32, nPages: u32, pagesPerPage: u32, pfns: u64, st
   let run = NO_RUN; // see frames.ts, "Batches"
   let len: u32 = 0;
   let total: u32 = 0;
-  for (let k: u32 = 0; k < nPages; k++) {
-    const base = load<u32>(scratch + <usize>(k << 2)) * pagesPerPage;
-    const out = dst + <usize>((k * pagesPerPage) << 2);
-    for (let j: u32 = 0; j < pagesPerPage; j++) {
-      const pfn = base + j;
-      store<u32>(out + <usize>(j << 2), pfn);
+  let out = dst;
+  for (let r: u32 = 0; r < nRuns; r++) {
+    const first = load<u32>(scratch + <usize>(r << 3));
+    const count = load<u32>(scratch + <usize>(r << 3), 4);
+    const pfn0 = first * pagesPerPage; // page_to_balloon_pfn (wraps like the u32 it is)
+    const pfnCount = count * pagesPerPage;
+    for (let j: u32 = 0; j < pfnCount; j++) {
+      const pfn = pfn0 + j;
+      store<u32>(out, pfn);
+      out += 4;
       if (mark && pfn < limit) {
-        const p = frames + <usize>pfn;
-        const old: u32 = load<u8>(p);
+        const fp = frames + <usize>pfn;
+        const old: u32 = load<u8>(fp);
         if (old != run) {
           settle(frameCounts, run, len);
           run = old;
@@ -85,7 +99,7 @@ export function pfnEncode(at: u32, nPages: u32, pagesPerPage: u32, pfns: u64, st
         }
         len++;
         total++;
-        store<u8>(p, <u8>state);
+        store<u8>(fp, <u8>state);
         markDirty(pfn);
       }
     }
@@ -191,6 +205,7 @@ export function balloonHandle(q: u32, deflate: u32, maxElems: u32): i32 {
   const perPfn = wants(EV_PFN);
   const perHost = wants(deflate ? EV_WILLNEED : EV_DISCARD);
   const small = hostPageFrames == 1;
+  const fast = small && !perPfn && !perHost;
   let handled: u32 = 0;
   const cap = min(maxElems, MAX_QUEUE_SIZE);
   while (handled < cap) {
@@ -213,6 +228,50 @@ export function balloonHandle(q: u32, deflate: u32, maxElems: u32): i32 {
       const seg = elem + <usize>(s * SEG_SIZE);
       const p = windowPtr(load<u32>(seg));
       const n = load<u32>(seg, 4) >> 2;
+      if (fast && deflate) {
+        // 4 KiB host pages and no per-page events: the common case, specialised.
+        for (let k: u32 = 0; k < n; k++) {
+          const pfn = load<u32>(p + <usize>(k << 2));
+          if (pfn >= limit) {
+            bad++;
+            emit(EV_BAD_PFN, q, 0, pfn, 0, 0);
+            continue;
+          }
+          const hp = host + <usize>pfn;
+          if (load<u8>(hp) == HOST_DISCARDED) {
+            store<u8>(hp, HOST_WANTED);
+            markDirty(pfn);
+            changed++;
+          }
+        }
+        good += n;
+        continue;
+      }
+      if (fast) {
+        for (let k: u32 = 0; k < n; k++) {
+          const pfn = load<u32>(p + <usize>(k << 2));
+          if (pfn >= limit) {
+            bad++;
+            emit(EV_BAD_PFN, q, 0, pfn, 0, 0);
+            continue;
+          }
+          const hp = host + <usize>pfn;
+          const h: u32 = load<u8>(hp);
+          if (h != HOST_DISCARDED) {
+            if (h != run) {
+              settle(hostCounts, run, len);
+              run = h;
+              len = 0;
+            }
+            len++;
+            store<u8>(hp, HOST_DISCARDED);
+            markDirty(pfn);
+            changed++;
+          }
+        }
+        good += n;
+        continue;
+      }
       for (let k: u32 = 0; k < n; k++) {
         const pfn = load<u32>(p + <usize>(k << 2));
         if (pfn >= limit) {
@@ -243,10 +302,13 @@ export function balloonHandle(q: u32, deflate: u32, maxElems: u32): i32 {
       }
     }
     if (small) {
-      settle(hostCounts, run, len);
+      // In the deflate fast path every changed frame came from HOST_DISCARDED.
+      if (fast && deflate) settle(hostCounts, HOST_DISCARDED, changed);
+      else settle(hostCounts, run, len);
       credit(hostCounts, to, changed);
       ctrlAdd(deflate ? CTRL_FRAMES_WANTED : CTRL_FRAMES_DISCARDED, changed);
     }
+    if (fast) good -= bad;
     // A host page still partly ballooned when the element ends is given up (QEMU frees its pbp).
     if (pbpBase >= 0) {
       ctrlAdd(CTRL_PBP_DROPPED, 1);

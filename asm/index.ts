@@ -142,8 +142,8 @@ export function vqPending(q: u32): u32 {
 
 // ── Balloon ────────────────────────────────────────────────────────────────────────────────────────
 
-export function pfnEncode(at: u32, nPages: u32, pagesPerPage: u32, lo: u32, hi: u32, state: u32): i32 {
-  return balloon.pfnEncode(at, nPages, pagesPerPage, gpa(lo, hi), state);
+export function pfnEncode(at: u32, nRuns: u32, pagesPerPage: u32, lo: u32, hi: u32, state: u32): i32 {
+  return balloon.pfnEncode(at, nRuns, pagesPerPage, gpa(lo, hi), state);
 }
 export function pfnSetStates(n: u32, lo: u32, hi: u32, state: u32): i32 {
   return balloon.pfnSetStates(n, gpa(lo, hi), state);

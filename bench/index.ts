@@ -3,7 +3,7 @@
 import { runPipelineBench } from './pipeline.ts';
 
 const json = process.argv.includes('--json');
-const pipeline = runPipelineBench();
+const pipeline = await runPipelineBench();
 
 if (json) {
   process.stdout.write(`${JSON.stringify({ pipeline })}\n`);

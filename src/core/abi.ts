@@ -44,7 +44,7 @@ export interface CoreAbi {
   vqNeedInterrupt(q: number): number;
   vqSetNotification(q: number, enable: number): void;
   vqPending(q: number): number;
-  pfnEncode(at: number, nPages: number, pagesPerPage: number, lo: number, hi: number, state: number): number;
+  pfnEncode(at: number, nRuns: number, pagesPerPage: number, lo: number, hi: number, state: number): number;
   pfnSetStates(n: number, lo: number, hi: number, state: number): number;
   balloonHandle(q: number, deflate: number, maxElems: number): number;
   statsPop(q: number): number;

@@ -402,7 +402,10 @@ export class BalloonCore {
 
   // ── Balloon ────────────────────────────────────────────────────────────────────────────────────
 
-  /** set_page_pfns for a list of kernel pages into pfns[at…] at `pfns`; returns the PFNs written. */
+  /**
+   * set_page_pfns for a list of kernel pages into pfns[at…] at `pfns`, setting their frames to
+   * `state`; returns the PFNs written. Consecutive pages travel to the core as one run.
+   */
   encodePages(
     pages: ArrayLike<KernelPage>,
     at: number,
@@ -411,11 +414,31 @@ export class BalloonCore {
     state: number,
   ): number {
     check(pages.length <= PFNS_MAX, `pages: at most ${PFNS_MAX} a batch`);
-    for (let k = 0; k < pages.length; k++) this.scratch.setUint32(k * 4, pages[k], true);
+    let runs = 0;
+    for (let k = 0; k < pages.length; k++) {
+      const page = pages[k];
+      if (runs > 0 && page === pages[k - 1] + 1) {
+        const c = (runs - 1) * 8 + 4;
+        this.scratch.setUint32(c, this.scratch.getUint32(c, true) + 1, true);
+      } else {
+        this.writeRun(runs++, page, 1);
+      }
+    }
+    return this.encodeRuns(runs, at, pagesPerPage, pfns, state);
+  }
+
+  /** encodePages for runs the caller already wrote with writeRun(): the driver's fast path. */
+  encodeRuns(nRuns: number, at: number, pagesPerPage: number, pfns: Gpa, state: number): number {
     const [lo, hi] = gpaHalves(pfns);
-    const rc = this.abi.pfnEncode(at, pages.length, pagesPerPage, lo, hi, state);
+    const rc = this.abi.pfnEncode(at, nRuns, pagesPerPage, lo, hi, state);
     check(rc !== RC_BAD_ARG, 'encodePages: the batch must fit pfns[256] inside the window');
     return rc;
+  }
+
+  /** Writes run r {first kernel page, count} for encodeRuns(). */
+  writeRun(r: number, first: KernelPage, count: number): void {
+    this.scratch.setUint32(r * 8, first, true);
+    this.scratch.setUint32(r * 8 + 4, count, true);
   }
 
   /** Sets the frames named by pfns[0..n) to `state`; returns how many were inside RAM. */

@@ -78,7 +78,7 @@ export type Op =
       value: number;
     }
   | { t: 'pfns'; values: number[]; outside: boolean }
-  | { t: 'encode'; at: number; pages: number[]; ppp: number; state: number }
+  | { t: 'encode'; at: number; runs: [first: number, count: number][]; ppp: number; state: number }
   | { t: 'set-states'; n: number; state: number }
   | { t: 'frames'; first: number; n: number; state: number }
   | { t: 'touch'; first: number; n: number }
@@ -232,7 +232,12 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
     arbitrary: fc.record({
       t: fc.constant('encode' as const),
       at: fc.oneof(fc.integer({ min: 0, max: 64 }), fc.constantFrom(255, 256, 257)),
-      pages: fc.array(u32Arb, { maxLength: 40 }),
+      runs: fc.array(
+        fc.tuple(u32Arb, fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constantFrom(256, 257, 0xffffffff))),
+        {
+          maxLength: 12,
+        },
+      ),
       ppp: fc.constantFrom(1, 4, 16, 3, 0, 32),
       state: fc.constantFrom(0, 5, 6, 7, 15, 16, FRAME_KEEP),
     }),
@@ -445,11 +450,16 @@ function apply(c: CoreAbi, op: Op, s: FuzzSetup, l: Layout): number {
       return 0;
     case 'encode': {
       const scratch = c.layout(REGION_SCRATCH);
-      op.pages.forEach((p, k) => {
-        d.setUint32(scratch + k * 4, p % 3 === 0 ? p >>> 0 : p % Math.max(1, s.ramFrames / 4), true);
+      op.runs.forEach(([first, count], k) => {
+        d.setUint32(
+          scratch + k * 8,
+          first % 3 === 0 ? first >>> 0 : first % Math.max(1, s.ramFrames / 4),
+          true,
+        );
+        d.setUint32(scratch + k * 8 + 4, count >>> 0, true);
       });
       const [lo, hi] = resolve({ base: 'pfns', off: 0 }, l);
-      return c.pfnEncode(op.at, op.pages.length, op.ppp, lo, hi, op.state);
+      return c.pfnEncode(op.at, op.runs.length, op.ppp, lo, hi, op.state);
     }
     case 'set-states': {
       const [lo, hi] = resolve({ base: 'pfns', off: 0 }, l);

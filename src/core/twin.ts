@@ -883,15 +883,22 @@ export class TwinCore implements CoreAbi {
 
   // ── balloon.ts ─────────────────────────────────────────────────────────────────────────────────
 
-  pfnEncode(at: number, nPages: number, pagesPerPage: number, lo: number, hi: number, state: number): number {
+  pfnEncode(at: number, nRuns: number, pagesPerPage: number, lo: number, hi: number, state: number): number {
     at >>>= 0;
-    nPages >>>= 0;
+    nRuns >>>= 0;
     pagesPerPage >>>= 0;
     state >>>= 0;
     if (pagesPerPage === 0 || pagesPerPage > 16 || (pagesPerPage & (pagesPerPage - 1)) !== 0)
       return RC_BAD_ARG;
     if (state >= FRAME_STATE_COUNT && state !== FRAME_KEEP) return RC_BAD_ARG;
-    if (nPages > PFNS_MAX || at > PFNS_MAX || at + nPages * pagesPerPage > PFNS_MAX) return RC_BAD_ARG;
+    if (nRuns > PFNS_MAX || at > PFNS_MAX) return RC_BAD_ARG;
+    let nPages = 0;
+    for (let r = 0; r < nRuns; r++) {
+      const count = this.get32(this.scratch + r * 8 + 4);
+      if (count > PFNS_MAX) return RC_BAD_ARG;
+      nPages += count;
+    }
+    if (nPages * pagesPerPage > PFNS_MAX - at) return RC_BAD_ARG;
     const n = nPages * pagesPerPage;
     // pfns + at·4 in u64 arithmetic, as two u32 halves
     const sum = (lo >>> 0) + at * 4;
@@ -903,12 +910,16 @@ export class TwinCore implements CoreAbi {
     let run = NO_RUN;
     let len = 0;
     let total = 0;
-    for (let k = 0; k < nPages; k++) {
-      const base = Math.imul(this.get32(this.scratch + k * 4), pagesPerPage) >>> 0;
-      const out = dst + k * pagesPerPage * 4;
-      for (let j = 0; j < pagesPerPage; j++) {
-        const pfn = (base + j) >>> 0;
-        this.set32(out + j * 4, pfn);
+    let out = dst;
+    for (let r = 0; r < nRuns; r++) {
+      const first = this.get32(this.scratch + r * 8);
+      const count = this.get32(this.scratch + r * 8 + 4);
+      const pfn0 = Math.imul(first, pagesPerPage) >>> 0;
+      const pfnCount = count * pagesPerPage;
+      for (let j = 0; j < pfnCount; j++) {
+        const pfn = (pfn0 + j) >>> 0;
+        this.set32(out, pfn);
+        out += 4;
         if (mark && pfn < limit) {
           const old = this.u8[this.frames + pfn];
           if (old !== run) {
