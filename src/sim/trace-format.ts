@@ -46,11 +46,6 @@ export function hex(n: number): string {
   return `0x${n.toString(16)}`;
 }
 
-/** A guest-physical address from a 4 KiB PFN, by multiplication: `<<` would wrap above 2^31. */
-export function pfnToGpaNumber(pfn: number): number {
-  return pfn * 4096;
-}
-
 export function linePrefix(us: number, event: string): string {
   return `${SIM_PID}@${formatTraceTime(us)}:${event}`;
 }

@@ -8,6 +8,7 @@
 //
 // Text: `lines()` yields one line at a time, `chunks()` yields ~64 KiB blocks of whole lines for
 // writing a file or building a Blob, `toText()` is for traces small enough to be one string.
+import { asPfn, pfnToGpa } from '../core/units.ts';
 import {
   assertSimEventName,
   EVENT_NAMES,
@@ -15,7 +16,6 @@ import {
   formatFields,
   hex,
   linePrefix,
-  pfnToGpaNumber,
   RAM_SECTION_NAME,
   SIM_EVENT_PREFIX,
   type TraceFields,
@@ -197,7 +197,7 @@ export class TraceRecorder {
     const outside = `${linePrefix(us, EVENT_NAMES.badAddr)} gpa: `;
     for (let i = first; i < first + count; i++) {
       const pfn = this.pfns[i];
-      yield `${pfn < ramFrames ? inside : outside}${hex(pfnToGpaNumber(pfn))}`;
+      yield `${pfn < ramFrames ? inside : outside}${hex(pfnToGpa(asPfn(pfn)))}`;
     }
   }
 

@@ -10,6 +10,7 @@
 // Threads: QEMU pops and walks a buffer on one thread (a vCPU's, on the guest's kick), so PFN lines
 // belong to the latest pop *of the same pid*; the stats timer returns its buffer from the main thread,
 // so a flush closes the oldest buffer in flight *on its vq*, whatever the pid.
+import { asGpa, gpaToPfn } from '../core/units.ts';
 import type { TraceEvent } from './trace-parse.ts';
 
 export type QueueRole = 'inflate' | 'deflate' | 'stats' | 'unknown';
@@ -133,7 +134,7 @@ export function summarizeTrace(events: readonly TraceEvent[]): TraceSummary {
           break;
         }
         if (batch.pfnList.length + batch.badGpas.length === 0) vote(batch, targetPages - actualPages);
-        if (e.event === 'virtio_balloon_handle_output') batch.pfnList.push(Math.floor(e.gpa / 4096));
+        if (e.event === 'virtio_balloon_handle_output') batch.pfnList.push(gpaToPfn(asGpa(e.gpa)));
         else batch.badGpas.push(e.gpa);
         queues.get(batch.vq)!.pfns++;
         break;
