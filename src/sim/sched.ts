@@ -1,0 +1,224 @@
+// The guest's execution model: kernel threads as generators on one virtual clock.
+//
+// Kernel code that sleeps (wait_event, msleep, mutex_lock, a page allocation that reclaims) is written
+// as a generator that yields what it waits for, and `yield*` calls another such function, so a ported
+// function reads like its C original with the blocking points marked. The scheduler resumes a task
+// when its wait is over. Everything runs off one EventQueue keyed by (virtual µs, insertion order):
+// no wall clock, no randomness, so the same inputs give the same run.
+import { EventQueue } from './clock.ts';
+
+/** What a task waits for. */
+export type Wait =
+  | { readonly kind: 'sleep'; readonly us: number }
+  | { readonly kind: 'wait'; readonly queue: WaitQueue }
+  | { readonly kind: 'lock'; readonly mutex: Mutex };
+
+/** A kernel thread of control: yields Waits, may return a value to a `yield*` caller. */
+export type Task<R = void> = Generator<Wait, R, void>;
+
+/** msleep(), or time spent working: resume `us` microseconds later. */
+export function sleep(us: number): Wait {
+  return { kind: 'sleep', us: Math.max(0, Math.round(us)) };
+}
+
+/** wait_queue_head_t: tasks parked until wake_up(). */
+export class WaitQueue {
+  readonly waiters: TaskRun[] = [];
+  constructor(readonly name: string) {}
+}
+
+/** wait_event(wq, cond): sleeps on wq until cond() holds, re-checking after every wake-up. */
+export function* waitEvent(queue: WaitQueue, cond: () => boolean): Task {
+  while (!cond()) yield { kind: 'wait', queue };
+}
+
+/** struct mutex: blocking lock, trylock, FIFO hand-over on unlock. */
+export class Mutex {
+  owner: TaskRun | null = null;
+  readonly waiters: TaskRun[] = [];
+  constructor(readonly name: string) {}
+}
+
+export function* mutexLock(m: Mutex): Task {
+  yield { kind: 'lock', mutex: m };
+}
+
+interface TaskRun {
+  readonly name: string;
+  readonly gen: Task<unknown>;
+  readonly done?: (value: unknown) => void;
+}
+
+type Action = () => void;
+
+export class Scheduler {
+  private readonly queue = new EventQueue<Action>();
+  private current: TaskRun | null = null;
+  /** Virtual time in µs: the time of the event being run. */
+  now = 0;
+
+  /** Runs `fn` at virtual time `atUs` (never earlier than now). Returns an id for cancel(). */
+  at(atUs: number, fn: Action): number {
+    return this.queue.schedule(Math.max(this.now, Math.round(atUs)), fn);
+  }
+
+  after(us: number, fn: Action): number {
+    return this.at(this.now + us, fn);
+  }
+
+  cancel(id: number): boolean {
+    return this.queue.cancel(id);
+  }
+
+  /** Starts a task now (it runs when the current event is done, in order). */
+  spawn<R>(name: string, gen: Task<R>, done?: (value: R) => void): void {
+    const run: TaskRun = { name, gen, done: done as ((v: unknown) => void) | undefined };
+    this.at(this.now, () => this.resume(run));
+  }
+
+  /** The task being run, or null in plain callbacks (interrupt context). */
+  get currentTask(): string | null {
+    return this.current?.name ?? null;
+  }
+
+  /** wake_up(): every task parked on `queue` runs again (and re-checks its condition). */
+  wakeUp(queue: WaitQueue): void {
+    const waiters = queue.waiters.splice(0);
+    for (const run of waiters) this.at(this.now, () => this.resume(run));
+  }
+
+  /** mutex_trylock(): takes the mutex for the current task if it is free. */
+  tryLock(m: Mutex): boolean {
+    if (m.owner) return false;
+    m.owner = this.current ?? { name: 'irq', gen: idle() };
+    return true;
+  }
+
+  /** mutex_unlock(): hands the mutex to the first waiter, if any. */
+  unlock(m: Mutex): void {
+    const next = m.waiters.shift() ?? null;
+    m.owner = next;
+    if (next) this.at(this.now, () => this.resume(next));
+  }
+
+  private resume(run: TaskRun): void {
+    const prev = this.current;
+    this.current = run;
+    try {
+      for (;;) {
+        const r = run.gen.next();
+        if (r.done) {
+          run.done?.(r.value);
+          return;
+        }
+        const w = r.value;
+        if (w.kind === 'sleep') {
+          this.at(this.now + w.us, () => this.resume(run));
+          return;
+        }
+        if (w.kind === 'wait') {
+          w.queue.waiters.push(run);
+          return;
+        }
+        // lock: take it now if free, else wait for unlock() to hand it over
+        if (!w.mutex.owner) {
+          w.mutex.owner = run;
+          continue;
+        }
+        w.mutex.waiters.push(run);
+        return;
+      }
+    } finally {
+      this.current = prev;
+    }
+  }
+
+  /** Time of the next event, or undefined when nothing is scheduled. */
+  nextTime(): number | undefined {
+    return this.queue.peekTime();
+  }
+
+  /** Runs the next event; false when there is none. */
+  step(): boolean {
+    const ev = this.queue.pop();
+    if (!ev) return false;
+    this.now = ev.at;
+    ev.item();
+    return true;
+  }
+
+  /** Runs every event due at or before `us`, then sets the clock to `us`. */
+  runUntil(us: number, shouldStop: () => boolean = () => false): void {
+    for (;;) {
+      const t = this.queue.peekTime();
+      if (t === undefined || t > us || shouldStop()) break;
+      this.step();
+    }
+    if (!shouldStop()) this.now = Math.max(this.now, us);
+  }
+
+  get pending(): number {
+    return this.queue.size;
+  }
+}
+
+function* idle(): Task {}
+
+/** struct work_struct on a (freezable) workqueue: never runs concurrently with itself. */
+export class WorkItem {
+  pending = false;
+  running = false;
+  cancelled = false;
+  readonly idle = new WaitQueue('work-idle');
+  constructor(
+    readonly name: string,
+    readonly fn: () => Task,
+  ) {}
+}
+
+/** A workqueue; freezable ones stop starting work while frozen (system suspend). */
+export class Workqueue {
+  frozen = false;
+  constructor(
+    private readonly sched: Scheduler,
+    readonly name: string,
+    /** Virtual time from queue_work to the work function starting. */
+    private readonly latencyUs: number,
+  ) {}
+
+  /** queue_work(): false if the item was already pending. */
+  queue(item: WorkItem): boolean {
+    if (item.pending) return false;
+    item.pending = true;
+    item.cancelled = false;
+    if (!item.running && !this.frozen) this.sched.after(this.latencyUs, () => this.start(item));
+    return true;
+  }
+
+  private start(item: WorkItem): void {
+    if (!item.pending || item.running || this.frozen) return;
+    item.pending = false;
+    item.running = true;
+    this.sched.spawn(item.name, item.fn(), () => {
+      item.running = false;
+      this.sched.wakeUp(item.idle);
+      if (item.pending && !this.frozen) this.sched.after(this.latencyUs, () => this.start(item));
+    });
+  }
+
+  /** cancel_work_sync(): drops a pending run and waits for a running one to finish. */
+  *cancelSync(item: WorkItem): Task {
+    item.pending = false;
+    item.cancelled = true;
+    yield* waitEvent(item.idle, () => !item.running);
+  }
+
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  thaw(items: readonly WorkItem[]): void {
+    this.frozen = false;
+    for (const item of items) if (item.pending && !item.running) this.sched.after(this.latencyUs, () => this.start(item));
+  }
+}
