@@ -1,0 +1,282 @@
+// The binary buddy allocator (mm/page_alloc.c's free-area scheme, one zone, one migratetype).
+//
+// Free memory is a set of naturally aligned blocks of 2^order pages, order 0 … MAX_ORDER − 1 (a
+// 4 MiB block at 4 KiB pages). Each order has a free list holding the blocks' head pages, and
+// `order[p]` is the order of the free block whose head is p (NOT_HEAD otherwise), so "is my buddy free
+// and whole?" is one load. Allocation takes the smallest block that fits and splits it, keeping the
+// lower half (Linux's expand()); freeing merges a block with its buddy (page ^ 2^order) for as long as
+// the buddy is a free block of the same order (__free_one_page). Fragmentation is therefore real: a
+// single allocated page keeps its 4 MiB block from ever forming again.
+//
+// Free lists are LIFO, like Linux's: a freed block goes to the head and is handed out first. Together
+// with expand() handing out the lower half, a freshly split block gives ascending consecutive pages,
+// so successive allocations form runs (which the driver sends to the core as runs).
+//
+// The split cursor. Splitting a 2^k block for one page puts k remnants on k free lists, and the next
+// allocations take them off again one by one: about two list operations a page, too slow for 4 million
+// balloon pages. So an order-0 allocation that has to split a block keeps the remnant as one range
+// [runNext, runEnd) instead, and hands out its pages with a bump pointer: the same pages in the same
+// ascending order expand() would give. The range's pages are free (counted in freePages, like Linux's
+// per-cpu page lists count as free memory to the allocator) but on no list. The moment anything needs
+// them to be real blocks (an allocation of order > 0, a free whose buddy lies in the range, takeFree,
+// a question about block orders) the range goes back to the free lists as the blocks it stands for.
+import { NOT_ON_LIST, type PageLists } from './pagelists.ts';
+
+export const MAX_ORDER = 11;
+export const NOT_HEAD = -1;
+
+export class Buddy {
+  /** Order of the free block headed by page p, or NOT_HEAD. */
+  readonly order: Int8Array;
+  /** Free pages, exact (NR_FREE_PAGES), the split cursor's range included. */
+  freePages = 0;
+  /** The split cursor: free pages [runNext, runEnd) on no list (empty when equal). */
+  runNext = 0;
+  runEnd = 0;
+  private readonly head0: number;
+
+  /** Uses lists `base` … `base + MAX_ORDER − 1` of `lists` as the free lists of orders 0 … 10. */
+  constructor(
+    readonly lists: PageLists,
+    readonly base: number,
+  ) {
+    if (base < 0 || base + MAX_ORDER > lists.nLists) throw new RangeError('Buddy: needs 11 free lists');
+    this.order = new Int8Array(lists.nPages).fill(NOT_HEAD);
+    this.head0 = lists.head(base);
+  }
+
+  get nPages(): number {
+    return this.lists.nPages;
+  }
+
+  /** Free blocks of one order (zone->free_area[order].nr_free). */
+  nrFree(order: number): number {
+    this.drainRun();
+    return this.lists.counts[this.base + order];
+  }
+
+  /** Boot (memblock_free_all): pages [start, end) become free as the largest aligned blocks that fit. */
+  addFreeRange(start: number, end: number): void {
+    let p = start;
+    while (p < end) {
+      const k = largestBlockAt(p, end);
+      // Ascending at the tail: a fresh guest hands out low memory first.
+      this.lists.addTail(this.base + k, p);
+      this.order[p] = k;
+      this.freePages += 1 << k;
+      p += 1 << k;
+    }
+  }
+
+  /** One page: the hot path of every allocation. The order-0 list first, then the split cursor. */
+  alloc0(): number {
+    const lists = this.lists;
+    const next = lists.next;
+    const h = this.head0;
+    const p = next[h];
+    if (p < lists.nPages) {
+      const n = next[p];
+      next[h] = n;
+      lists.prev[n] = h;
+      lists.on[p] = NOT_ON_LIST;
+      lists.counts[this.base]--;
+      this.order[p] = NOT_HEAD;
+      this.freePages--;
+      return p;
+    }
+    if (this.runNext < this.runEnd) {
+      this.freePages--;
+      return this.runNext++;
+    }
+    return this.refill();
+  }
+
+  /** The order-0 list and the cursor are empty: split the smallest block there is (__rmqueue_smallest). */
+  private refill(): number {
+    for (let k = 1; k < MAX_ORDER; k++) {
+      const p = this.lists.first(this.base + k);
+      if (p < 0) continue;
+      this.lists.remove(p);
+      this.order[p] = NOT_HEAD;
+      this.runNext = p + 1;
+      this.runEnd = p + (1 << k);
+      this.freePages--;
+      return p;
+    }
+    return -1;
+  }
+
+  /** __rmqueue_smallest: a block of 2^order pages, or −1 if no block that large is free. */
+  alloc(order: number): number {
+    if (order === 0) return this.alloc0();
+    this.drainRun();
+    for (let k = order; k < MAX_ORDER; k++) {
+      const p = this.lists.first(this.base + k);
+      if (p < 0) continue;
+      this.lists.remove(p);
+      this.order[p] = NOT_HEAD;
+      this.expand(p, k, order);
+      this.freePages -= 1 << order;
+      return p;
+    }
+    return -1;
+  }
+
+  /** Splits the block [p, p + 2^high) down to order `low`, freeing the upper halves; keeps p. */
+  private expand(p: number, high: number, low: number): void {
+    let k = high;
+    while (k > low) {
+      k--;
+      const upper = p + (1 << k);
+      this.lists.addHead(this.base + k, upper);
+      this.order[upper] = k;
+    }
+  }
+
+  /** __free_one_page: frees the block [page, page + 2^order), merging it with free buddies. */
+  free(page: number, order: number): void {
+    let p = page;
+    let k = order;
+    this.freePages += 1 << order;
+    const n = this.lists.nPages;
+    while (k < MAX_ORDER - 1) {
+      const buddy = p ^ (1 << k);
+      if (buddy >= this.runNext && buddy < this.runEnd) this.drainRun();
+      if (buddy >= n || this.order[buddy] !== k) break;
+      this.lists.remove(buddy);
+      this.order[buddy] = NOT_HEAD;
+      p &= ~(1 << k);
+      k++;
+    }
+    this.order[p] = k;
+    this.lists.addHead(this.base + k, p);
+  }
+
+  /**
+   * Frees pages [start, end) (each allocated at order 0 or as part of a block) as the largest aligned
+   * blocks that fit: the same result as freeing them one by one, in a few merges instead of one a page.
+   */
+  freeRange(start: number, end: number): void {
+    let p = start;
+    while (p < end) {
+      const k = largestBlockAt(p, end);
+      this.free(p, k);
+      p += 1 << k;
+    }
+  }
+
+  /** Gives the split cursor's pages back to the free lists as the blocks they are. */
+  drainRun(): void {
+    const start = this.runNext;
+    const end = this.runEnd;
+    if (start >= end) return;
+    this.runNext = 0;
+    this.runEnd = 0;
+    this.freePages -= end - start;
+    this.freeRange(start, end);
+  }
+
+  /** The head of the free block holding page p, or −1 if p is not free. */
+  freeBlockOf(p: number): number {
+    if (p >= this.runNext && p < this.runEnd) this.drainRun();
+    for (let k = 0; k < MAX_ORDER; k++) {
+      const h = p & ~((1 << k) - 1);
+      if (this.order[h] === k) return h;
+    }
+    return -1;
+  }
+
+  isFree(p: number): boolean {
+    if (p >= this.runNext && p < this.runEnd) return true;
+    for (let k = 0; k < MAX_ORDER; k++) {
+      const h = p & ~((1 << k) - 1);
+      if (this.order[h] === k) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Takes page p, which must be free, out of the allocator (compaction's free scanner, like
+   * split_free_page): its block is split and every other part of it stays free. False if p is not free.
+   */
+  takeFree(p: number): boolean {
+    let h = this.freeBlockOf(p);
+    if (h < 0) return false;
+    let k = this.order[h];
+    this.lists.remove(h);
+    this.order[h] = NOT_HEAD;
+    while (k > 0) {
+      k--;
+      const half = 1 << k;
+      if (p >= h + half) {
+        this.lists.addHead(this.base + k, h);
+        this.order[h] = k;
+        h += half;
+      } else {
+        this.lists.addHead(this.base + k, h + half);
+        this.order[h + half] = k;
+      }
+    }
+    this.freePages--;
+    return true;
+  }
+
+  /** The highest order with a free block, or −1 when nothing is free. */
+  largestFreeOrder(): number {
+    this.drainRun();
+    for (let k = MAX_ORDER - 1; k >= 0; k--) if (this.lists.counts[this.base + k] > 0) return k;
+    return -1;
+  }
+
+  /** Calls visit(head, order) for every free block (walks the free lists). */
+  forEachFreeBlock(visit: (head: number, order: number) => void): void {
+    this.drainRun();
+    for (let k = 0; k < MAX_ORDER; k++) this.lists.forEach(this.base + k, (p) => visit(p, k));
+  }
+
+  /**
+   * What is wrong with the free lists: heads whose `order` disagrees, overlaps, unmerged buddies, a
+   * wrong total. Looks at the split cursor without draining it, so checking changes nothing.
+   */
+  check(): string[] {
+    const errors: string[] = [];
+    const n = this.nPages;
+    const seen = new Uint8Array(n);
+    let total = 0;
+    let heads = 0;
+    const cover = (from: number, to: number, what: string) => {
+      for (let i = from; i < Math.min(to, n); i++) {
+        if (seen[i]) errors.push(`buddy: page ${i} is free twice (${what})`);
+        seen[i] = 1;
+      }
+      total += to - from;
+    };
+    if (this.runNext < this.runEnd) cover(this.runNext, this.runEnd, 'split cursor');
+    for (let k = 0; k < MAX_ORDER; k++) {
+      this.lists.forEach(this.base + k, (h) => {
+        heads++;
+        if (this.order[h] !== k)
+          errors.push(`buddy: block ${h} is on the order-${k} list, order says ${this.order[h]}`);
+        if ((h & ((1 << k) - 1)) !== 0) errors.push(`buddy: block ${h} of order ${k} is not aligned`);
+        if (h + (1 << k) > n) errors.push(`buddy: block ${h} of order ${k} runs past the end`);
+        cover(h, h + (1 << k), `block ${h}`);
+        const buddy = h ^ (1 << k);
+        if (k < MAX_ORDER - 1 && buddy < n && this.order[buddy] === k) {
+          errors.push(`buddy: blocks ${h} and ${buddy} of order ${k} are both free but not merged`);
+        }
+      });
+    }
+    let marked = 0;
+    for (let p = 0; p < n; p++) if (this.order[p] !== NOT_HEAD) marked++;
+    if (marked !== heads) errors.push(`buddy: ${marked} pages marked as block heads, ${heads} on the lists`);
+    if (total !== this.freePages) errors.push(`buddy: ${total} pages free, freePages says ${this.freePages}`);
+    return errors;
+  }
+}
+
+/** The largest order k ≤ 10 such that [p, p + 2^k) is aligned and ends by `end`. */
+function largestBlockAt(p: number, end: number): number {
+  let k = MAX_ORDER - 1;
+  while (k > 0 && ((p & ((1 << k) - 1)) !== 0 || p + (1 << k) > end)) k--;
+  return k;
+}

@@ -1,0 +1,187 @@
+// Intrusive circular doubly-linked lists over kernel page numbers: the typed-array version of
+// struct page's `lru` field and the list_head API (include/linux/list.h semantics).
+//
+//   next[i], prev[i]   i < nPages: page i's links; i ≥ nPages: the sentinel head of list i − nPages
+//   on[p]              the list page p is on, or NOT_ON_LIST (a page is on at most one list)
+//   counts[l]          pages on list l, kept exact so callers never walk a list to count it
+//
+// Every list the guest has shares one instance: the buddy allocator's free lists (block heads only),
+// the balloon's page list and the LRU lists. That is what makes "a page is on one list at a time"
+// checkable, and it costs 9 bytes a page (37 MiB for a 16 GiB guest of 4 KiB pages) with no objects.
+
+export const NOT_ON_LIST = 0xff;
+/** What first/last/after/before return when there is no such page. */
+export const NO_PAGE = -1;
+
+export class PageLists {
+  readonly next: Int32Array;
+  readonly prev: Int32Array;
+  readonly on: Uint8Array;
+  readonly counts: Int32Array;
+
+  constructor(
+    readonly nPages: number,
+    readonly nLists: number,
+  ) {
+    if (!Number.isInteger(nLists) || nLists < 1 || nLists >= NOT_ON_LIST) {
+      throw new RangeError(`PageLists: nLists must be 1 … ${NOT_ON_LIST - 1}, got ${nLists}`);
+    }
+    this.next = new Int32Array(nPages + nLists);
+    this.prev = new Int32Array(nPages + nLists);
+    this.on = new Uint8Array(nPages).fill(NOT_ON_LIST);
+    this.counts = new Int32Array(nLists);
+    for (let l = 0; l < nLists; l++) {
+      const h = nPages + l;
+      this.next[h] = h;
+      this.prev[h] = h;
+    }
+  }
+
+  /** The sentinel's index for list l (what an empty list's links point at). */
+  head(list: number): number {
+    return this.nPages + list;
+  }
+
+  /** list_add: page p becomes the first page of `list`. */
+  addHead(list: number, p: number): void {
+    this.insertAfter(list, this.nPages + list, p);
+  }
+
+  /** list_add_tail: page p becomes the last page of `list`. */
+  addTail(list: number, p: number): void {
+    this.insertAfter(list, this.prev[this.nPages + list], p);
+  }
+
+  private insertAfter(list: number, at: number, p: number): void {
+    if (this.on[p] !== NOT_ON_LIST) throw new Error(`PageLists: page ${p} is already on list ${this.on[p]}`);
+    const next = this.next;
+    const after = next[at];
+    next[p] = after;
+    this.prev[p] = at;
+    this.prev[after] = p;
+    next[at] = p;
+    this.on[p] = list;
+    this.counts[list]++;
+  }
+
+  /** list_del: takes p off whichever list it is on. */
+  remove(p: number): void {
+    const list = this.on[p];
+    if (list === NOT_ON_LIST) throw new Error(`PageLists: page ${p} is on no list`);
+    const n = this.next[p];
+    const pr = this.prev[p];
+    this.next[pr] = n;
+    this.prev[n] = pr;
+    this.on[p] = NOT_ON_LIST;
+    this.counts[list]--;
+  }
+
+  /** list_move / list_move_tail: p leaves its list for the head (or tail) of `list`. */
+  move(p: number, list: number, toTail = false): void {
+    this.remove(p);
+    if (toTail) this.addTail(list, p);
+    else this.addHead(list, p);
+  }
+
+  /** list_replace: `fresh` takes `old`'s place (same list, same position); `old` ends on no list. */
+  replace(old: number, fresh: number): void {
+    const list = this.on[old];
+    if (list === NOT_ON_LIST) throw new Error(`PageLists: page ${old} is on no list`);
+    if (this.on[fresh] !== NOT_ON_LIST) throw new Error(`PageLists: page ${fresh} is already on a list`);
+    const n = this.next[old];
+    const pr = this.prev[old];
+    this.next[fresh] = n;
+    this.prev[fresh] = pr;
+    this.next[pr] = fresh;
+    this.prev[n] = fresh;
+    this.on[fresh] = list;
+    this.on[old] = NOT_ON_LIST;
+  }
+
+  /** Takes the first page off `list` and returns it, or NO_PAGE if the list is empty. */
+  popHead(list: number): number {
+    const p = this.next[this.nPages + list];
+    if (p >= this.nPages) return NO_PAGE;
+    this.remove(p);
+    return p;
+  }
+
+  isEmpty(list: number): boolean {
+    return this.counts[list] === 0;
+  }
+
+  count(list: number): number {
+    return this.counts[list];
+  }
+
+  /** The list p is on, or NOT_ON_LIST. */
+  listOf(p: number): number {
+    return this.on[p];
+  }
+
+  first(list: number): number {
+    const p = this.next[this.nPages + list];
+    return p >= this.nPages ? NO_PAGE : p;
+  }
+
+  last(list: number): number {
+    const p = this.prev[this.nPages + list];
+    return p >= this.nPages ? NO_PAGE : p;
+  }
+
+  /** The page after p on its list, or NO_PAGE at the end. */
+  after(p: number): number {
+    const n = this.next[p];
+    return n >= this.nPages ? NO_PAGE : n;
+  }
+
+  /** The page before p on its list, or NO_PAGE at the start. */
+  before(p: number): number {
+    const n = this.prev[p];
+    return n >= this.nPages ? NO_PAGE : n;
+  }
+
+  /** Visits `list` from first to last; `visit` must not take the page it is given off the list. */
+  forEach(list: number, visit: (p: number) => void): void {
+    for (let p = this.next[this.nPages + list]; p < this.nPages; p = this.next[p]) visit(p);
+  }
+
+  /** The pages of `list`, first to last (for the UI and tests; hot paths use first/after). */
+  *pages(list: number): Generator<number, void, void> {
+    for (let p = this.next[this.nPages + list]; p < this.nPages; p = this.next[p]) yield p;
+  }
+
+  /**
+   * Walks every list and returns what is wrong: broken links, a page whose `on` disagrees with the
+   * list it was found on, a count that differs from the walk, or a page marked on a list it is not on.
+   */
+  check(): string[] {
+    const errors: string[] = [];
+    let onLists = 0;
+    for (let l = 0; l < this.nLists; l++) {
+      const h = this.nPages + l;
+      let n = 0;
+      let prev = h;
+      for (let p = this.next[h]; p !== h; p = this.next[p]) {
+        if (p < 0 || p >= this.nPages) {
+          errors.push(`list ${l}: link to ${p}, which is neither a page nor this list's head`);
+          break;
+        }
+        if (this.prev[p] !== prev) errors.push(`list ${l}: page ${p}'s prev is ${this.prev[p]}, not ${prev}`);
+        if (this.on[p] !== l) errors.push(`list ${l}: page ${p} is marked on list ${this.on[p]}`);
+        prev = p;
+        if (++n > this.nPages) {
+          errors.push(`list ${l}: does not come back to its head`);
+          break;
+        }
+      }
+      if (this.prev[h] !== prev) errors.push(`list ${l}: head's prev is ${this.prev[h]}, not ${prev}`);
+      if (n !== this.counts[l]) errors.push(`list ${l}: ${n} pages linked, count says ${this.counts[l]}`);
+      onLists += n;
+    }
+    let marked = 0;
+    for (let p = 0; p < this.nPages; p++) if (this.on[p] !== NOT_ON_LIST) marked++;
+    if (marked !== onLists) errors.push(`${marked} pages marked on a list, ${onLists} linked`);
+    return errors;
+  }
+}

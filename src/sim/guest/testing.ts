@@ -1,0 +1,88 @@
+// Test helpers: a guest kernel on a real (WebAssembly) core, and a stand-in for the balloon driver
+// that marks its pages the way the real one does (INFLATING → BALLOON, DEFLATING → putPage).
+import { FRAME_BALLOON, FRAME_DEFLATING, FRAME_INFLATING } from '../../../asm/constants.ts';
+import { BalloonCore } from '../../core/core.ts';
+import type { KernelPage, Pfn } from '../../core/units.ts';
+import { loadCoreModuleSync } from '../../core/wasm-node.ts';
+import { type Costs, defaultCosts } from '../costs.ts';
+import { KernelLog } from '../klog.ts';
+import { Scheduler, type Task } from '../sched.ts';
+import { GuestKernel, type KernelConfig } from './kernel.ts';
+
+export interface TestGuest {
+  core: BalloonCore;
+  sched: Scheduler;
+  log: KernelLog;
+  kernel: GuestKernel;
+}
+
+/** A guest of `ramMiB` MiB (default 64), window at 1 MiB, 16 frames. */
+export function makeGuest(
+  opts: Partial<KernelConfig> & { ramMiB?: number; costs?: Partial<Costs> } = {},
+): TestGuest {
+  const ramFrames = opts.ramFrames ?? (opts.ramMiB ?? 64) * 256;
+  const cfg: KernelConfig = {
+    ramFrames,
+    pageKiB: opts.pageKiB ?? 4,
+    swapMiB: opts.swapMiB ?? 0,
+    windowFrame: opts.windowFrame ?? 256,
+    windowFrames: opts.windowFrames ?? 16,
+  };
+  const core = BalloonCore.fromWasm(loadCoreModuleSync());
+  core.init({ ramFrames, hostPageFrames: 1, windowFrame: cfg.windowFrame, windowFrames: cfg.windowFrames });
+  const sched = new Scheduler();
+  const log = new KernelLog(() => sched.now);
+  const kernel = new GuestKernel(core, sched, cfg, log, { ...defaultCosts, ...opts.costs });
+  return { core, sched, log, kernel };
+}
+
+/** Marks a kernel page's frames as the driver would through its PFN batches. */
+export function markPage(k: GuestKernel, page: number, state: number): void {
+  k.core.setFrames((page * k.ppp) as Pfn, k.ppp, state);
+}
+
+/**
+ * fill_balloon without the host: up to n pages from balloonPageAlloc, each marked INFLATING and then
+ * BALLOON (as after the host's ack) and enqueued. Returns the pages it got.
+ */
+export function inflate(k: GuestKernel, n: number): number[] {
+  const got: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = k.balloonPageAlloc();
+    if (p === -1) break;
+    markPage(k, p, FRAME_INFLATING);
+    k.balloon.enqueue(p);
+    got.push(p);
+  }
+  for (const p of got) markPage(k, p, FRAME_BALLOON);
+  return got;
+}
+
+/** leak_balloon without the host: up to n pages dequeued, marked DEFLATING, released. */
+export function deflate(k: GuestKernel, n: number): number[] {
+  const pages: KernelPage[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = k.balloon.dequeue();
+    if (p === -1) break;
+    markPage(k, p, FRAME_DEFLATING);
+    pages.push(p);
+  }
+  k.putPages(pages);
+  return pages;
+}
+
+/** Runs a task to completion on the guest's scheduler; returns its value. */
+export function run<R>(g: TestGuest, name: string, task: Task<R>, untilUs = 1e12): R {
+  let result: { value: R } | undefined;
+  g.sched.spawn(name, task, (value) => {
+    result = { value };
+  });
+  g.sched.runUntil(untilUs, () => result !== undefined);
+  if (!result) throw new Error(`task ${name} did not finish`);
+  return result.value;
+}
+
+export function expectNoInvariantErrors(k: GuestKernel): void {
+  const errors = k.checkInvariants();
+  if (errors.length > 0) throw new Error(`invariants:\n${errors.join('\n')}`);
+}
