@@ -156,6 +156,8 @@ export class BalloonCore {
   private windowView = new DataView(new ArrayBuffer(0));
   private ctrlView = new DataView(new ArrayBuffer(0));
   private scratch = new DataView(new ArrayBuffer(0));
+  /** SCRATCH as u32s (the host is little-endian, as WebAssembly's memory is). */
+  private scratch32 = new Uint32Array(0);
   private elem = new DataView(new ArrayBuffer(0));
   private events = new DataView(new ArrayBuffer(0));
 
@@ -213,6 +215,7 @@ export class BalloonCore {
     this.windowView = new DataView(buf, at(REGION_WINDOW), windowFrames * PAGE_SIZE);
     this.ctrlView = new DataView(buf, at(REGION_CTRL), CTRL_SIZE);
     this.scratch = new DataView(buf, at(REGION_SCRATCH), SCRATCH_SIZE);
+    this.scratch32 = new Uint32Array(buf, at(REGION_SCRATCH), SCRATCH_SIZE / 4);
     this.elem = new DataView(buf, at(REGION_ELEM), SEG_SIZE * 1024);
     this.events = new DataView(buf, at(REGION_EVENTS), EVENT_CAPACITY * EVENT_SIZE);
   }
@@ -477,14 +480,15 @@ export class BalloonCore {
     state: number,
   ): number {
     check(pages.length <= PFNS_MAX, `pages: at most ${PFNS_MAX} a batch`);
+    const runs32 = this.scratch32; // {first, count} pairs
     let runs = 0;
     for (let k = 0; k < pages.length; k++) {
       const page = pages[k];
-      if (runs > 0 && page === pages[k - 1] + 1) {
-        const c = (runs - 1) * 8 + 4;
-        this.scratch.setUint32(c, this.scratch.getUint32(c, true) + 1, true);
-      } else {
-        this.writeRun(runs++, page, 1);
+      if (runs > 0 && page === pages[k - 1] + 1) runs32[runs * 2 - 1]++;
+      else {
+        runs32[runs * 2] = page;
+        runs32[runs * 2 + 1] = 1;
+        runs++;
       }
     }
     return this.encodeRuns(runs, at, pagesPerPage, pfns, state);

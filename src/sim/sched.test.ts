@@ -114,6 +114,7 @@ describe('Workqueue', () => {
     let ranAt = -1;
     const item = new WorkItem('w', function* (): Task {
       ranAt = s.now;
+      yield sleep(0);
     });
     wq.freeze();
     wq.queue(item);

@@ -168,7 +168,7 @@ function* idle(): Task {}
 export class WorkItem {
   pending = false;
   running = false;
-  cancelled = false;
+  cancelling = false;
   readonly idle = new WaitQueue('work-idle');
   constructor(
     readonly name: string,
@@ -186,11 +186,10 @@ export class Workqueue {
     private readonly latencyUs: number,
   ) {}
 
-  /** queue_work(): false if the item was already pending. */
+  /** queue_work(): false if the item was already pending, or is being cancelled. */
   queue(item: WorkItem): boolean {
-    if (item.pending) return false;
+    if (item.pending || item.cancelling) return false;
     item.pending = true;
-    item.cancelled = false;
     if (!item.running && !this.frozen) this.sched.after(this.latencyUs, () => this.start(item));
     return true;
   }
@@ -208,13 +207,25 @@ export class Workqueue {
 
   /** cancel_work_sync(): drops a pending run and waits for a running one to finish. */
   *cancelSync(item: WorkItem): Task {
+    // While it waits, the work cannot queue itself again (Linux marks it WORK_OFFQ_CANCELING).
     item.pending = false;
-    item.cancelled = true;
+    item.cancelling = true;
     yield* waitEvent(item.idle, () => !item.running);
+    item.pending = false;
+    item.cancelling = false;
   }
 
   freeze(): void {
     this.frozen = true;
+  }
+
+  /**
+   * freeze_workqueues_begin/_busy, as the PM core does before a driver's freeze: no new work starts,
+   * and work already running is let finish.
+   */
+  *freezeSync(items: readonly WorkItem[]): Task {
+    this.frozen = true;
+    for (const item of items) yield* waitEvent(item.idle, () => !item.running);
   }
 
   thaw(items: readonly WorkItem[]): void {

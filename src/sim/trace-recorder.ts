@@ -246,3 +246,17 @@ export class TraceRecorder {
     return this.texts.length - 1;
   }
 }
+
+/** A recorder that keeps nothing: for benchmarks and runs whose trace nobody will read. */
+export class NullTraceRecorder extends TraceRecorder {
+  override balloonEvent(): void {}
+  override toTarget(): void {}
+  override getConfig(): void {}
+  override setConfig(): void {}
+  override pop(): void {}
+  override handleOutput(): void {}
+  override flush(): void {}
+  override custom(): void {}
+  override deviceError(): void {}
+  override driver(): void {}
+}

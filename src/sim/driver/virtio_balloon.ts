@@ -14,7 +14,7 @@ import {
   VRING_DESC_F_WRITE,
 } from '../../core/abi.ts';
 import type { BalloonCore } from '../../core/core.ts';
-import { asGpa, asKernelPage, type Gpa, type KernelPage } from '../../core/units.ts';
+import { asGpa, asKernelPage, asPfn, type Gpa, type KernelPage } from '../../core/units.ts';
 import type { Costs } from '../costs.ts';
 import type { KernelLog } from '../klog.ts';
 import type { FaultKind } from '../scenario-steps.ts';
@@ -71,11 +71,13 @@ export interface BalloonMm {
   readonly pagesPerPage: number;
   /** balloon_page_alloc(): __GFP_NORETRY — may reclaim a little, never waits long, never OOM-kills. */
   balloonPageAlloc(): number;
-  /** put_page() of a page the balloon gives back. */
-  putPage(page: KernelPage): void;
+  /** put_page() of pages the balloon gives back. */
+  putPages(pages: readonly KernelPage[]): void;
   adjustManagedPageCount(delta: number): void;
   readonly balloon: {
     enqueue(page: KernelPage): void;
+    /** balloon_page_insert: what migratepage uses for the new page. */
+    insert(page: KernelPage): void;
     /** The first non-isolated page from the list head, or -1. */
     dequeue(): number;
     migratepage: ((newpage: KernelPage, page: KernelPage) => Task<number>) | null;
@@ -175,8 +177,13 @@ export class VirtioBalloon {
   bound = false;
   /** A malformed buffer the next tell_host puts on the ring (scenario step `fault`). */
   pendingFault: FaultKind | null = null;
+  /** PFNs a `bad-pfn` fault hid from the host: the host's view of them no longer follows the guest's. */
+  readonly clobberedPfns: number[] = [];
   /** Pages fill_balloon holds between balloon_page_alloc and enqueueing them (its local list). */
   pagesInHand = 0;
+  // fill_balloon's local page list and one batch's pages, kept to spare the allocator per batch.
+  private readonly localPages = new Int32Array(VIRTIO_BALLOON_ARRAY_PFNS_MAX);
+  private readonly batchPages = new Int32Array(VIRTIO_BALLOON_ARRAY_PFNS_MAX);
 
   private readonly ringsMark: number;
 
@@ -191,8 +198,9 @@ export class VirtioBalloon {
     return this.env.mm.pagesPerPage; // VIRTIO_BALLOON_PAGES_PER_PAGE
   }
 
+  /** virtio_has_feature: what the driver negotiated (vdev->features, kept across a reset). */
   private has(feature: number): boolean {
-    return hasFeature(this.env.transport.guestFeatures, feature);
+    return this.env.transport.driverHas(feature);
   }
 
   private enter(fn: DriverFunction, detail?: string): void {
@@ -228,15 +236,17 @@ export class VirtioBalloon {
    * set_page_pfns for the pages of one batch: pfns[at …] = each page's first balloon PFN and the next
    * PAGES_PER_PAGE − 1. The frames are marked as they go on the request (INFLATING / DEFLATING).
    */
-  set_page_pfns(pages: readonly KernelPage[], at: number, state: number): void {
+  set_page_pfns(pages: ArrayLike<number>, at: number, state: number): void {
     this.enter('set_page_pfns', `${pages.length} pages`);
-    this.env.core.encodePages(pages, at, this.ppp, this.pfns, state);
+    this.env.core.encodePages(pages as ArrayLike<KernelPage>, at, this.ppp, this.pfns, state);
   }
 
   *fill_balloon(num: number): Task<number> {
     this.enter('fill_balloon', `num=${num}`);
     const { mm, log } = this.env;
-    const pages: KernelPage[] = []; // LIST_HEAD(pages): balloon_page_push / balloon_page_pop, LIFO
+    // LIST_HEAD(pages): balloon_page_push adds at the head, balloon_page_pop takes from the head (LIFO).
+    const pages = this.localPages;
+    let npages = 0;
 
     /* We can only do one array worth at a time. */
     num = Math.min(num, VIRTIO_BALLOON_ARRAY_PFNS_MAX);
@@ -245,30 +255,31 @@ export class VirtioBalloon {
       const page = mm.balloonPageAlloc();
       if (page < 0) {
         log.log(`virtio_balloon virtio0: Out of puff! Can't get ${this.ppp} pages`, 'warn');
-        this.pagesInHand = pages.length;
+        this.holdInHand(pages, npages);
         /* Sleep for at least 1/5 of a second before retry. */
         yield sleep(this.env.costs.outOfPuffSleepUs);
         break;
       }
-      pages.push(asKernelPage(page));
+      pages[npages++] = page; // balloon_page_push(&pages, page)
     }
-    this.pagesInHand = pages.length;
+    if (this.balloon_lock.owner) this.holdInHand(pages, npages); // we are about to wait for the lock
 
     yield* mutexLock(this.balloon_lock);
 
     this.num_pfns = 0;
 
-    // while ((page = balloon_page_pop(&pages))): the local list is popped from its head, LIFO.
-    const batch: KernelPage[] = [];
-    while (pages.length > 0) {
-      const page = pages.pop()!;
+    const batch = this.batchPages;
+    const deflateOnOom = this.has(VIRTIO_BALLOON_F_DEFLATE_ON_OOM);
+    while (npages > 0) {
+      const page = pages[--npages] as KernelPage; // balloon_page_pop(&pages)
       mm.balloon.enqueue(page); // balloon_page_enqueue(&vb->vb_dev_info, page)
-      batch.push(page);
+      batch[this.num_pfns / this.ppp] = page;
       this.num_pages += this.ppp;
-      if (!this.has(VIRTIO_BALLOON_F_DEFLATE_ON_OOM)) mm.adjustManagedPageCount(-1);
+      if (!deflateOnOom) mm.adjustManagedPageCount(-1);
       this.num_pfns += this.ppp;
     }
-    if (batch.length > 0) this.set_page_pfns(batch, 0, FRAME_INFLATING);
+    if (this.num_pfns > 0)
+      this.set_page_pfns(batch.subarray(0, this.num_pfns / this.ppp), 0, FRAME_INFLATING);
     this.pagesInHand = 0;
 
     const num_allocated_pages = this.num_pfns;
@@ -283,12 +294,23 @@ export class VirtioBalloon {
     return num_allocated_pages;
   }
 
+  /**
+   * Pages fill_balloon holds on its local list while it sleeps (after "Out of puff!", or waiting for
+   * the lock) are the balloon's already: they show as on their way to it, so the frame table never
+   * calls them free.
+   */
+  private holdInHand(pages: Int32Array, n: number): void {
+    this.pagesInHand = n;
+    for (let i = 0; i < n; i++)
+      this.env.core.setFrames(asPfn(pages[i] * this.ppp), this.ppp, FRAME_INFLATING);
+  }
+
   release_pages_balloon(pages: readonly KernelPage[]): void {
     this.enter('release_pages_balloon', `${pages.length} pages`);
-    for (const page of pages) {
-      if (!this.has(VIRTIO_BALLOON_F_DEFLATE_ON_OOM)) this.env.mm.adjustManagedPageCount(1);
-      this.env.mm.putPage(page); /* balloon reference */
-    }
+    // list_for_each_entry_safe(page, next, pages, lru): per page, MemTotal grows back (without
+    // DEFLATE_ON_OOM) and the balloon's reference is dropped; the pages go back in one call.
+    if (!this.has(VIRTIO_BALLOON_F_DEFLATE_ON_OOM)) this.env.mm.adjustManagedPageCount(pages.length);
+    this.env.mm.putPages(pages); /* balloon reference */
   }
 
   *leak_balloon(num: number): Task<number> {
@@ -467,7 +489,7 @@ export class VirtioBalloon {
     if (!sched.tryLock(this.balloon_lock)) return -EAGAIN;
 
     /* balloon's page migration 1st step -- inflate "newpage" */
-    mm.balloon.enqueue(newpage); // balloon_page_insert
+    mm.balloon.insert(newpage); // balloon_page_insert
     mm.balloon.isolatedPages--;
     mm.vm.balloonMigrate++; // __count_vm_event(BALLOON_MIGRATE)
     this.num_pfns = this.ppp;
@@ -591,6 +613,7 @@ export class VirtioBalloon {
         core.writeU16(flagsAt(head), core.readU16(flagsAt(head)) | VRING_DESC_F_WRITE);
         break;
       case 'bad-pfn': // the first PFN points past the end of RAM: QEMU skips it and says so
+        this.clobberedPfns.push(core.readU32(this.pfns));
         core.writeU32(this.pfns, core.ramFrames + 0x1000);
         break;
     }

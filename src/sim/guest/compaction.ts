@@ -92,12 +92,14 @@ function* migrateBalloonPage(k: GuestKernel, page: number, target: number): Task
   k.takeMigrationTarget(target);
   const isolatedBefore = info.isolatedPages;
   const migrateEventsBefore = k.vm.balloonMigrate;
-  k.migrating = page;
+  // Two compactions may overlap (one stuck in a migratepage whose host never answers, another
+  // trying the lock), so this is a count, not a page.
+  k.migrating++;
   let rc: number;
   try {
     rc = yield* info.migratepage!(newpage, asKernelPage(page));
   } finally {
-    k.migrating = -1;
+    k.migrating--;
   }
   if (rc === MIGRATEPAGE_SUCCESS) {
     if (!info.has(newpage)) {

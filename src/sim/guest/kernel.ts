@@ -151,8 +151,8 @@ export class GuestKernel {
   private debtUs = 0;
   /** oom_lock: one OOM kill at a time; others back off for a jiffy and retry. */
   readonly oomLock = new Mutex('oom_lock');
-  /** The balloon page compaction is migrating right now, or −1 (checkInvariants allows for it). */
-  migrating = -1;
+  /** Balloon pages inside migratepage right now (checkInvariants allows for them). */
+  migrating = 0;
   readonly runs: FrameRuns;
   private readonly workloadsByName = new Map<string, Workload>();
   private readonly byId: (Workload | undefined)[] = [undefined];

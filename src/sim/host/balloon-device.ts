@@ -175,54 +175,86 @@ export class BalloonDevice implements DeviceModel {
   // ── Inflate and deflate ────────────────────────────────────────────────────────────────────────
 
   /**
-   * virtio_balloon_handle_output: every available element in turn. The host's work takes virtual
-   * time (madvise per 4 KiB PFN), so the element is popped now and pushed back when that time is up.
+   * virtio_balloon_handle_output: every available element in turn. The host's work takes virtual time
+   * (madvise per 4 KiB PFN), and the guest must not see the buffer used before that time is up, so the
+   * core pops, walks, decodes and pushes the element when the work is done. The trace still shows the
+   * pop and the PFNs at kick time, as QEMU prints them, read from guest memory by peeking at the
+   * next available buffer; a chain too odd to peek at is traced when the core walks it.
    */
   private handleBalloon(q: number): void {
-    if (this.busy.has(q)) return; // already draining this queue; it will see the new buffers
-    const pending = this.core.pending(q);
-    if (pending === 0) return;
+    if (this.busy.has(q) || this.core.pending(q) === 0) return;
     this.busy.add(q);
     const deflate = q === DEFLATE_Q;
-    const popAt = this.sched.now;
-    // The core pops, walks, decodes and pushes in one call; the trace places pop and flush at the
-    // times the host would print them.
-    const handled = this.core.balloonHandle(q, deflate, 1);
-    if (handled === RC_ERROR || handled < 0) {
-      this.busy.delete(q);
-      this.raiseError(q);
-      return;
+    const vq = VQ_BY_QUEUE_INDEX[q];
+    const peek = this.peekNext(q);
+    if (peek) {
+      this.trace.pop(this.sched.now, vq, traceElemId(vq, peek.head), 0, 1);
+      this.trace.handleOutput(this.sched.now, peek.pfns, this.core.ramFrames);
     }
-    if (handled === 0) {
+    const nPfns = peek?.pfns.length ?? 0;
+    const cost =
+      this.costs.kickUs + nPfns * (deflate ? this.costs.hostDeflatePfnUs : this.costs.hostInflatePfnUs);
+    this.sched.after(cost, () => {
+      const handled = this.core.balloonHandle(q, deflate, 1);
+      if (handled < 0) {
+        this.busy.delete(q);
+        if (handled === RC_ERROR) this.raiseError(q);
+        return;
+      }
+      if (handled === 1 && !peek) {
+        const pfns = this.elemPfns();
+        const head = this.lastHead(q);
+        this.trace.pop(this.sched.now, vq, traceElemId(vq, head), 0, this.core.elemSegments().length);
+        this.trace.handleOutput(this.sched.now, pfns, this.core.ramFrames);
+      }
+      if (handled === 1) {
+        if (!deflate && this.core.hostPageFrames > 1 && !this.warnedHostPage) {
+          this.warnedHostPage = true;
+          this.events.warning?.('Balloon used with backing page size > 4kiB, this may not be reliable');
+        }
+        this.trace.flush(this.sched.now, vq, 1);
+        this.transport.notifyQueue(q);
+      }
       this.busy.delete(q);
-      return;
-    }
-    const segs = this.core.elemSegments();
-    let nPfns = 0;
-    for (const s of segs) nPfns += s.len >>> 2;
-    const pfns = new Uint32Array(nPfns);
+      this.handleBalloon(q); // more buffers may have come while the host was busy
+    });
+  }
+
+  /** The next available buffer if it is one plain readable descriptor inside guest memory. */
+  private peekNext(q: number): { head: number; pfns: Uint32Array } | null {
+    const { core } = this;
+    const st = core.queueState(q);
+    if (!st) return null;
+    const win = core.window;
+    const dv = new DataView(win.buffer, win.byteOffset, win.byteLength);
+    const base = core.windowGpa;
+    const availIdx = dv.getUint16(st.avail - base + 2, true);
+    if (((availIdx - st.lastAvail) & 0xffff) > st.size) return null;
+    const head = dv.getUint16(st.avail - base + 4 + (st.lastAvail & (st.size - 1)) * 2, true);
+    if (head >= st.size) return null;
+    const d = st.desc - base + head * 16;
+    const addr = dv.getUint32(d, true) + dv.getUint32(d + 4, true) * 2 ** 32;
+    const len = dv.getUint32(d + 8, true);
+    const flags = dv.getUint16(d + 12, true);
+    if (flags !== 0 || len === 0 || len % 4 !== 0 || !core.inWindow(addr, len) || (addr - base) % 4 !== 0)
+      return null;
+    // A view, not a copy: the trace recorder copies the PFNs into its own store.
+    return { head, pfns: new Uint32Array(win.buffer, win.byteOffset + (addr - base), len / 4) };
+  }
+
+  /** The PFNs of the element the core just handled. */
+  private elemPfns(): Uint32Array {
+    const segs = this.core.elemSegments().filter((s) => !s.write);
+    let n = 0;
+    for (const s of segs) n += s.len >>> 2;
+    const pfns = new Uint32Array(n);
     let k = 0;
     for (const s of segs) {
       const bytes = this.core.bytesAt(s.gpa, s.len & ~3);
       const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       for (let off = 0; off < bytes.byteLength; off += 4) pfns[k++] = view.getUint32(off, true);
     }
-    const head = this.lastHead(q);
-    const vq = VQ_BY_QUEUE_INDEX[q];
-    this.trace.pop(popAt, vq, traceElemId(vq, head), 0, segs.length);
-    this.trace.handleOutput(popAt, pfns, this.core.ramFrames);
-    if (!deflate && this.core.hostPageFrames > 1 && !this.warnedHostPage) {
-      this.warnedHostPage = true;
-      this.events.warning?.('Balloon used with backing page size > 4kiB, this may not be reliable');
-    }
-    const cost =
-      this.costs.kickUs + nPfns * (deflate ? this.costs.hostDeflatePfnUs : this.costs.hostInflatePfnUs);
-    this.sched.after(cost, () => {
-      this.trace.flush(this.sched.now, vq, 1);
-      this.transport.notifyQueue(q);
-      this.busy.delete(q);
-      this.handleBalloon(q); // more buffers may have come while the host was busy
-    });
+    return pfns;
   }
 
   /** The head the core just pushed: the last entry of the used ring. */
@@ -255,9 +287,8 @@ export class BalloonDevice implements DeviceModel {
     for (;;) {
       const popAt = this.sched.now;
       const head = this.core.statsPop(STATS_Q);
-      if (head === -1) return;
       if (head < 0) {
-        this.raiseError(STATS_Q);
+        if (head === RC_ERROR) this.raiseError(STATS_Q);
         return;
       }
       this.trace.pop(popAt, vq, traceElemId(vq, head), 0, this.core.elemSegments().length);

@@ -13,7 +13,7 @@ export class WindowAllocator {
 
   /** `size` bytes aligned to `align` (a power of two); throws when the window is full. */
   alloc(size: number, align = 16): Gpa {
-    const at = (this.next + align - 1) & -align;
+    const at = Math.ceil(this.next / align) * align; // addresses above 4 GiB: no 32-bit bit tricks
     if (at + size > this.base + this.size) {
       throw new Error(`kernel data window full: ${size} bytes wanted, ${this.base + this.size - at} left`);
     }

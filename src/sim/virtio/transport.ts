@@ -41,8 +41,10 @@ export const BALLOON_CONFIG_SIZE = 8; // le32 num_pages; le32 actual (virtio 1.x
 
 export class VirtioTransport {
   private driverStatus = 0;
-  /** Features the driver accepted (written before FEATURES_OK). */
+  /** Features the driver wrote to the device (QEMU's guest_features; cleared by a reset). */
   guestFeatures = 0n;
+  /** The driver's own record of what it negotiated (Linux's vdev->features; survives a reset). */
+  driverFeatures = 0n;
   readonly config = new DataView(new ArrayBuffer(BALLOON_CONFIG_SIZE));
   driver: DriverSide | null = null;
   device!: DeviceModel;
@@ -84,12 +86,24 @@ export class VirtioTransport {
     return this.device.hostFeatures;
   }
 
+  /** virtio_finalize_features: the driver's features, written to the device. */
   setGuestFeatures(features: bigint): void {
     this.guestFeatures = features;
+    this.driverFeatures = features;
+    this.driverBits = Number(features & 0xffffffffn);
+    this.driverBitsHi = Number(features >> 32n);
+  }
+
+  private driverBits = 0;
+  private driverBitsHi = 0;
+
+  /** virtio_has_feature on the driver's side, without BigInt (it sits on per-page paths). */
+  driverHas(b: number): boolean {
+    return b < 32 ? ((this.driverBits >>> b) & 1) === 1 : ((this.driverBitsHi >>> (b - 32)) & 1) === 1;
   }
 
   isModern(): boolean {
-    return hasFeature(this.guestFeatures, VIRTIO_F_VERSION_1);
+    return hasFeature(this.driverFeatures, VIRTIO_F_VERSION_1);
   }
 
   /** virtio_cread32 of the device-specific config space (always little-endian for the balloon). */

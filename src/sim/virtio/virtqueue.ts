@@ -75,7 +75,7 @@ export function findVqs(
   queueSize: number,
   specs: readonly { name: string; callback: VqCallback | null }[],
 ): Virtqueue[] {
-  const features = transport.guestFeatures;
+  const features = transport.driverFeatures;
   const legacy = !hasFeature(features, VIRTIO_F_VERSION_1);
   return specs.map((spec, q) => {
     const size = queueSize;

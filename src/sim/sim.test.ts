@@ -1,0 +1,192 @@
+// Whole runs, held against what a real Linux guest under QEMU does and what the seed's code says.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { bundledScenario, newSim, runChecked, scenario } from './testing.ts';
+import { parseTrace } from './trace-parse.ts';
+import { summarizeTrace } from './trace-summary.ts';
+
+function traceSummary(text: string) {
+  const parsed = parseTrace(text);
+  if (!parsed.ok) throw new Error(parsed.error);
+  return { summary: summarizeTrace(parsed.events), events: parsed.events };
+}
+
+describe('inflate then deflate (256 MiB → 128 MiB → 256 MiB)', () => {
+  const sim = newSim(bundledScenario('inflate-deflate.json'));
+  const check = runChecked(sim, 50);
+  const { summary } = traceSummary(sim.trace.toText());
+
+  it('keeps every invariant', () => expect(check.problems).toEqual([]));
+
+  it('sends 128 inflate buffers of 256 PFNs, actual rising by 256 after each', () => {
+    const inflate = summary.batches.filter((b) => b.role === 'inflate');
+    expect(inflate).toHaveLength(128);
+    expect(inflate.every((b) => b.pfns.length === 256)).toBe(true);
+    const rising = summary.actual.filter((a) => a.actual > a.oldActual);
+    expect(rising).toHaveLength(128);
+    expect(rising.every((a) => a.actual - a.oldActual === 256)).toBe(true);
+    expect(rising.at(-1)?.actual).toBe(32768);
+  });
+
+  it('then 128 deflate buffers giving back exactly the pages it took', () => {
+    const inflate = summary.batches.filter((b) => b.role === 'inflate');
+    const deflate = summary.batches.filter((b) => b.role === 'deflate');
+    expect(deflate).toHaveLength(128);
+    const took = new Set(inflate.flatMap((b) => [...b.pfns]));
+    const gave = deflate.flatMap((b) => [...b.pfns]);
+    expect(gave.length).toBe(took.size);
+    expect(gave.every((p) => took.has(p))).toBe(true);
+    expect(summary.actual.at(-1)?.actual).toBe(0);
+  });
+
+  it('pops the stats queue once per polling period', () => {
+    const stats = summary.batches.filter((b) => b.role === 'stats');
+    const gaps = stats.slice(2).map((b, i) => b.popUs - stats[i + 1].popUs);
+    expect(stats.length).toBeGreaterThanOrEqual(13);
+    expect(gaps.every((g) => g > 990_000 && g < 1_010_000)).toBe(true);
+  });
+
+  it('leaves the guest and the host where they started', () => {
+    const s = sim.summary();
+    expect(s.actual).toBe(0);
+    expect(s.query_balloon_actual_bytes).toBe(256 * 1048576);
+    expect(s.errors).toEqual([]);
+  });
+});
+
+describe('against the real trace (Linux 6.1 under QEMU 7.2)', () => {
+  const fixture = readFileSync(
+    new URL('../../../shared/fixtures/qemu-inflate.trace', import.meta.url),
+    'utf8',
+  );
+  it('a run of the same steps has the same batches and the same actual, in the same order', () => {
+    const real = traceSummary(fixture).summary;
+    const sim = newSim(
+      scenario({
+        version: 1,
+        name: 'as recorded',
+        seed: 1,
+        guest: { memoryMiB: 256, pageKiB: 4, swapMiB: 0 },
+        device: { features: ['STATS_VQ'], statsPollingIntervalS: 1 },
+        steps: [
+          { at: 2, do: 'balloon', MiB: 240 },
+          { at: 8, do: 'balloon', MiB: 256 },
+          { at: 13, do: 'end' },
+        ],
+      }),
+    );
+    sim.runToEnd();
+    const ours = traceSummary(sim.trace.toText()).summary;
+    const shape = (s: typeof real) =>
+      s.batches.filter((b) => b.role !== 'stats').map((b) => `${b.role}:${b.pfns.length}`);
+    expect(shape(ours)).toEqual(shape(real));
+    expect(ours.actual.map((a) => a.actual)).toEqual(real.actual.map((a) => a.actual));
+    expect(ours.targets.map((t) => t.numPages)).toEqual(real.targets.map((t) => t.numPages));
+  });
+});
+
+describe('out of puff', () => {
+  const sim = newSim(bundledScenario('out-of-puff.json'));
+  const check = runChecked(sim, 25);
+  const { summary } = traceSummary(sim.trace.toText());
+
+  it('keeps every invariant', () => expect(check.problems).toEqual([]));
+
+  it('logs "Out of puff!" and retries every 200 ms, writing the same actual each time', () => {
+    const puffs = sim.log.lines.filter((l) => l.text.includes('Out of puff!'));
+    expect(puffs.length).toBeGreaterThan(5);
+    const gaps = puffs.slice(1).map((l, i) => l.us - puffs[i].us);
+    expect(gaps.every((g) => g >= 200_000)).toBe(true);
+    const same = summary.actual.filter((a) => a.actual === a.oldActual);
+    expect(same.length).toBeGreaterThan(5);
+  });
+
+  it('ends batches early when the pages run out, and finishes once memory is freed', () => {
+    const inflate = summary.batches.filter((b) => b.role === 'inflate');
+    expect(inflate.some((b) => b.pfns.length < 256)).toBe(true);
+    expect(sim.summary().actual).toBe((256 - 64) * 256);
+  });
+});
+
+describe('deflate on OOM', () => {
+  it('with DEFLATE_ON_OOM the notifier deflates 256 pages at a time and nothing is killed', () => {
+    const sim = newSim(bundledScenario('deflate-on-oom.json'));
+    const check = runChecked(sim, 25);
+    expect(check.problems).toEqual([]);
+    const calls = sim.calls.filter((c) => c.fn === 'virtballoon_oom_notify');
+    expect(calls.length).toBeGreaterThan(0);
+    const leaks = sim.calls.filter((c) => c.fn === 'leak_balloon');
+    expect(leaks.every((c) => c.detail === 'num=256')).toBe(true);
+    expect(sim.kernel.vm.oomKill).toBe(0);
+    expect(sim.kernel.workloads.get('app')?.state).toBe('resident');
+    // MemTotal never shrank: with DEFLATE_ON_OOM the balloon's pages stay counted as managed
+    expect(sim.summary().guest.MemTotal).toBe(sim.kernel.totalramPages * 4096);
+    // the OOM path does not re-queue the size work: the host's target is left unmet
+    expect(sim.summary().actual).toBeLessThan((256 - 96) * 256);
+  });
+
+  it('without it the balloon keeps its pages, MemTotal has shrunk, and the OOM killer kills', () => {
+    const sim = newSim(bundledScenario('oom-kill.json'));
+    expect(runChecked(sim, 25).problems).toEqual([]);
+    expect(sim.kernel.vm.oomKill).toBe(1);
+    expect(sim.log.lines.some((l) => l.text.startsWith('Killed process'))).toBe(true);
+    expect(sim.summary().actual).toBe((256 - 96) * 256);
+  });
+});
+
+describe('every bundled scenario', () => {
+  const files = JSON.parse(
+    readFileSync(new URL('../../public/scenarios/index.json', import.meta.url), 'utf8'),
+  ).scenarios as { file: string }[];
+  it.each(files.filter((f) => f.file !== 'big-guest.json').map((f) => f.file))(
+    '%s runs, keeping every invariant',
+    (file) => {
+      const sim = newSim(bundledScenario(file), { recordCalls: false });
+      const { problems } = runChecked(sim, 499);
+      expect(problems).toEqual([]);
+    },
+  );
+
+  it.each([
+    ['fault-loop.json', 'loop'],
+    ['fault-next-oob.json', 'next-oob'],
+    ['fault-head-oob.json', 'head-oob'],
+    ['fault-avail-jump.json', 'avail-jump'],
+    ['fault-zero-len.json', 'zero-len'],
+    ['fault-bad-gpa.json', 'bad-gpa'],
+    ['fault-indirect-bad-size.json', 'indirect-bad-size'],
+    ['fault-write-flag.json', 'balloon-writable'],
+  ])('%s stops the device with %s and DEVICE_NEEDS_RESET', (file, kind) => {
+    const sim = newSim(bundledScenario(file), { recordCalls: false });
+    sim.runToEnd();
+    const s = sim.summary();
+    expect(s.errors.map((e) => e.kind)).toEqual([kind]);
+    expect(s.device.needs_reset).toBe(true);
+    expect(s.device.status_names).toContain('DEVICE_NEEDS_RESET');
+  });
+
+  it('a PFN past the end of RAM is skipped and traced, not an error', () => {
+    const sim = newSim(bundledScenario('fault-bad-pfn.json'), { recordCalls: false });
+    sim.runToEnd();
+    expect(sim.summary().errors).toEqual([]);
+    expect(sim.trace.toText()).toMatch(/virtio_balloon_bad_addr gpa: 0x/);
+  });
+
+  it('a second stats buffer makes the device hand back the first, as QEMU does', () => {
+    const sim = newSim(bundledScenario('fault-second-stats-buffer.json'), { recordCalls: false });
+    sim.runUntilUs(2_000_000);
+    expect(sim.trace.toText()).toMatch(/balloonlab_device_warning kind=second-stats-buffer/);
+    expect(sim.summary().device.needs_reset).toBe(false);
+  });
+});
+
+describe('determinism', () => {
+  it('the same scenario and seed give the same trace, byte for byte', () => {
+    const a = newSim(bundledScenario('compaction.json'), { recordCalls: false });
+    const b = newSim(bundledScenario('compaction.json'), { recordCalls: false });
+    a.runToEnd();
+    b.runToEnd();
+    expect(a.trace.toText()).toBe(b.trace.toText());
+    expect(a.trace.length).toBeGreaterThan(1000);
+  });
+});
