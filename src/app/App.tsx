@@ -1,38 +1,364 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { BalloonCore } from '../core/core.ts';
 import { loadCoreModule } from '../core/wasm-browser.ts';
+import { parseScenario, type Scenario } from '../sim/scenario.ts';
+import { AppContext, type AppServices, useApp, useServices } from './context.tsx';
+import { installHook } from './hook.ts';
+import { Controls } from './panels/Controls.tsx';
+import { GuestPanel } from './panels/GuestPanel.tsx';
+import { HostPanel } from './panels/HostPanel.tsx';
+import { MapPanel } from './panels/MapPanel.tsx';
+import { StatsPanel } from './panels/StatsPanel.tsx';
+import { decodeShare, encodeShare } from './share.ts';
+import { SimRunner } from './sim-runner.ts';
+import { createAppStore, type ScenarioEntry } from './store.ts';
 
-type CoreStatus =
-  | { state: 'loading' }
-  | { state: 'ready'; detail: string }
-  | { state: 'error'; detail: string };
+const DEFAULT_SCENARIO = 'inflate-deflate.json';
+
+async function fetchJson(path: string): Promise<unknown> {
+  const res = await fetch(path);
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return res.json();
+}
 
 export function App() {
-  const [core, setCore] = useState<CoreStatus>({ state: 'loading' });
+  const [services, setServices] = useState<AppServices | null>(null);
+  const [fatal, setFatal] = useState<string | null>(null);
   useEffect(() => {
-    loadCoreModule()
-      .then((module) => {
-        const core = BalloonCore.fromWasm(module);
-        // vring_need_event(event=0, new=1, old=0): moving the index past 0 must notify.
-        const notify = core.abi.needEvent(0, 1, 0) === 1;
-        setCore({
-          state: 'ready',
-          detail: `WebAssembly core ready (need_event self-check: ${notify ? 'ok' : 'wrong'})`,
-        });
-      })
-      .catch((err: unknown) => setCore({ state: 'error', detail: String(err) }));
+    let cancelled = false;
+    (async () => {
+      const module = await loadCoreModule();
+      const core = BalloonCore.fromWasm(module);
+      const store = createAppStore({
+        theme: matchMedia?.('(prefers-color-scheme: dark)').matches ? 'dark' : 'light',
+      });
+      const runner = new SimRunner(core);
+      const index = (await fetchJson('./scenarios/index.json')) as { scenarios: ScenarioEntry[] };
+      store.getState().setScenarios(index.scenarios);
+      installHook(runner, (title) => store.getState().setCurrent(null, title));
+      const svc = { core, store, runner };
+      await openFromLocation(svc);
+      if (!cancelled) setServices(svc);
+    })().catch((e: unknown) => setFatal(String(e)));
+    return () => {
+      cancelled = true;
+    };
   }, []);
-  return (
-    <>
-      <header className="app-header">
-        <h1>Balloon Lab</h1>
-        <p>How a virtual machine gives memory back to its host: virtio-balloon, simulated.</p>
-      </header>
+  if (fatal) {
+    return (
       <main className="app-main">
-        <p className="status" data-testid="core.status" data-state={core.state} role="status">
-          {core.state === 'loading' ? 'Loading the WebAssembly core…' : core.detail}
+        <p className="alarm" role="alert">
+          Balloon Lab could not start: {fatal}
         </p>
       </main>
+    );
+  }
+  if (!services) {
+    return (
+      <main className="app-main">
+        <p className="status" role="status" data-testid="core.status" data-state="loading">
+          Loading the WebAssembly core…
+        </p>
+      </main>
+    );
+  }
+  return (
+    <AppContext.Provider value={services}>
+      <Lab />
+    </AppContext.Provider>
+  );
+}
+
+/** Opens what the URL names, or the default scenario with a message when the link is bad. */
+async function openFromLocation({ runner, store }: AppServices): Promise<void> {
+  const { scenarios } = store.getState();
+  const decoded = decodeShare(
+    location.hash,
+    scenarios.map((s) => s.file),
+  );
+  const openBundled = async (file: string, seed?: number) => {
+    const parsed = parseScenario(await fetchJson(`./scenarios/${file}`));
+    if (!parsed.ok) throw new Error(`bundled scenario ${file}: ${parsed.errors[0]}`);
+    const scenario: Scenario = seed === undefined ? parsed.scenario : { ...parsed.scenario, seed };
+    runner.load(scenario);
+    store.getState().setCurrent(file, scenario.name);
+  };
+  if (!decoded.ok) {
+    store.getState().setNotice({
+      kind: 'error',
+      text: `This link could not be opened: ${decoded.error}. Showing the default scenario instead.`,
+    });
+    await openBundled(DEFAULT_SCENARIO);
+    return;
+  }
+  const state = decoded.state;
+  if (!state) return openBundled(DEFAULT_SCENARIO);
+  if (state.kind === 'bundled') await openBundled(state.file, state.seed);
+  else {
+    runner.load(state.scenario);
+    store.getState().setCurrent(null, state.scenario.name);
+  }
+  runner.replayToEvent(state.event);
+}
+
+function Lab() {
+  const { runner, store } = useServices();
+  const theme = useApp((s) => s.theme);
+  const notice = useApp((s) => s.notice);
+  const showHelp = useApp((s) => s.showHelp);
+  usePlayback();
+  useKeyboard();
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+  const reset = () => {
+    store.getState().setPlaying(false);
+    runner.replayToEvent(0);
+  };
+  return (
+    <>
+      <Header />
+      {notice && (
+        <p className={notice.kind === 'error' ? 'notice alarm' : 'notice'} role="alert" data-testid="notice">
+          {notice.text}
+          <button type="button" aria-label="Dismiss" onClick={() => store.getState().setNotice(null)}>
+            ×
+          </button>
+        </p>
+      )}
+      <Controls onReset={reset} />
+      <main className="lab">
+        <HostPanel />
+        <MapPanel />
+        <GuestPanel />
+        <StatsPanel />
+      </main>
+      {showHelp && <Help />}
     </>
   );
+}
+
+function Header() {
+  const { runner, store } = useServices();
+  const scenarios = useApp((s) => s.scenarios);
+  const current = useApp((s) => s.currentFile);
+  const title = useApp((s) => s.title);
+  const theme = useApp((s) => s.theme);
+  const scenarioInput = useRef<HTMLInputElement>(null);
+  const choose = async (file: string) => {
+    store.getState().setPlaying(false);
+    const parsed = parseScenario(await fetchJson(`./scenarios/${file}`));
+    if (!parsed.ok) {
+      store.getState().setNotice({ kind: 'error', text: `${file}: ${parsed.errors[0]}` });
+      return;
+    }
+    runner.load(parsed.scenario);
+    store.getState().setCurrent(file, parsed.scenario.name);
+    store.getState().setNotice(null);
+  };
+  const loadFile = async (file: File) => {
+    const text = await file.text();
+    const parsed = parseScenario(text);
+    if (!parsed.ok) {
+      store.getState().setNotice({
+        kind: 'error',
+        text: `${file.name} is not a valid scenario: ${parsed.errors.slice(0, 3).join('; ')}${parsed.errors.length > 3 ? ` (and ${parsed.errors.length - 3} more)` : ''}. Nothing was changed.`,
+      });
+      return;
+    }
+    runner.load(parsed.scenario);
+    store.getState().setCurrent(null, parsed.scenario.name);
+    store.getState().setNotice(null);
+  };
+  const exportTrace = () => {
+    const blob = new Blob([runner.sim?.trace.toText() ?? ''], { type: 'text/plain' });
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(blob);
+    a.download = `${(title || 'balloon-lab').replace(/[^\w.-]+/g, '-')}.trace`;
+    a.click();
+    URL.revokeObjectURL(a.href);
+  };
+  const share = async () => {
+    const scenario = runner.scenario;
+    if (!scenario) return;
+    const bundledUnchanged = current !== null;
+    const hash = bundledUnchanged
+      ? encodeShare({ kind: 'bundled', file: current, seed: scenario.seed, event: runner.eventIndex })
+      : encodeShare({ kind: 'custom', scenario, event: runner.eventIndex });
+    history.replaceState(null, '', hash);
+    await navigator.clipboard?.writeText(location.href).catch(() => undefined);
+    store
+      .getState()
+      .setNotice({ kind: 'info', text: 'The link to this exact moment is in the address bar (and copied).' });
+  };
+  return (
+    <header className="app-header">
+      <h1>Balloon Lab</h1>
+      <p className="tagline">How a virtual machine gives memory back to its host</p>
+      <div className="row wrap header-tools">
+        <label htmlFor="scenario">Scenario</label>
+        <select
+          id="scenario"
+          value={current ?? ''}
+          onChange={(e) => {
+            if (e.target.value) void choose(e.target.value);
+          }}
+        >
+          {current === null && <option value="">{title || 'custom'}</option>}
+          {scenarios.map((s) => (
+            <option key={s.file} value={s.file} title={s.description}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+        <button type="button" onClick={() => scenarioInput.current?.click()}>
+          Load scenario…
+        </button>
+        <input
+          ref={scenarioInput}
+          type="file"
+          accept=".json,application/json"
+          hidden
+          data-testid="file.scenario"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) void loadFile(f);
+            e.target.value = '';
+          }}
+        />
+        <button type="button" onClick={exportTrace}>
+          Export trace
+        </button>
+        <button type="button" onClick={share}>
+          Share link
+        </button>
+        <button
+          type="button"
+          aria-pressed={theme === 'dark'}
+          onClick={() => store.getState().setTheme(theme === 'dark' ? 'light' : 'dark')}
+        >
+          {theme === 'dark' ? 'Light theme' : 'Dark theme'}
+        </button>
+        <button type="button" aria-keyshortcuts="?" onClick={() => store.getState().setShowHelp(true)}>
+          Keys
+        </button>
+      </div>
+    </header>
+  );
+}
+
+const KEYS: [string, string][] = [
+  ['Space', 'Play / Pause'],
+  ['→', 'Step'],
+  ['←', 'Step back'],
+  ['R', 'Reset'],
+  ['1 – 5', 'Speed: real time … as fast as possible'],
+  ['M', 'Memory map: guest view / host view'],
+  ['T', 'Light / dark theme'],
+  ['?', 'This list'],
+];
+
+function Help() {
+  const { store } = useServices();
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    ref.current?.showModal?.();
+  }, []);
+  return (
+    <dialog
+      ref={ref}
+      className="help"
+      aria-labelledby="help-title"
+      onClose={() => store.getState().setShowHelp(false)}
+    >
+      <h2 id="help-title">Keyboard shortcuts</h2>
+      <dl>
+        {KEYS.map(([k, v]) => (
+          <div key={k}>
+            <dt>
+              <kbd>{k}</kbd>
+            </dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+      </dl>
+      <form method="dialog">
+        <button type="submit">Close</button>
+      </form>
+    </dialog>
+  );
+}
+
+/** Plays the simulation against the wall clock while `playing`; 'max' runs as fast as a frame allows. */
+function usePlayback() {
+  const { runner, store } = useServices();
+  const playing = useApp((s) => s.playing);
+  const speed = useApp((s) => s.speed);
+  useEffect(() => {
+    if (!playing) return;
+    let raf = 0;
+    let last = performance.now();
+    const tick = (t: number) => {
+      const dt = Math.min(100, t - last);
+      last = t;
+      if (speed === 'max') {
+        const until = performance.now() + 10;
+        while (performance.now() < until && !runner.atEnd) runner.advanceTo(runner.endUs, 2000);
+      } else {
+        runner.advanceTo(runner.nowUs + dt * 1000 * speed, 50_000);
+      }
+      if (runner.atEnd && runner.nowUs >= runner.endUs) store.getState().setPlaying(false);
+      else raf = requestAnimationFrame(tick);
+    };
+    raf = requestAnimationFrame(tick);
+    return () => cancelAnimationFrame(raf);
+  }, [playing, speed, runner, store]);
+}
+
+function useKeyboard() {
+  const { runner, store } = useServices();
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const el = e.target as HTMLElement;
+      if (el.closest('input, select, textarea, [contenteditable]') || e.altKey || e.ctrlKey || e.metaKey)
+        return;
+      const s = store.getState();
+      const speeds = [1, 10, 100, 1000, 'max'] as const;
+      switch (e.key) {
+        case ' ':
+          s.setPlaying(!s.playing);
+          break;
+        case 'ArrowRight':
+          s.setPlaying(false);
+          runner.stepForward();
+          break;
+        case 'ArrowLeft':
+          s.setPlaying(false);
+          runner.stepBack();
+          break;
+        case 'r':
+        case 'R':
+          s.setPlaying(false);
+          runner.replayToEvent(0);
+          break;
+        case 'm':
+        case 'M':
+          s.setMapView(s.mapView === 'guest' ? 'host' : 'guest');
+          break;
+        case 't':
+        case 'T':
+          s.setTheme(s.theme === 'dark' ? 'light' : 'dark');
+          break;
+        case '?':
+          s.setShowHelp(true);
+          break;
+        default:
+          if (e.key >= '1' && e.key <= '5') s.setSpeed(speeds[Number(e.key) - 1]);
+          else return;
+      }
+      e.preventDefault(); // keys that step must not scroll the page
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [runner, store]);
 }

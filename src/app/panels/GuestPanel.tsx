@@ -1,0 +1,159 @@
+// What the guest sees: /proc/meminfo, its workloads, and dmesg. The controls here are the guest's
+// own doings (a program allocating memory, compaction, suspend), not the host's.
+import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { KernelLog } from '../../sim/klog.ts';
+import { useRunnerVersion, useServices } from '../context.tsx';
+import { mib } from '../format.ts';
+
+const KINDS = ['anon', 'file', 'shmem'] as const;
+
+/** The last `count` lines, each with its line number in the whole log (a stable key: the log only grows). */
+function lastLines<T>(lines: readonly T[], count: number): { n: number; line: T }[] {
+  const from = Math.max(0, lines.length - count);
+  const out: { n: number; line: T }[] = [];
+  for (let n = from; n < lines.length; n++) out.push({ n, line: lines[n] });
+  return out;
+}
+
+export function GuestPanel() {
+  useRunnerVersion();
+  const { runner, store } = useServices();
+  const [kind, setKind] = useState<(typeof KINDS)[number]>('anon');
+  const [size, setSize] = useState('64');
+  const [name, setName] = useState('');
+  const logRef = useRef<HTMLOListElement>(null);
+  const sim = runner.sim;
+  const nLines = sim?.log.lines.length ?? 0;
+  useEffect(() => {
+    const el = logRef.current;
+    if (el && nLines >= 0) el.scrollTop = el.scrollHeight;
+  }, [nLines]);
+  if (!sim) return null;
+  const mi = sim.kernel.meminfo();
+  const workloads = [...sim.kernel.workloads.values()].filter(
+    (w) => w.state === 'running' || w.state === 'resident',
+  );
+
+  const start = (e: FormEvent) => {
+    e.preventDefault();
+    const MiB = Number(size);
+    const wname = name.trim() || `${kind}${workloads.length + 1}`;
+    if (!Number.isFinite(MiB) || MiB <= 0) {
+      store
+        .getState()
+        .setNotice({ kind: 'error', text: `Workload size: "${size}" is not a size greater than zero (MiB)` });
+      return;
+    }
+    if (
+      sim.kernel.workloads.get(wname)?.state === 'running' ||
+      sim.kernel.workloads.get(wname)?.state === 'resident'
+    ) {
+      store.getState().setNotice({ kind: 'error', text: `Workload name: "${wname}" is already running` });
+      return;
+    }
+    store.getState().setNotice(null);
+    runner.act({ at: 0, do: 'workload', kind, MiB, name: wname });
+    setName('');
+  };
+
+  const rows: [string, number][] = [
+    ['MemTotal', mi.MemTotal],
+    ['MemFree', mi.MemFree],
+    ['MemAvailable', mi.MemAvailable],
+    ['Cached', mi.Cached],
+    ['SwapTotal', mi.SwapTotal],
+    ['SwapFree', mi.SwapFree],
+  ];
+  return (
+    <section className="panel guest" aria-labelledby="guest-title">
+      <h2 id="guest-title">Guest (Linux)</h2>
+      <table className="meminfo" aria-label="/proc/meminfo">
+        <caption>/proc/meminfo</caption>
+        <tbody>
+          {rows.map(([k, v]) => (
+            <tr key={k}>
+              <th scope="row">{k}</th>
+              <td data-testid={`guest.${k}`}>{mib(v)}</td>
+            </tr>
+          ))}
+          <tr>
+            <th scope="row">in the balloon</th>
+            <td data-testid="guest.balloon">{mib(sim.vb.num_pages * 4096)}</td>
+          </tr>
+        </tbody>
+      </table>
+      <form className="row wrap" onSubmit={start} aria-label="Start a workload">
+        <label htmlFor="wl-kind">Workload</label>
+        <select id="wl-kind" value={kind} onChange={(e) => setKind(e.target.value as (typeof KINDS)[number])}>
+          {KINDS.map((k) => (
+            <option key={k}>{k}</option>
+          ))}
+        </select>
+        <label htmlFor="wl-size" className="sr-only">
+          Size (MiB)
+        </label>
+        <input
+          id="wl-size"
+          inputMode="decimal"
+          value={size}
+          onChange={(e) => setSize(e.target.value)}
+          size={5}
+        />
+        <span aria-hidden="true">MiB</span>
+        <label htmlFor="wl-name" className="sr-only">
+          Name
+        </label>
+        <input
+          id="wl-name"
+          placeholder="name"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          size={8}
+        />
+        <button type="submit">Start</button>
+      </form>
+      {workloads.length > 0 && (
+        <ul className="workloads" aria-label="Workloads">
+          {workloads.map((w) => (
+            <li key={w.name}>
+              <span>
+                {w.name}{' '}
+                <small>
+                  ({w.kind}, {mib(w.resident * sim.kernel.pageBytes, 0)} resident)
+                </small>
+              </span>
+              <button type="button" onClick={() => runner.act({ at: 0, do: 'free', name: w.name })}>
+                Free
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="row wrap">
+        <button type="button" onClick={() => runner.act({ at: 0, do: 'compact' })}>
+          Compact memory
+        </button>
+        {sim.frozen ? (
+          <button type="button" onClick={() => runner.act({ at: 0, do: 'restore' })}>
+            Resume
+          </button>
+        ) : (
+          <button type="button" disabled={sim.unplugged} onClick={() => runner.act({ at: 0, do: 'freeze' })}>
+            Suspend
+          </button>
+        )}
+        <button type="button" disabled={sim.unplugged} onClick={() => runner.act({ at: 0, do: 'unplug' })}>
+          Unplug device
+        </button>
+      </div>
+      <h3 id="dmesg-title">dmesg</h3>
+      <ol className="dmesg" ref={logRef} aria-labelledby="dmesg-title" data-testid="guest.dmesg">
+        {lastLines(sim.log.lines, 200).map(({ n, line }) => (
+          <li key={n} data-level={line.level}>
+            {KernelLog.format(line)}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,132 @@
+// What QEMU's operator sees and does: the balloon target as the guest's logical size (QMP `balloon`),
+// num_pages and actual, query-balloon, stats polling, the device's status and the VM's RSS.
+import { type FormEvent, useState } from 'react';
+import { statusNames } from '../../sim/virtio/features.ts';
+import { useRunnerVersion, useServices } from '../context.tsx';
+import { mib, pages } from '../format.ts';
+
+export function HostPanel() {
+  useRunnerVersion();
+  const { runner, store } = useServices();
+  const sim = runner.sim;
+  const [target, setTarget] = useState('');
+  const [interval, setInterval] = useState('');
+  if (!sim) return null;
+  const { device, transport, scenario } = sim;
+  const status = transport.getStatus();
+  const needsReset = (status & 64) !== 0;
+  const ramMiB = scenario.guest.memoryMiB;
+
+  const applyTarget = (e: FormEvent) => {
+    e.preventDefault();
+    const v = Number(target);
+    if (!Number.isFinite(v) || v <= 0 || target.trim() === '') {
+      store.getState().setNotice({
+        kind: 'error',
+        text: `Balloon target: "${target}" is not a size greater than zero (MiB)`,
+      });
+      return;
+    }
+    store.getState().setNotice(null);
+    runner.act({ at: 0, do: 'balloon', MiB: v });
+  };
+  const applyInterval = (e: FormEvent) => {
+    e.preventDefault();
+    const v = Number(interval);
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+      store.getState().setNotice({
+        kind: 'error',
+        text: `Stats polling interval: "${interval}" must be a whole number of seconds ≥ 0`,
+      });
+      return;
+    }
+    store.getState().setNotice(null);
+    runner.act({ at: 0, do: 'stats-interval', s: v });
+  };
+
+  return (
+    <section className="panel host" aria-labelledby="host-title">
+      <h2 id="host-title">Host (QEMU)</h2>
+      <form className="row" onSubmit={applyTarget}>
+        <label htmlFor="host-target">Balloon target (MiB)</label>
+        <input
+          id="host-target"
+          data-testid="host.target"
+          inputMode="decimal"
+          placeholder={String(ramMiB)}
+          value={target}
+          onChange={(e) => setTarget(e.target.value)}
+        />
+        <button type="submit" data-testid="host.apply">
+          Set
+        </button>
+      </form>
+      <dl className="facts big">
+        <div>
+          <dt>
+            Guest size (<code>query-balloon</code>)
+          </dt>
+          <dd data-testid="host.query">{mib(device.queryBalloon().actual, 0)}</dd>
+        </div>
+        <div>
+          <dt>Host RSS (guest RAM backed)</dt>
+          <dd data-testid="host.rss">{mib(device.hostRss())}</dd>
+        </div>
+      </dl>
+      <dl className="facts">
+        <div>
+          <dt>
+            <code>num_pages</code> — target balloon size
+          </dt>
+          <dd data-testid="host.num_pages">{pages(device.numPages)} pages</dd>
+        </div>
+        <div>
+          <dt>
+            <code>actual</code> — what the guest says it gave
+          </dt>
+          <dd data-testid="host.actual">{pages(device.actual)} pages</dd>
+        </div>
+        <div>
+          <dt>Guest RAM</dt>
+          <dd>{ramMiB} MiB</dd>
+        </div>
+        <div>
+          <dt>Page sizes</dt>
+          <dd>
+            guest {scenario.guest.pageKiB} KiB, host {scenario.device.hostPageKiB} KiB
+          </dd>
+        </div>
+        <div>
+          <dt>Device</dt>
+          <dd>{scenario.device.legacy ? 'legacy (no VERSION_1)' : 'modern (VERSION_1)'}</dd>
+        </div>
+        <div>
+          <dt>Features offered</dt>
+          <dd className="chips">{scenario.device.features.join(' · ') || 'none'}</dd>
+        </div>
+        <div>
+          <dt>Status</dt>
+          <dd className="chips" data-testid="host.status">
+            {statusNames(status).join(' · ') || '0'}
+          </dd>
+        </div>
+      </dl>
+      {needsReset && (
+        <p className="alarm" role="alert" data-testid="host.needs-reset">
+          DEVICE_NEEDS_RESET — {sim.core.deviceError()?.message ?? 'the device stopped'}
+        </p>
+      )}
+      <form className="row" onSubmit={applyInterval}>
+        <label htmlFor="host-interval">Stats polling (s)</label>
+        <input
+          id="host-interval"
+          inputMode="numeric"
+          placeholder={String(device.statsPollingInterval)}
+          value={interval}
+          onChange={(e) => setInterval(e.target.value)}
+        />
+        <button type="submit">Set</button>
+      </form>
+    </section>
+  );
+}

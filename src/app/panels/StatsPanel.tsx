@@ -1,0 +1,44 @@
+// The guest's memory statistics as the host receives them (qom-get guest-stats), with QEMU's names.
+import { useRunnerVersion, useServices } from '../context.tsx';
+
+const LABELS: Record<string, string> = {
+  'stat-swap-in': 'swapped in (bytes)',
+  'stat-swap-out': 'swapped out (bytes)',
+  'stat-major-faults': 'major faults',
+  'stat-minor-faults': 'minor faults',
+  'stat-free-memory': 'free memory (bytes)',
+  'stat-total-memory': 'total memory (bytes)',
+  'stat-available-memory': 'available memory (bytes)',
+  'stat-disk-caches': 'disk caches (bytes)',
+};
+
+export function StatsPanel() {
+  useRunnerVersion();
+  const { runner } = useServices();
+  const sim = runner.sim;
+  if (!sim) return null;
+  const gs = sim.device.guestStats();
+  return (
+    <section className="panel stats" aria-labelledby="stats-title">
+      <h2 id="stats-title">Guest stats, as the host sees them</h2>
+      <table>
+        <caption>
+          <code>guest-stats</code>, last update at {gs['last-update']} s (−1: never sent)
+        </caption>
+        <tbody>
+          {Object.entries(LABELS).map(([k, label]) => {
+            const v = gs.stats[k as keyof typeof gs.stats];
+            return (
+              <tr key={k}>
+                <th scope="row" title={label}>
+                  <code>{k}</code>
+                </th>
+                <td data-testid={`stats.${k}`}>{v === -1 ? '−1' : v.toLocaleString('en-US')}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,124 @@
+// Owns the running simulation for the app: loading a scenario, playing it against the wall clock,
+// stepping forward and back, seeking. The simulation is deterministic, so going back in time is
+// running again from the start to the earlier moment (a 256 MiB scenario replays in milliseconds;
+// big guests replay in slices so the page stays responsive). React never holds the simulation: it
+// subscribes to `version` and reads what it shows.
+import type { BalloonCore } from '../core/core.ts';
+import type { Scenario } from '../sim/scenario.ts';
+import type { Step } from '../sim/scenario-steps.ts';
+import { Simulation } from '../sim/sim.ts';
+
+export type Listener = () => void;
+
+export class SimRunner {
+  sim: Simulation | null = null;
+  scenario: Scenario | null = null;
+  /** Bumped on every change the UI should show. */
+  version = 0;
+  /** Events run since the scenario was loaded (the step cursor). */
+  eventIndex = 0;
+  private readonly listeners = new Set<Listener>();
+
+  constructor(private readonly core: BalloonCore) {}
+
+  subscribe(fn: Listener): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private changed(): void {
+    this.version++;
+    for (const fn of this.listeners) fn();
+  }
+
+  load(scenario: Scenario): void {
+    this.scenario = scenario;
+    this.sim = new Simulation(scenario, this.core);
+    this.eventIndex = 0;
+    this.changed();
+  }
+
+  get nowUs(): number {
+    return this.sim?.nowUs ?? 0;
+  }
+
+  get endUs(): number {
+    return this.sim?.endUs ?? 0;
+  }
+
+  get atEnd(): boolean {
+    const sim = this.sim;
+    if (!sim) return true;
+    const next = sim.sched.nextTime();
+    return next === undefined || next > sim.endUs;
+  }
+
+  /** Runs the simulation forward to virtual time `us`, at most `budgetEvents` events. */
+  advanceTo(us: number, budgetEvents = Number.POSITIVE_INFINITY): boolean {
+    const sim = this.sim;
+    if (!sim) return false;
+    const target = Math.min(us, sim.endUs);
+    let n = 0;
+    while (n < budgetEvents) {
+      const next = sim.sched.nextTime();
+      if (next === undefined || next > target) {
+        sim.runUntilUs(target);
+        break;
+      }
+      sim.step();
+      n++;
+    }
+    this.eventIndex += n;
+    this.changed();
+    return n < budgetEvents;
+  }
+
+  /** One event forward. */
+  stepForward(): void {
+    if (this.sim?.step()) this.eventIndex++;
+    this.changed();
+  }
+
+  /** One event back: replay from the start to the event before this one. */
+  stepBack(): void {
+    if (!this.scenario || this.eventIndex === 0) return;
+    this.replayToEvent(this.eventIndex - 1);
+  }
+
+  /** Replays from the start up to `index` events. */
+  replayToEvent(index: number): void {
+    if (!this.scenario) return;
+    this.sim = new Simulation(this.scenario, this.core);
+    let n = 0;
+    while (n < index && this.sim.step()) n++;
+    this.eventIndex = n;
+    this.changed();
+  }
+
+  /**
+   * An operator's action (set the target, start a workload, …) at the current moment. It becomes a
+   * step of the scenario, so replays (step back, seek, a shared link) include it.
+   */
+  act(step: Step): void {
+    if (!this.scenario || !this.sim) return;
+    const at = this.sim.nowUs / 1e6;
+    const placed = { ...step, at } as Step;
+    const steps = [...this.scenario.steps];
+    let i = steps.length;
+    while (i > 0 && (steps[i - 1].at > at || steps[i - 1].do === 'end')) i--;
+    steps.splice(i, 0, placed);
+    this.scenario = { ...this.scenario, steps };
+    this.sim.addStep(placed);
+    this.changed();
+  }
+
+  /** Seeks to virtual time `us`, replaying from the start when it lies in the past. */
+  seek(us: number): void {
+    if (!this.scenario || !this.sim) return;
+    if (us < this.sim.nowUs) {
+      this.sim = new Simulation(this.scenario, this.core);
+      this.eventIndex = 0;
+    }
+    this.advanceTo(us);
+  }
+}
