@@ -12,6 +12,9 @@ export const MAX_WINDOW_FRAMES: u32 = 4096; // the backed window of guest memory
 export const MAX_QUEUES: u32 = 4; // inflateq, deflateq, statsq, and one spare
 export const MAX_QUEUE_SIZE: u32 = 32768; // virtio 1.x §2.7: Queue Size is a power of two ≤ 32768
 export const MAX_SEGS: u32 = 1024; // QEMU's VIRTQUEUE_MAX_SIZE: scatter-gather entries in one element
+// An element's buffers together map at most this much (they may overlap): QEMU would run out of
+// resources long before, and it bounds the work one element can cost. Above it: ERR_BAD_GPA.
+export const ELEM_MAX_BYTES: u32 = 64 * 1024 * 1024;
 export const PFNS_MAX: u32 = 256; // VIRTIO_BALLOON_ARRAY_PFNS_MAX
 export const STATS_NR: u32 = 10; // QEMU 7.2's VIRTIO_BALLOON_S_NR: tags 0..9 are kept, others ignored
 export const STATS_SLOTS: u32 = 16; // room for every tag Linux knows (0..15)

@@ -40,6 +40,7 @@ import {
   DESC_EXTRA_SIZE,
   DESC_SIZE,
   DEVICE_F_BROKEN,
+  ELEM_MAX_BYTES,
   DEVICE_F_VERSION_1,
   DRV_ERR_ID_OOB,
   DRV_ERR_NOT_HEAD,
@@ -99,7 +100,7 @@ import {
   VRING_USED_F_NO_NOTIFY,
 } from './constants';
 import { emit } from './events';
-import { ctrlGet, ctrlSet, descExtra, elem, queues, scratch, translate, window, windowPtr, windowSize } from './memory';
+import { ctrlGet, ctrlSet, descExtra, elem, queues, scratch, translate, window, windowPtr } from './memory';
 
 // ── Queue records and ring accessors ───────────────────────────────────────────────────────────────
 
@@ -415,8 +416,8 @@ function mapSeg(flags: u32, addr: u64, len: u32, nSegs: u32, bytes: u64): u32 {
   if (len == 0) return ERR_ZERO_LEN;
   if (nSegs >= MAX_SEGS) return ERR_TOO_MANY_SEGS;
   const p = translate(addr, len);
-  // An element larger than the whole window must reuse memory: "out of resources" for us.
-  if (p == 0 || bytes + len > <u64>windowSize) return ERR_BAD_GPA;
+  // Buffers may overlap, but not without end: "out of resources" past ELEM_MAX_BYTES in all.
+  if (p == 0 || bytes + len > <u64>ELEM_MAX_BYTES) return ERR_BAD_GPA;
   const s = elem + <usize>(nSegs * SEG_SIZE);
   store<u32>(s, <u32>(p - window));
   store<u32>(s, len, 4);

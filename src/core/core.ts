@@ -31,6 +31,20 @@ import {
   MAX_WINDOW_FRAMES,
   PAGE_SIZE,
   PFNS_MAX,
+  Q_AVAIL,
+  Q_AVAIL_SHADOW,
+  Q_DESC,
+  Q_DRIVER_BROKEN,
+  Q_FEATURES,
+  Q_FREE_HEAD,
+  Q_INUSE,
+  Q_LAST_AVAIL,
+  Q_LAST_USED,
+  Q_NUM_FREE,
+  Q_SIZE,
+  Q_USED,
+  Q_USED_IDX,
+  QUEUE_RECORD,
   RC_BAD_ARG,
   RC_BROKEN,
   RC_EMPTY,
@@ -42,6 +56,7 @@ import {
   REGION_EVENTS,
   REGION_FRAMES,
   REGION_HOST,
+  REGION_QUEUES,
   REGION_SCRATCH,
   REGION_WINDOW,
   SCRATCH_SIZE,
@@ -74,6 +89,25 @@ export interface QueueConfig {
   used: Gpa;
   eventIdx?: boolean;
   indirect?: boolean;
+}
+
+export interface QueueState {
+  size: number;
+  eventIdx: boolean;
+  indirect: boolean;
+  desc: Gpa;
+  avail: Gpa;
+  used: Gpa;
+  /** Driver side (Linux virtio_ring): first free descriptor, free count, published avail idx, used consumed. */
+  freeHead: number;
+  numFree: number;
+  availShadow: number;
+  lastUsed: number;
+  /** Device side (QEMU): avail entries consumed, published used idx, popped but not pushed. */
+  lastAvail: number;
+  usedIdx: number;
+  inuse: number;
+  driverBroken: boolean;
 }
 
 export interface Segment {
@@ -398,6 +432,35 @@ export class BalloonCore {
 
   pending(q: number): number {
     return this.abi.vqPending(q) >>> 0;
+  }
+
+  /** Both sides' private bookkeeping for queue q (for the virtqueue inspector), or null if not set up. */
+  queueState(q: number): QueueState | null {
+    if (q < 0 || q >= MAX_QUEUES) return null;
+    const r = new DataView(
+      this.abi.memory.buffer,
+      (this.abi.layout(REGION_QUEUES) >>> 0) + q * QUEUE_RECORD,
+      QUEUE_RECORD,
+    );
+    const size = r.getUint32(Q_SIZE, true);
+    if (size === 0) return null;
+    const features = r.getUint32(Q_FEATURES, true);
+    return {
+      size,
+      eventIdx: (features & VQ_F_EVENT_IDX) !== 0,
+      indirect: (features & VQ_F_INDIRECT) !== 0,
+      desc: (this.windowGpa + r.getUint32(Q_DESC, true)) as Gpa,
+      avail: (this.windowGpa + r.getUint32(Q_AVAIL, true)) as Gpa,
+      used: (this.windowGpa + r.getUint32(Q_USED, true)) as Gpa,
+      freeHead: r.getUint32(Q_FREE_HEAD, true),
+      numFree: r.getUint32(Q_NUM_FREE, true),
+      availShadow: r.getUint32(Q_AVAIL_SHADOW, true),
+      lastUsed: r.getUint32(Q_LAST_USED, true),
+      lastAvail: r.getUint32(Q_LAST_AVAIL, true),
+      usedIdx: r.getUint32(Q_USED_IDX, true),
+      inuse: r.getUint32(Q_INUSE, true),
+      driverBroken: r.getUint32(Q_DRIVER_BROKEN, true) !== 0,
+    };
   }
 
   // ── Balloon ────────────────────────────────────────────────────────────────────────────────────

@@ -43,6 +43,7 @@ import {
   DIRTY_CHUNK_SHIFT,
   DRV_ERR_ID_OOB,
   DRV_ERR_NOT_HEAD,
+  ELEM_MAX_BYTES,
   ELEM_PBP,
   ELEM_SIZE,
   ELEM_STAT_TMP,
@@ -735,7 +736,7 @@ export class TwinCore implements CoreAbi {
     if (len === 0) return ERR_ZERO_LEN;
     if (nSegs >= MAX_SEGS) return ERR_TOO_MANY_SEGS;
     const p = this.translate(lo, hi, len);
-    if (p === 0 || bytes + len > this.windowSize) return ERR_BAD_GPA;
+    if (p === 0 || bytes + len > ELEM_MAX_BYTES) return ERR_BAD_GPA;
     const s = this.elem + nSegs * SEG_SIZE;
     this.set32(s, p - this.window);
     this.set32(s + 4, len);

@@ -250,3 +250,26 @@ describe('the wasm module and its twin', () => {
     }
   });
 });
+
+describe.each(impls)('queue bookkeeping for the inspector (%s)', (impl) => {
+  it('shows both sides: free descriptors, published and consumed indices, in-flight count', () => {
+    const c = stdCore(impl);
+    c.setupQueue(0, { size: 8, ...stdRings(0, 8), eventIdx: true });
+    c.addBuf(0, PFNS_GPA, 4);
+    c.addBuf(0, PFNS_GPA, 4);
+    c.pop(0);
+    expect(c.queueState(0)).toMatchObject({
+      size: 8,
+      eventIdx: true,
+      numFree: 6,
+      freeHead: 2,
+      availShadow: 2,
+      lastAvail: 1,
+      inuse: 1,
+      usedIdx: 0,
+      lastUsed: 0,
+      desc: DESC,
+    });
+    expect(c.queueState(1)).toBeNull();
+  });
+});

@@ -219,6 +219,7 @@ export class Workqueue {
 
   thaw(items: readonly WorkItem[]): void {
     this.frozen = false;
-    for (const item of items) if (item.pending && !item.running) this.sched.after(this.latencyUs, () => this.start(item));
+    for (const item of items)
+      if (item.pending && !item.running) this.sched.after(this.latencyUs, () => this.start(item));
   }
 }

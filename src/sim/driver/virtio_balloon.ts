@@ -1,0 +1,625 @@
+// The seed's balloon driver (Linux 4.15/4.16 drivers/virtio/virtio_balloon.c), ported function for
+// function with the same names, order and comments on ordering. Functions that sleep in the kernel
+// (wait_event, msleep, mutex_lock, cancel_work_sync) are generators here: `yield*` marks each place
+// the C code can block. Line ranges in the seed: seed-map.ts.
+//
+// Units, as in the seed: every counter (num_pages, num_pfns, what fill/leak return) is in 4 KiB
+// balloon pages; a kernel page of PAGE_SIZE holds VIRTIO_BALLOON_PAGES_PER_PAGE of them.
+import {
+  FRAME_BALLOON,
+  FRAME_DEFLATING,
+  FRAME_INFLATING,
+  VRING_DESC_F_INDIRECT,
+  VRING_DESC_F_NEXT,
+  VRING_DESC_F_WRITE,
+} from '../../core/abi.ts';
+import type { BalloonCore } from '../../core/core.ts';
+import { asGpa, asKernelPage, type Gpa, type KernelPage } from '../../core/units.ts';
+import type { Costs } from '../costs.ts';
+import type { KernelLog } from '../klog.ts';
+import type { FaultKind } from '../scenario-steps.ts';
+import {
+  Mutex,
+  mutexLock,
+  type Scheduler,
+  sleep,
+  type Task,
+  WaitQueue,
+  WorkItem,
+  type Workqueue,
+  waitEvent,
+} from '../sched.ts';
+import type { WindowAllocator } from '../virtio/dma.ts';
+import {
+  bit,
+  hasFeature,
+  RING_TRANSPORT_FEATURES,
+  VIRTIO_BALLOON_F_DEFLATE_ON_OOM,
+  VIRTIO_BALLOON_F_MUST_TELL_HOST,
+  VIRTIO_BALLOON_F_STATS_VQ,
+  VIRTIO_CONFIG_S_ACKNOWLEDGE,
+  VIRTIO_CONFIG_S_DRIVER,
+  VIRTIO_CONFIG_S_DRIVER_OK,
+  VIRTIO_CONFIG_S_FEATURES_OK,
+  VIRTIO_F_IOMMU_PLATFORM,
+  VIRTIO_F_VERSION_1,
+} from '../virtio/features.ts';
+import type { VirtioTransport } from '../virtio/transport.ts';
+import { findVqs, type Virtqueue } from '../virtio/virtqueue.ts';
+import type { DriverFunction } from './seed-map.ts';
+
+export const VIRTIO_BALLOON_ARRAY_PFNS_MAX = 256;
+export const OOM_VBALLOON_DEFAULT_PAGES = 256;
+export const VIRTBALLOON_OOM_NOTIFY_PRIORITY = 80;
+const VIRTIO_BALLOON_S_NR = 10;
+const EAGAIN = 11;
+const MIGRATEPAGE_SUCCESS = 0;
+
+// Stats tags (include/uapi/linux/virtio_balloon.h).
+const VIRTIO_BALLOON_S_SWAP_IN = 0;
+const VIRTIO_BALLOON_S_SWAP_OUT = 1;
+const VIRTIO_BALLOON_S_MAJFLT = 2;
+const VIRTIO_BALLOON_S_MINFLT = 3;
+const VIRTIO_BALLOON_S_MEMFREE = 4;
+const VIRTIO_BALLOON_S_MEMTOT = 5;
+const VIRTIO_BALLOON_S_AVAIL = 6;
+const VIRTIO_BALLOON_S_CACHES = 7;
+
+/** What the driver needs from the guest kernel's memory management (mm/, balloon_compaction.c). */
+export interface BalloonMm {
+  /** PAGE_SIZE / 4 KiB. */
+  readonly pagesPerPage: number;
+  /** balloon_page_alloc(): __GFP_NORETRY — may reclaim a little, never waits long, never OOM-kills. */
+  balloonPageAlloc(): number;
+  /** put_page() of a page the balloon gives back. */
+  putPage(page: KernelPage): void;
+  adjustManagedPageCount(delta: number): void;
+  readonly balloon: {
+    enqueue(page: KernelPage): void;
+    /** The first non-isolated page from the list head, or -1. */
+    dequeue(): number;
+    migratepage: ((newpage: KernelPage, page: KernelPage) => Task<number>) | null;
+    isolatedPages: number;
+  };
+  registerOomNotifier(nb: OomNotifier): void;
+  unregisterOomNotifier(nb: OomNotifier): void;
+  readonly vm: {
+    pswpin: number;
+    pswpout: number;
+    pgmajfault: number;
+    pgfault: number;
+    balloonMigrate: number;
+  };
+  totalramPages(): number;
+  freeramPages(): number;
+  siMemAvailable(): number;
+  /** NR_FILE_PAGES. */
+  fileCachePages(): number;
+  /** CPU time the last allocations cost, taken and reset. */
+  takeCpuDebtUs(): number;
+}
+
+export interface OomNotifier {
+  priority: number;
+  call(freed: { value: number }): Task;
+}
+
+/** Hooks the simulation listens on: which function runs (for the driver view), faults. */
+export interface DriverHooks {
+  enter?(fn: DriverFunction, detail?: string): void;
+}
+
+export interface DriverEnv {
+  sched: Scheduler;
+  core: BalloonCore;
+  transport: VirtioTransport;
+  mm: BalloonMm;
+  /** system_freezable_wq */
+  wq: Workqueue;
+  mem: WindowAllocator;
+  log: KernelLog;
+  costs: Costs;
+  queueSize: number;
+  hooks: DriverHooks;
+}
+
+/** The driver's feature table: exactly these three (seed: `features[]`). */
+export const FEATURE_TABLE = [
+  VIRTIO_BALLOON_F_MUST_TELL_HOST,
+  VIRTIO_BALLOON_F_STATS_VQ,
+  VIRTIO_BALLOON_F_DEFLATE_ON_OOM,
+] as const;
+
+/** struct virtio_balloon, and the driver's functions on it. */
+export class VirtioBalloon {
+  inflate_vq: Virtqueue | null = null;
+  deflate_vq: Virtqueue | null = null;
+  stats_vq: Virtqueue | null = null;
+
+  /* The balloon servicing is delegated to a freezable workqueue. */
+  readonly update_balloon_stats_work = new WorkItem('update_balloon_stats_func', () =>
+    this.update_balloon_stats_func(),
+  );
+  readonly update_balloon_size_work = new WorkItem('update_balloon_size_func', () =>
+    this.update_balloon_size_func(),
+  );
+
+  /* Prevent updating balloon when it is being canceled. (stop_update_lock: one CPU, no spinning) */
+  stop_update = false;
+
+  /* Waiting for host to ack the pages we released. */
+  readonly acked = new WaitQueue('vb->acked');
+
+  /* Number of balloon pages we've told the Host we're not using. */
+  num_pages = 0;
+
+  /* Synchronize access/update to this struct virtio_balloon elements */
+  readonly balloon_lock = new Mutex('balloon_lock');
+
+  /* The array of pfns we tell the Host about. */
+  num_pfns = 0;
+  readonly pfns: Gpa;
+
+  /* Memory statistics */
+  readonly stats: Gpa;
+
+  /* To register callback in oom notifier call chain */
+  readonly nb: OomNotifier = {
+    priority: VIRTBALLOON_OOM_NOTIFY_PRIORITY,
+    call: (freed) => this.virtballoon_oom_notify(freed),
+  };
+
+  /** module_param oom_pages */
+  oom_pages = OOM_VBALLOON_DEFAULT_PAGES;
+  /** Set while the driver is bound to the device (after probe, before remove). */
+  bound = false;
+  /** A malformed buffer the next tell_host puts on the ring (scenario step `fault`). */
+  pendingFault: FaultKind | null = null;
+  /** Pages fill_balloon holds between balloon_page_alloc and enqueueing them (its local list). */
+  pagesInHand = 0;
+
+  private readonly ringsMark: number;
+
+  constructor(private readonly env: DriverEnv) {
+    // kmalloc(sizeof(*vb)): pfns[] and stats[] are in kernel memory, where the device reads them.
+    this.pfns = env.mem.alloc(VIRTIO_BALLOON_ARRAY_PFNS_MAX * 4, 64);
+    this.stats = env.mem.alloc(VIRTIO_BALLOON_S_NR * 10, 64);
+    this.ringsMark = env.mem.mark();
+  }
+
+  private get ppp(): number {
+    return this.env.mm.pagesPerPage; // VIRTIO_BALLOON_PAGES_PER_PAGE
+  }
+
+  private has(feature: number): boolean {
+    return hasFeature(this.env.transport.guestFeatures, feature);
+  }
+
+  private enter(fn: DriverFunction, detail?: string): void {
+    this.env.hooks.enter?.(fn, detail);
+  }
+
+  page_to_balloon_pfn(page: KernelPage): number {
+    this.enter('page_to_balloon_pfn');
+    /* Convert pfn from Linux page size to balloon page size. */
+    return page * this.ppp;
+  }
+
+  /** The inflate and deflate queues' callback (interrupt context). */
+  balloon_ack(): void {
+    this.enter('balloon_ack');
+    this.env.sched.wakeUp(this.acked);
+  }
+
+  *tell_host(vq: Virtqueue): Task {
+    this.enter('tell_host', `${vq.name} ${this.num_pfns} pfns`);
+    /* We should always be able to add one buffer to an empty queue. */
+    if (!vq.addOutbuf(this.pfns, 4 * this.num_pfns)) throw new Error(`tell_host: ${vq.name} queue full`);
+    this.applyFault(vq);
+    // The time the guest spent getting here (allocating pages) passes before the kick.
+    const debt = this.env.mm.takeCpuDebtUs();
+    if (debt > 0) yield sleep(debt);
+    vq.kick();
+    /* When host has read buffer, this completes via balloon_ack */
+    yield* waitEvent(this.acked, () => vq.getBuf() !== null);
+  }
+
+  /**
+   * set_page_pfns for the pages of one batch: pfns[at …] = each page's first balloon PFN and the next
+   * PAGES_PER_PAGE − 1. The frames are marked as they go on the request (INFLATING / DEFLATING).
+   */
+  set_page_pfns(pages: readonly KernelPage[], at: number, state: number): void {
+    this.enter('set_page_pfns', `${pages.length} pages`);
+    this.env.core.encodePages(pages, at, this.ppp, this.pfns, state);
+  }
+
+  *fill_balloon(num: number): Task<number> {
+    this.enter('fill_balloon', `num=${num}`);
+    const { mm, log } = this.env;
+    const pages: KernelPage[] = []; // LIST_HEAD(pages): balloon_page_push / balloon_page_pop, LIFO
+
+    /* We can only do one array worth at a time. */
+    num = Math.min(num, VIRTIO_BALLOON_ARRAY_PFNS_MAX);
+
+    for (let num_pfns = 0; num_pfns < num; num_pfns += this.ppp) {
+      const page = mm.balloonPageAlloc();
+      if (page < 0) {
+        log.log(`virtio_balloon virtio0: Out of puff! Can't get ${this.ppp} pages`, 'warn');
+        this.pagesInHand = pages.length;
+        /* Sleep for at least 1/5 of a second before retry. */
+        yield sleep(this.env.costs.outOfPuffSleepUs);
+        break;
+      }
+      pages.push(asKernelPage(page));
+    }
+    this.pagesInHand = pages.length;
+
+    yield* mutexLock(this.balloon_lock);
+
+    this.num_pfns = 0;
+
+    // while ((page = balloon_page_pop(&pages))): the local list is popped from its head, LIFO.
+    const batch: KernelPage[] = [];
+    while (pages.length > 0) {
+      const page = pages.pop()!;
+      mm.balloon.enqueue(page); // balloon_page_enqueue(&vb->vb_dev_info, page)
+      batch.push(page);
+      this.num_pages += this.ppp;
+      if (!this.has(VIRTIO_BALLOON_F_DEFLATE_ON_OOM)) mm.adjustManagedPageCount(-1);
+      this.num_pfns += this.ppp;
+    }
+    if (batch.length > 0) this.set_page_pfns(batch, 0, FRAME_INFLATING);
+    this.pagesInHand = 0;
+
+    const num_allocated_pages = this.num_pfns;
+    /* Did we get any? */
+    if (this.num_pfns !== 0) {
+      yield* this.tell_host(this.inflate_vq!);
+      // The host has acknowledged the batch: its pages are in the balloon.
+      this.env.core.setStatesFromPfns(this.num_pfns, this.pfns, FRAME_BALLOON);
+    }
+    this.env.sched.unlock(this.balloon_lock);
+
+    return num_allocated_pages;
+  }
+
+  release_pages_balloon(pages: readonly KernelPage[]): void {
+    this.enter('release_pages_balloon', `${pages.length} pages`);
+    for (const page of pages) {
+      if (!this.has(VIRTIO_BALLOON_F_DEFLATE_ON_OOM)) this.env.mm.adjustManagedPageCount(1);
+      this.env.mm.putPage(page); /* balloon reference */
+    }
+  }
+
+  *leak_balloon(num: number): Task<number> {
+    this.enter('leak_balloon', `num=${num}`);
+    const { mm } = this.env;
+    const pages: KernelPage[] = [];
+
+    /* We can only do one array worth at a time. */
+    num = Math.min(num, VIRTIO_BALLOON_ARRAY_PFNS_MAX);
+
+    yield* mutexLock(this.balloon_lock);
+    /* We can't release more pages than taken */
+    num = Math.min(num, this.num_pages);
+    for (this.num_pfns = 0; this.num_pfns < num; this.num_pfns += this.ppp) {
+      const page = mm.balloon.dequeue();
+      if (page < 0) break;
+      pages.push(asKernelPage(page));
+      this.num_pages -= this.ppp;
+    }
+    if (pages.length > 0) this.set_page_pfns(pages, 0, FRAME_DEFLATING);
+
+    const num_freed_pages = this.num_pfns;
+    /*
+     * Note that if
+     * virtio_has_feature(vdev, VIRTIO_BALLOON_F_MUST_TELL_HOST);
+     * is true, we *have* to do it in this order
+     */
+    if (this.num_pfns !== 0) yield* this.tell_host(this.deflate_vq!);
+    this.release_pages_balloon(pages);
+    this.env.sched.unlock(this.balloon_lock);
+    return num_freed_pages;
+  }
+
+  /** update_stat + update_balloon_stats: fills vb->stats (le16 tag, le64 val) in kernel memory. */
+  update_balloon_stats(): number {
+    this.enter('update_balloon_stats');
+    const { mm, core } = this.env;
+    const pageBytes = this.ppp * 4096;
+    const pages_to_bytes = (x: number) => BigInt(x) * BigInt(pageBytes);
+    let idx = 0;
+    const update_stat = (tag: number, val: bigint) => {
+      const at = asGpa(this.stats + idx * 10);
+      core.writeU16(at, tag);
+      core.writeU64(asGpa(at + 2), val);
+      idx++;
+    };
+    update_stat(VIRTIO_BALLOON_S_SWAP_IN, pages_to_bytes(mm.vm.pswpin));
+    update_stat(VIRTIO_BALLOON_S_SWAP_OUT, pages_to_bytes(mm.vm.pswpout));
+    update_stat(VIRTIO_BALLOON_S_MAJFLT, BigInt(mm.vm.pgmajfault));
+    update_stat(VIRTIO_BALLOON_S_MINFLT, BigInt(mm.vm.pgfault));
+    update_stat(VIRTIO_BALLOON_S_MEMFREE, pages_to_bytes(mm.freeramPages()));
+    update_stat(VIRTIO_BALLOON_S_MEMTOT, pages_to_bytes(mm.totalramPages()));
+    update_stat(VIRTIO_BALLOON_S_AVAIL, pages_to_bytes(mm.siMemAvailable()));
+    update_stat(VIRTIO_BALLOON_S_CACHES, pages_to_bytes(mm.fileCachePages()));
+    return idx;
+  }
+
+  /**
+   * While most virtqueues communicate guest-initiated requests to the hypervisor, the stats queue
+   * operates in reverse: the host hands the one buffer back to ask for fresh stats (interrupt context).
+   */
+  stats_request(): void {
+    this.enter('stats_request');
+    if (!this.stop_update) this.env.wq.queue(this.update_balloon_stats_work);
+  }
+
+  *stats_handle_request(): Task {
+    this.enter('stats_handle_request');
+    const num_stats = this.update_balloon_stats();
+    yield sleep(this.env.costs.statsUpdateUs);
+    const vq = this.stats_vq!;
+    if (!vq.getBuf()) return;
+    vq.addOutbuf(this.stats, 10 * num_stats);
+    if (this.pendingFault === 'second-stats-buffer') {
+      this.pendingFault = null;
+      this.env.log.log('virtio_balloon virtio0: (fault) a second stats buffer', 'warn');
+      vq.addOutbuf(this.stats, 10 * num_stats);
+    }
+    vq.kick();
+  }
+
+  /** The config-change interrupt. */
+  virtballoon_changed(): void {
+    this.enter('virtballoon_changed');
+    if (!this.stop_update) this.env.wq.queue(this.update_balloon_size_work);
+  }
+
+  towards_target(): number {
+    this.enter('towards_target');
+    // virtio_cread(…, num_pages): the balloon's config space is little-endian even for legacy devices
+    // (unlike every other virtio device), which cread32 already honours.
+    const num_pages = this.env.transport.cread32(0);
+    const target = num_pages;
+    return target - this.num_pages;
+  }
+
+  update_balloon_size(): void {
+    this.enter('update_balloon_size', `actual=${this.num_pages}`);
+    const actual = this.num_pages;
+    this.env.transport.cwrite32(4, actual);
+  }
+
+  /**
+   * virtballoon_oom_notify - release pages when system is under severe memory pressure (called from
+   * out_of_memory()). The balancing of memory by use of the virtio balloon should not cause the
+   * termination of processes while there are pages in the balloon.
+   */
+  *virtballoon_oom_notify(freed: { value: number }): Task {
+    this.enter('virtballoon_oom_notify');
+    if (!this.has(VIRTIO_BALLOON_F_DEFLATE_ON_OOM)) return;
+    const num_freed_pages = yield* this.leak_balloon(this.oom_pages);
+    this.update_balloon_size();
+    freed.value += num_freed_pages;
+  }
+
+  *update_balloon_stats_func(): Task {
+    this.enter('update_balloon_stats_func');
+    yield* this.stats_handle_request();
+  }
+
+  *update_balloon_size_func(): Task {
+    this.enter('update_balloon_size_func');
+    let diff = this.towards_target();
+
+    if (diff > 0) diff -= yield* this.fill_balloon(diff);
+    else if (diff < 0) diff += yield* this.leak_balloon(-diff);
+    this.update_balloon_size();
+
+    if (diff) this.env.wq.queue(this.update_balloon_size_work);
+  }
+
+  init_vqs(): void {
+    this.enter('init_vqs');
+    const { core, transport, mem, queueSize } = this.env;
+    /*
+     * We expect two virtqueues: inflate and deflate, and optionally stat.
+     */
+    const nvqs = this.has(VIRTIO_BALLOON_F_STATS_VQ) ? 3 : 2;
+    const specs = [
+      { name: 'inflate', callback: () => this.balloon_ack() },
+      { name: 'deflate', callback: () => this.balloon_ack() },
+      { name: 'stats', callback: () => this.stats_request() },
+    ].slice(0, nvqs);
+    mem.release(this.ringsMark);
+    const vqs = findVqs(core, transport, mem, queueSize, specs);
+    this.inflate_vq = vqs[0];
+    this.deflate_vq = vqs[1];
+    this.stats_vq = null;
+    if (this.has(VIRTIO_BALLOON_F_STATS_VQ)) {
+      this.stats_vq = vqs[2];
+      /*
+       * Prime this virtqueue with one buffer so the hypervisor can
+       * use it to signal us later (it can't be broken yet!).
+       */
+      const num_stats = this.update_balloon_stats();
+      this.stats_vq.addOutbuf(this.stats, 10 * num_stats);
+      this.stats_vq.kick();
+    }
+  }
+
+  /**
+   * virtballoon_migratepage - perform the balloon page migration on behalf of a compaction thread.
+   * The page migration for virtio balloon is done in a simple swap fashion which follows these two
+   * macro steps: 1) insert newpage into vb->pages list and update the host about it; 2) update the
+   * host about the old page removed from vb->pages list.
+   */
+  *virtballoon_migratepage(newpage: KernelPage, page: KernelPage): Task<number> {
+    this.enter('virtballoon_migratepage', `${page} → ${newpage}`);
+    const { sched, mm, core } = this.env;
+    /*
+     * In order to avoid lock contention while migrating pages concurrently to leak_balloon() or
+     * fill_balloon() we just give up the balloon_lock this turn, as it is easier to retry the page
+     * migration later. This also prevents fill_balloon() getting stuck into a mutex recursion in the
+     * case it ends up triggering memory compaction while it is attempting to inflate the ballon.
+     */
+    if (!sched.tryLock(this.balloon_lock)) return -EAGAIN;
+
+    /* balloon's page migration 1st step -- inflate "newpage" */
+    mm.balloon.enqueue(newpage); // balloon_page_insert
+    mm.balloon.isolatedPages--;
+    mm.vm.balloonMigrate++; // __count_vm_event(BALLOON_MIGRATE)
+    this.num_pfns = this.ppp;
+    this.set_page_pfns([newpage], 0, FRAME_INFLATING);
+    yield* this.tell_host(this.inflate_vq!);
+    core.setStatesFromPfns(this.num_pfns, this.pfns, FRAME_BALLOON);
+
+    /* balloon's page migration 2nd step -- deflate "page" */
+    this.num_pfns = this.ppp;
+    this.set_page_pfns([page], 0, FRAME_DEFLATING);
+    yield* this.tell_host(this.deflate_vq!);
+
+    sched.unlock(this.balloon_lock);
+    return MIGRATEPAGE_SUCCESS; // the caller put_page()s the old page
+  }
+
+  // ── Driver model entry points ──────────────────────────────────────────────────────────────────
+
+  /** virtballoon_validate: the balloon does not work through an IOMMU. */
+  virtballoon_validate(features: bigint): bigint {
+    this.enter('virtballoon_validate');
+    return features & ~bit(VIRTIO_F_IOMMU_PLATFORM);
+  }
+
+  virtballoon_probe(): void {
+    this.enter('virtballoon_probe');
+    const { mm, transport } = this.env;
+    this.stop_update = false;
+    this.num_pages = 0;
+    this.init_vqs();
+    mm.registerOomNotifier(this.nb);
+    // CONFIG_BALLOON_COMPACTION: compaction may move balloon pages through us.
+    mm.balloon.migratepage = (newpage, page) => this.virtballoon_migratepage(newpage, page);
+    // virtio_device_ready(vdev)
+    transport.setStatus(transport.getStatus() | VIRTIO_CONFIG_S_DRIVER_OK);
+    this.bound = true;
+    if (this.towards_target()) this.virtballoon_changed();
+  }
+
+  *remove_common(): Task {
+    this.enter('remove_common');
+    /* There might be pages left in the balloon: free them. */
+    while (this.num_pages) yield* this.leak_balloon(this.num_pages);
+    this.update_balloon_size();
+
+    /* Now we reset the device so we can clean up the queues. */
+    this.env.transport.reset();
+    // del_vqs: the rings' memory goes back; the queues are forgotten by the reset.
+    this.inflate_vq = this.deflate_vq = this.stats_vq = null;
+  }
+
+  *virtballoon_remove(): Task {
+    this.enter('virtballoon_remove');
+    const { mm, wq } = this.env;
+    mm.unregisterOomNotifier(this.nb);
+    this.stop_update = true;
+    yield* wq.cancelSync(this.update_balloon_size_work);
+    yield* wq.cancelSync(this.update_balloon_stats_work);
+    yield* this.remove_common();
+    mm.balloon.migratepage = null;
+    this.bound = false;
+  }
+
+  *virtballoon_freeze(): Task {
+    this.enter('virtballoon_freeze');
+    /*
+     * The workqueue is already frozen by the PM core before this
+     * function is called.
+     */
+    yield* this.remove_common();
+  }
+
+  virtballoon_restore(): void {
+    this.enter('virtballoon_restore');
+    this.init_vqs();
+    this.env.transport.setStatus(this.env.transport.getStatus() | VIRTIO_CONFIG_S_DRIVER_OK);
+    if (this.towards_target()) this.virtballoon_changed();
+    this.update_balloon_size();
+  }
+
+  // ── Faults: a buggy driver's malformed buffer, on purpose (scenario step `fault`) ──────────────
+
+  /** Turns the buffer tell_host just added into the malformed one the scenario asked for. */
+  private applyFault(vq: Virtqueue): void {
+    const kind = this.pendingFault;
+    if (!kind || kind === 'second-stats-buffer') return;
+    this.pendingFault = null;
+    const { core } = this.env;
+    const { ring } = vq;
+    const availIdx = core.readU16(asGpa(ring.avail + 2));
+    const slot = (availIdx - 1) & (ring.size - 1);
+    const head = core.readU16(asGpa(ring.avail + 4 + slot * 2));
+    const desc = (i: number) => asGpa(ring.desc + i * 16);
+    const flagsAt = (i: number) => asGpa(desc(i) + 12);
+    switch (kind) {
+      case 'loop': // the buffer's descriptor names itself as its successor
+        core.writeU16(flagsAt(head), core.readU16(flagsAt(head)) | VRING_DESC_F_NEXT);
+        core.writeU16(asGpa(desc(head) + 14), head);
+        break;
+      case 'next-oob':
+        core.writeU16(flagsAt(head), core.readU16(flagsAt(head)) | VRING_DESC_F_NEXT);
+        core.writeU16(asGpa(desc(head) + 14), ring.size + 5);
+        break;
+      case 'head-oob':
+        core.writeU16(asGpa(ring.avail + 4 + slot * 2), ring.size + 3);
+        break;
+      case 'avail-jump':
+        core.writeU16(asGpa(ring.avail + 2), (availIdx + ring.size + 1) & 0xffff);
+        break;
+      case 'zero-len':
+        core.writeU32(asGpa(desc(head) + 8), 0);
+        break;
+      case 'bad-gpa': // an address far beyond guest RAM (1 TiB)
+        core.writeU64(desc(head), 1n << 40n);
+        break;
+      case 'indirect-bad-size':
+        core.writeU16(flagsAt(head), VRING_DESC_F_INDIRECT);
+        core.writeU32(asGpa(desc(head) + 8), 20);
+        break;
+      case 'write-flag':
+        core.writeU16(flagsAt(head), core.readU16(flagsAt(head)) | VRING_DESC_F_WRITE);
+        break;
+      case 'bad-pfn': // the first PFN points past the end of RAM: QEMU skips it and says so
+        core.writeU32(this.pfns, core.ramFrames + 0x1000);
+        break;
+    }
+    this.env.log.log(`virtio_balloon virtio0: (fault) ${kind} on the ${vq.name} queue`, 'warn');
+  }
+}
+
+/**
+ * virtio_dev_probe (drivers/virtio/virtio.c), for the balloon: status ACKNOWLEDGE and DRIVER,
+ * feature negotiation (the driver's table and the ring's transport features), validate, FEATURES_OK
+ * for a modern device, then the driver's probe. Returns false when the device refuses the features.
+ */
+export function virtioDevProbe(vb: VirtioBalloon, transport: VirtioTransport, log: KernelLog): boolean {
+  transport.reset();
+  transport.setStatus(VIRTIO_CONFIG_S_ACKNOWLEDGE);
+  transport.setStatus(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER);
+  const device = transport.getFeatures();
+  let driver = 0n;
+  for (const f of FEATURE_TABLE) driver |= bit(f);
+  let features = (device & driver) | (device & RING_TRANSPORT_FEATURES);
+  features = vb.virtballoon_validate(features);
+  transport.setGuestFeatures(features);
+  if (hasFeature(features, VIRTIO_F_VERSION_1)) {
+    transport.setStatus(transport.getStatus() | VIRTIO_CONFIG_S_FEATURES_OK);
+    if (!(transport.getStatus() & VIRTIO_CONFIG_S_FEATURES_OK)) {
+      log.log('virtio_balloon virtio0: virtio: device refuses features', 'err');
+      return false;
+    }
+  }
+  vb.virtballoon_probe();
+  return true;
+}

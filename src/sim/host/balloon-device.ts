@@ -1,0 +1,311 @@
+// The host side: virtio-balloon as QEMU 7.2 runs it (hw/virtio/virtio-balloon.c, softmmu/balloon.c).
+// QMP `balloon` sets the guest's logical size; the device turns it into num_pages in the config space
+// and raises a config interrupt; inflate/deflate buffers are walked and decoded by the core, which
+// discards (or hints back) host backing; a stats timer asks for fresh guest stats by returning the one
+// stats buffer the device holds. Every step leaves the trace lines QEMU's `-trace` would print.
+
+import { HOST_RESIDENT } from '../../core/abi.ts';
+import { type BalloonCore, RC_ERROR } from '../../core/core.ts';
+import { asGpa } from '../../core/units.ts';
+import type { Costs } from '../costs.ts';
+import type { Scheduler } from '../sched.ts';
+import { traceElemId, VQ_BY_QUEUE_INDEX } from '../trace-format.ts';
+import type { TraceRecorder } from '../trace-recorder.ts';
+import { bit, hasFeature, VIRTIO_BALLOON_F_STATS_VQ, VIRTIO_CONFIG_S_DRIVER_OK } from '../virtio/features.ts';
+import type { DeviceModel, VirtioTransport } from '../virtio/transport.ts';
+
+export const INFLATE_Q = 0;
+export const DEFLATE_Q = 1;
+export const STATS_Q = 2;
+
+/** QEMU's names for the stats tags it knows (qom-get guest-stats). */
+export const QEMU_STAT_NAMES = [
+  'stat-swap-in',
+  'stat-swap-out',
+  'stat-major-faults',
+  'stat-minor-faults',
+  'stat-free-memory',
+  'stat-total-memory',
+  'stat-available-memory',
+  'stat-disk-caches',
+  'stat-htlb-pgalloc',
+  'stat-htlb-pgfail',
+] as const;
+
+export interface GuestStats {
+  stats: Record<(typeof QEMU_STAT_NAMES)[number], number>;
+  /** Seconds of virtual time when the guest last answered; 0 if never. */
+  'last-update': number;
+}
+
+export interface DeviceEvents {
+  /** QMP BALLOON_CHANGE: the guest's logical size moved (bytes). */
+  balloonChange?(actualBytes: number): void;
+  /** The device refused a buffer and now needs a reset. */
+  deviceError?(name: string, message: string, queue: number): void;
+  /** A warning QEMU would log (a second stats buffer, partly ballooned host pages). */
+  warning?(message: string): void;
+}
+
+export class BalloonDevice implements DeviceModel {
+  readonly hostFeatures: bigint;
+  /** Target size of the balloon in 4 KiB pages (config num_pages). */
+  numPages = 0;
+  /** What the guest last wrote to config `actual`. */
+  actual = 0;
+  private statsPollIntervalS = 0;
+  private statsTimer: number | null = null;
+  private statsElem: number | null = null;
+  private statsLastUpdateUs = 0;
+  private warnedHostPage = false;
+  private busy = new Set<number>();
+
+  constructor(
+    private readonly sched: Scheduler,
+    private readonly core: BalloonCore,
+    private readonly transport: VirtioTransport,
+    private readonly trace: TraceRecorder,
+    private readonly costs: Costs,
+    private readonly ramBytes: number,
+    offered: bigint,
+    private readonly events: DeviceEvents = {},
+  ) {
+    // QEMU always offers STATS_VQ; the scenario decides the rest.
+    this.hostFeatures = offered;
+  }
+
+  // ── QMP ────────────────────────────────────────────────────────────────────────────────────────
+
+  /** QMP `balloon {value}`: the guest's logical size in bytes. Returns an error message or null. */
+  balloon(value: number): string | null {
+    if (!(value > 0)) return "Parameter 'target' expects a size greater than zero";
+    this.trace.balloonEvent(this.sched.now, value);
+    this.toTarget(value);
+    return null;
+  }
+
+  /** virtio_balloon_to_target: clamp to RAM, set num_pages, raise the config interrupt. */
+  private toTarget(target: number): void {
+    const t = Math.min(target, this.ramBytes);
+    if (t) {
+      this.numPages = Math.floor((this.ramBytes - t) / 4096);
+      this.transport.notifyConfig();
+    }
+    this.trace.toTarget(this.sched.now, t, this.numPages);
+  }
+
+  /** QMP `query-balloon`: the guest's logical size as the host sees it, in bytes. */
+  queryBalloon(): { actual: number } {
+    return { actual: this.ramBytes - this.actual * 4096 };
+  }
+
+  /** qom-set guest-stats-polling-interval. Returns an error message or null. */
+  setStatsPollingInterval(seconds: number): string | null {
+    if (!Number.isInteger(seconds) || seconds < 0) return 'timer value must be greater than zero';
+    if (seconds > 0xffffffff) return 'timer value is too big';
+    if (seconds === this.statsPollIntervalS) return null;
+    this.statsPollIntervalS = seconds;
+    if (seconds === 0) {
+      this.cancelStatsTimer();
+      return null;
+    }
+    // A new timer fires at once; an existing one is moved to the new period.
+    this.armStatsTimer(this.statsTimer === null ? 0 : seconds);
+    return null;
+  }
+
+  get statsPollingInterval(): number {
+    return this.statsPollIntervalS;
+  }
+
+  /** qom-get guest-stats: the last value of each stat, -1 for a stat the guest never sent. */
+  guestStats(): GuestStats {
+    const values = this.core.stats();
+    const stats = {} as GuestStats['stats'];
+    QEMU_STAT_NAMES.forEach((name, tag) => {
+      const v = values[tag];
+      stats[name] = v === undefined ? -1 : Number(v);
+    });
+    return { stats, 'last-update': Math.floor(this.statsLastUpdateUs / 1e6) };
+  }
+
+  /** The guest RAM the host backs right now (the VM's RSS, less QEMU's own memory), in bytes. */
+  hostRss(): number {
+    return this.core.hostCounts()[HOST_RESIDENT] * 4096;
+  }
+
+  /** True while a stats buffer is held (the guest owes nothing). */
+  get holdingStats(): boolean {
+    return this.statsElem !== null;
+  }
+
+  // ── DeviceModel: what the transport calls ──────────────────────────────────────────────────────
+
+  getConfig(config: DataView): void {
+    config.setUint32(0, this.numPages, true);
+    config.setUint32(4, this.actual, true);
+    this.trace.getConfig(this.sched.now, this.numPages, this.actual);
+  }
+
+  setConfig(config: DataView): void {
+    const old = this.actual;
+    this.actual = config.getUint32(4, true);
+    if (this.actual !== old) this.events.balloonChange?.(this.ramBytes - this.actual * 4096);
+    this.trace.setConfig(this.sched.now, this.actual, old);
+  }
+
+  setStatus(status: number): void {
+    void status;
+  }
+
+  reset(): void {
+    this.actual = 0;
+    this.statsElem = null;
+    this.busy.clear();
+  }
+
+  handleOutput(q: number): void {
+    if (q === STATS_Q && hasFeature(this.transport.guestFeatures, VIRTIO_BALLOON_F_STATS_VQ)) {
+      this.receiveStats();
+      return;
+    }
+    if (q === INFLATE_Q || q === DEFLATE_Q) this.handleBalloon(q);
+  }
+
+  // ── Inflate and deflate ────────────────────────────────────────────────────────────────────────
+
+  /**
+   * virtio_balloon_handle_output: every available element in turn. The host's work takes virtual
+   * time (madvise per 4 KiB PFN), so the element is popped now and pushed back when that time is up.
+   */
+  private handleBalloon(q: number): void {
+    if (this.busy.has(q)) return; // already draining this queue; it will see the new buffers
+    const pending = this.core.pending(q);
+    if (pending === 0) return;
+    this.busy.add(q);
+    const deflate = q === DEFLATE_Q;
+    const popAt = this.sched.now;
+    // The core pops, walks, decodes and pushes in one call; the trace places pop and flush at the
+    // times the host would print them.
+    const handled = this.core.balloonHandle(q, deflate, 1);
+    if (handled === RC_ERROR || handled < 0) {
+      this.busy.delete(q);
+      this.raiseError(q);
+      return;
+    }
+    if (handled === 0) {
+      this.busy.delete(q);
+      return;
+    }
+    const segs = this.core.elemSegments();
+    let nPfns = 0;
+    for (const s of segs) nPfns += s.len >>> 2;
+    const pfns = new Uint32Array(nPfns);
+    let k = 0;
+    for (const s of segs) {
+      const bytes = this.core.bytesAt(s.gpa, s.len & ~3);
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (let off = 0; off < bytes.byteLength; off += 4) pfns[k++] = view.getUint32(off, true);
+    }
+    const head = this.lastHead(q);
+    const vq = VQ_BY_QUEUE_INDEX[q];
+    this.trace.pop(popAt, vq, traceElemId(vq, head), 0, segs.length);
+    this.trace.handleOutput(popAt, pfns, this.core.ramFrames);
+    if (!deflate && this.core.hostPageFrames > 1 && !this.warnedHostPage) {
+      this.warnedHostPage = true;
+      this.events.warning?.('Balloon used with backing page size > 4kiB, this may not be reliable');
+    }
+    const cost =
+      this.costs.kickUs + nPfns * (deflate ? this.costs.hostDeflatePfnUs : this.costs.hostInflatePfnUs);
+    this.sched.after(cost, () => {
+      this.trace.flush(this.sched.now, vq, 1);
+      this.transport.notifyQueue(q);
+      this.busy.delete(q);
+      this.handleBalloon(q); // more buffers may have come while the host was busy
+    });
+  }
+
+  /** The head the core just pushed: the last entry of the used ring. */
+  private lastHead(q: number): number {
+    const ring = this.usedRing(q);
+    const idx = this.core.readU16(asGpa(ring.used + 2));
+    return this.core.readU32(asGpa(ring.used + 4 + ((idx - 1) & (ring.size - 1)) * 8));
+  }
+
+  /** Where the guest put queue q's rings (the transport registers; read back from the core). */
+  usedRing: (q: number) => { used: number; size: number } = () => {
+    throw new Error('BalloonDevice.usedRing is not connected');
+  };
+
+  private raiseError(q: number): void {
+    const err = this.core.deviceError();
+    if (!err) return;
+    this.trace.deviceError(this.sched.now, err.name, q, err.message);
+    this.events.deviceError?.(err.name, err.message, q);
+    // virtio_error: DEVICE_NEEDS_RESET is set (the core did) and the driver is told by a config
+    // interrupt; the device does nothing more until it is reset.
+    this.transport.notifyConfig();
+  }
+
+  // ── Stats ──────────────────────────────────────────────────────────────────────────────────────
+
+  /** virtio_balloon_receive_stats: the guest answered with a fresh stats buffer. */
+  private receiveStats(): void {
+    const vq = VQ_BY_QUEUE_INDEX[STATS_Q];
+    for (;;) {
+      const popAt = this.sched.now;
+      const head = this.core.statsPop(STATS_Q);
+      if (head === -1) return;
+      if (head < 0) {
+        this.raiseError(STATS_Q);
+        return;
+      }
+      this.trace.pop(popAt, vq, traceElemId(vq, head), 0, this.core.elemSegments().length);
+      if (this.statsElem !== null) {
+        // "This should never happen if the driver follows the spec": QEMU gives the old one back.
+        this.events.warning?.('stats: the driver added a second stats buffer; the device returns the first');
+        this.trace.custom(this.sched.now, 'balloonlab_device_warning', { kind: 'second-stats-buffer' });
+        this.core.push(STATS_Q, this.statsElem, 0);
+        this.trace.flush(this.sched.now, vq, 1);
+        this.transport.notifyQueue(STATS_Q);
+      }
+      this.statsElem = head;
+      this.statsLastUpdateUs = this.sched.now;
+      // The timer is re-armed only when the guest answers.
+      if (this.statsPollIntervalS > 0) this.armStatsTimer(this.statsPollIntervalS);
+    }
+  }
+
+  private armStatsTimer(seconds: number): void {
+    this.cancelStatsTimer();
+    this.statsTimer = this.sched.after(seconds * 1e6, () => this.statsPoll());
+  }
+
+  private cancelStatsTimer(): void {
+    if (this.statsTimer !== null) this.sched.cancel(this.statsTimer);
+    this.statsTimer = null;
+  }
+
+  /** balloon_stats_poll_cb: give the held buffer back, asking the guest for fresh stats. */
+  private statsPoll(): void {
+    this.statsTimer = null;
+    const ready = (this.transport.getStatus() & VIRTIO_CONFIG_S_DRIVER_OK) !== 0;
+    if (
+      this.statsElem === null ||
+      !ready ||
+      !hasFeature(this.transport.guestFeatures, VIRTIO_BALLOON_F_STATS_VQ)
+    ) {
+      this.armStatsTimer(this.statsPollIntervalS); // nothing to ask with yet: try again next period
+      return;
+    }
+    if (this.core.push(STATS_Q, this.statsElem, 0) < 0) return; // a broken device answers nothing
+    this.statsElem = null;
+    this.trace.flush(this.sched.now, VQ_BY_QUEUE_INDEX[STATS_Q], 1);
+    this.transport.notifyQueue(STATS_Q);
+  }
+}
+
+/** What QEMU's virtio-balloon offers: STATS_VQ always, plus the scenario's features. */
+export function qemuOffer(features: bigint): bigint {
+  return features | bit(VIRTIO_BALLOON_F_STATS_VQ);
+}

@@ -1,0 +1,248 @@
+// The run's trace, kept compact and turned into text only when asked (design.md: a 16 GiB round trip
+// is about 8 million PFN lines, ~600 MB of text, more than a JavaScript string may hold).
+//
+// Storage: every event is one fixed-size record of six doubles in a growable Float64Array
+// (kind, time, up to four arguments), and the PFNs of each inflate/deflate buffer are appended to one
+// growable Uint32Array; a batch record points at its run of PFNs. Only sim-specific events and
+// comments keep a string each. So 8 million PFNs cost 32 MB, not 8 million strings.
+//
+// Text: `lines()` yields one line at a time, `chunks()` yields ~64 KiB blocks of whole lines for
+// writing a file or building a Blob, `toText()` is for traces small enough to be one string.
+import { asPfn, pfnToGpa } from '../core/units.ts';
+import {
+  assertSimEventName,
+  EVENT_NAMES,
+  formatArgs,
+  formatFields,
+  hex,
+  linePrefix,
+  RAM_SECTION_NAME,
+  SIM_EVENT_PREFIX,
+  type TraceFields,
+} from './trace-format.ts';
+
+// Record kinds, stored as the first double of each record.
+const Kind = {
+  BalloonEvent: 1,
+  ToTarget: 2,
+  GetConfig: 3,
+  SetConfig: 4,
+  Pop: 5,
+  HandleOutput: 6,
+  Flush: 7,
+  Custom: 8,
+  Comment: 9,
+} as const;
+type Kind = (typeof Kind)[keyof typeof Kind];
+
+const STRIDE = 6; // kind, us, a, b, c, d
+const FIRST_EVENT_CAPACITY = 1024;
+const FIRST_PFN_CAPACITY = 4096;
+
+export class TraceRecorder {
+  private records = new Float64Array(FIRST_EVENT_CAPACITY * STRIDE);
+  private eventCount = 0;
+  private pfns = new Uint32Array(FIRST_PFN_CAPACITY);
+  private pfnCount = 0;
+  private readonly texts: string[] = [];
+  private textChars = 0;
+  private lineCount = 0;
+  private lastUs = 0;
+
+  /** Number of lines the text will have, without producing it. */
+  get length(): number {
+    return this.lineCount;
+  }
+
+  /** Bytes held: the typed arrays as allocated, plus two bytes per character of stored strings. */
+  get byteSize(): number {
+    return this.records.byteLength + this.pfns.byteLength + 2 * this.textChars;
+  }
+
+  /** Strings held (sim-specific events and comments only; QEMU's events are stored as numbers). */
+  get stringCount(): number {
+    return this.texts.length;
+  }
+
+  /** QMP `balloon` reached the device: `addrBytes` is the requested logical size in bytes. */
+  balloonEvent(us: number, addrBytes: number): void {
+    this.push(Kind.BalloonEvent, us, addrBytes);
+  }
+
+  /** The device's new target: the (clamped) logical size in bytes and `num_pages` in 4 KiB pages. */
+  toTarget(us: number, targetBytes: number, numPages: number): void {
+    this.push(Kind.ToTarget, us, targetBytes, numPages);
+  }
+
+  /** The driver read the config space. */
+  getConfig(us: number, numPages: number, actual: number): void {
+    this.push(Kind.GetConfig, us, numPages, actual);
+  }
+
+  /** The driver wrote `actual`. */
+  setConfig(us: number, actual: number, oldActual: number): void {
+    this.push(Kind.SetConfig, us, actual, oldActual);
+  }
+
+  /** The device took an element off a queue (`vq` and `elem` as in trace-format.ts). */
+  pop(us: number, vq: number, elem: number, inNum: number, outNum: number): void {
+    this.push(Kind.Pop, us, vq, elem, inNum, outNum);
+  }
+
+  /**
+   * The device walked one buffer of PFNs (copied here). Expands to one handle_output line per PFN inside
+   * RAM (pfn < ramFrames) and one bad_addr line per PFN beyond it, as QEMU prints them.
+   */
+  handleOutput(us: number, pfns: Uint32Array, ramFrames: number): void {
+    this.reservePfns(pfns.length);
+    this.pfns.set(pfns, this.pfnCount);
+    this.push(Kind.HandleOutput, us, this.pfnCount, pfns.length, ramFrames);
+    this.pfnCount += pfns.length;
+    this.lineCount += pfns.length - 1; // push counted one line
+  }
+
+  /** The device returned `count` elements to the used ring. */
+  flush(us: number, vq: number, count: number): void {
+    this.push(Kind.Flush, us, vq, count);
+  }
+
+  /** A sim-only event: `balloonlab_<name> key=value …` (see trace-format.ts). */
+  custom(us: number, name: string, fields: TraceFields): void {
+    assertSimEventName(name);
+    const args = formatFields(fields);
+    const text = args === '' ? `${SIM_EVENT_PREFIX}${name}` : `${SIM_EVENT_PREFIX}${name} ${args}`;
+    this.push(Kind.Custom, us, this.keep(text));
+  }
+
+  /** A chain-walk error, in the words of QEMU's virtio_error where QEMU has them (core/errors.ts). */
+  deviceError(us: number, kind: string, queue: number, msg: string): void {
+    this.custom(us, 'device_error', { kind, queue, msg });
+  }
+
+  /** A step of the guest driver, named after the seed's function (fill_balloon, leak_balloon, …). */
+  driver(us: number, fn: string, fields: TraceFields = {}): void {
+    this.custom(us, 'driver', { fn, ...fields });
+  }
+
+  /** A `# …` line; it has no time and may come anywhere. */
+  comment(text: string): void {
+    if (/[\r\n]/.test(text)) throw new RangeError('a trace comment must be one line');
+    this.appendRecord(Kind.Comment, 0, this.keep(text), 0, 0, 0);
+    this.lineCount++;
+  }
+
+  *lines(): Generator<string, void, undefined> {
+    const r = this.records;
+    for (let e = 0; e < this.eventCount; e++) {
+      const at = e * STRIDE;
+      const kind = r[at] as Kind;
+      const us = r[at + 1];
+      const [a, b, c, d] = [r[at + 2], r[at + 3], r[at + 4], r[at + 5]];
+      switch (kind) {
+        case Kind.BalloonEvent:
+          yield `${linePrefix(us, EVENT_NAMES.balloonEvent)} ${formatArgs.balloonEvent(a)}`;
+          break;
+        case Kind.ToTarget:
+          yield `${linePrefix(us, EVENT_NAMES.toTarget)} ${formatArgs.toTarget(a, b)}`;
+          break;
+        case Kind.GetConfig:
+          yield `${linePrefix(us, EVENT_NAMES.getConfig)} ${formatArgs.getConfig(a, b)}`;
+          break;
+        case Kind.SetConfig:
+          yield `${linePrefix(us, EVENT_NAMES.setConfig)} ${formatArgs.setConfig(a, b)}`;
+          break;
+        case Kind.Pop:
+          yield `${linePrefix(us, EVENT_NAMES.pop)} ${formatArgs.pop(a, b, c, d)}`;
+          break;
+        case Kind.HandleOutput:
+          yield* this.batchLines(us, a, b, c);
+          break;
+        case Kind.Flush:
+          yield `${linePrefix(us, EVENT_NAMES.flush)} ${formatArgs.flush(a, b)}`;
+          break;
+        case Kind.Custom:
+          yield linePrefix(us, this.texts[a]); // the stored text is the event name and its arguments
+          break;
+        case Kind.Comment:
+          yield `# ${this.texts[a]}`;
+          break;
+      }
+    }
+  }
+
+  /** Blocks of whole lines, each ending in a newline, of about `targetChars` characters. */
+  *chunks(targetChars = 1 << 16): Generator<string, void, undefined> {
+    let block: string[] = [];
+    let chars = 0;
+    for (const line of this.lines()) {
+      block.push(line);
+      chars += line.length + 1;
+      if (chars >= targetChars) {
+        yield `${block.join('\n')}\n`;
+        block = [];
+        chars = 0;
+      }
+    }
+    if (block.length > 0) yield `${block.join('\n')}\n`;
+  }
+
+  /** The whole trace as one string; for big runs use `chunks()` (a string caps at ~512 M characters). */
+  toText(): string {
+    return [...this.chunks()].join('');
+  }
+
+  private *batchLines(us: number, first: number, count: number, ramFrames: number): Generator<string> {
+    // The prefix is the same for every PFN of the batch: build it once.
+    const inside = `${linePrefix(us, EVENT_NAMES.handleOutput)} section name: ${RAM_SECTION_NAME} gpa: `;
+    const outside = `${linePrefix(us, EVENT_NAMES.badAddr)} gpa: `;
+    for (let i = first; i < first + count; i++) {
+      const pfn = this.pfns[i];
+      yield `${pfn < ramFrames ? inside : outside}${hex(pfnToGpa(asPfn(pfn)))}`;
+    }
+  }
+
+  private push(kind: Kind, us: number, a = 0, b = 0, c = 0, d = 0): void {
+    // Checked when recorded, where the caller's stack still says who got it wrong.
+    if (!Number.isSafeInteger(us) || us < this.lastUs) {
+      throw new RangeError(`trace time ${us} µs is not a whole number of µs at or after ${this.lastUs}`);
+    }
+    for (const arg of [a, b, c, d]) {
+      if (!Number.isSafeInteger(arg) || arg < 0)
+        throw new RangeError(`trace argument ${arg} is not a count or an id`);
+    }
+    this.lastUs = us;
+    this.appendRecord(kind, us, a, b, c, d);
+    this.lineCount++;
+  }
+
+  private appendRecord(kind: Kind, us: number, a: number, b: number, c: number, d: number): void {
+    if ((this.eventCount + 1) * STRIDE > this.records.length) {
+      const grown = new Float64Array(this.records.length * 2);
+      grown.set(this.records);
+      this.records = grown;
+    }
+    const at = this.eventCount++ * STRIDE;
+    const r = this.records;
+    r[at] = kind;
+    r[at + 1] = us;
+    r[at + 2] = a;
+    r[at + 3] = b;
+    r[at + 4] = c;
+    r[at + 5] = d;
+  }
+
+  private reservePfns(extra: number): void {
+    if (this.pfnCount + extra <= this.pfns.length) return;
+    let capacity = this.pfns.length;
+    while (capacity < this.pfnCount + extra) capacity *= 2;
+    const grown = new Uint32Array(capacity);
+    grown.set(this.pfns.subarray(0, this.pfnCount));
+    this.pfns = grown;
+  }
+
+  private keep(text: string): number {
+    this.texts.push(text);
+    this.textChars += text.length;
+    return this.texts.length - 1;
+  }
+}

@@ -1,0 +1,128 @@
+// The virtio transport between the guest's driver and the host's device (virtio-pci, as QEMU exposes
+// it): device status, feature negotiation, the device-specific config space, queue setup, kicks and
+// interrupts. Both sides call it; it holds what the registers would hold.
+//
+// Timing: a kick reaches the device kickUs after the guest's write (the VM exit), an interrupt reaches
+// the guest interruptUs after the device raised it.
+import type { BalloonCore } from '../../core/core.ts';
+import type { Costs } from '../costs.ts';
+import type { Scheduler } from '../sched.ts';
+import {
+  hasFeature,
+  VIRTIO_CONFIG_S_DRIVER_OK,
+  VIRTIO_CONFIG_S_FEATURES_OK,
+  VIRTIO_CONFIG_S_NEEDS_RESET,
+  VIRTIO_F_VERSION_1,
+} from './features.ts';
+
+/** What the transport needs from the device model (QEMU's VirtioDeviceClass hooks). */
+export interface DeviceModel {
+  /** Features the device offers (host_features). */
+  readonly hostFeatures: bigint;
+  /** The guest is about to read the config space: refresh it (virtio_balloon_get_config). */
+  getConfig(config: DataView): void;
+  /** The guest wrote the config space (virtio_balloon_set_config). */
+  setConfig(config: DataView): void;
+  /** The guest kicked queue q (the queue's handle_output). */
+  handleOutput(q: number): void;
+  /** The driver wrote the status register. */
+  setStatus(status: number): void;
+  /** Device reset (status 0 written). */
+  reset(): void;
+}
+
+/** What the transport needs from the driver side (the virtio core's interrupt handlers). */
+export interface DriverSide {
+  configChanged(): void;
+  vringInterrupt(q: number): void;
+}
+
+export const BALLOON_CONFIG_SIZE = 8; // le32 num_pages; le32 actual (virtio 1.x §5.5.4)
+
+export class VirtioTransport {
+  private driverStatus = 0;
+  /** Features the driver accepted (written before FEATURES_OK). */
+  guestFeatures = 0n;
+  readonly config = new DataView(new ArrayBuffer(BALLOON_CONFIG_SIZE));
+  driver: DriverSide | null = null;
+  device!: DeviceModel;
+
+  constructor(
+    private readonly sched: Scheduler,
+    private readonly core: BalloonCore,
+    private readonly costs: Costs,
+  ) {}
+
+  // ── Guest side: virtio_config_ops ──────────────────────────────────────────────────────────────
+
+  /** Status as the driver reads it: its own bits plus DEVICE_NEEDS_RESET when the device is broken. */
+  getStatus(): number {
+    return this.driverStatus | (this.core.deviceStatus & VIRTIO_CONFIG_S_NEEDS_RESET);
+  }
+
+  setStatus(status: number): void {
+    if (status === 0) {
+      this.reset();
+      return;
+    }
+    // FEATURES_OK sticks only if the device accepts the features (modern devices).
+    if (status & VIRTIO_CONFIG_S_FEATURES_OK && (this.guestFeatures & ~this.device.hostFeatures) !== 0n) {
+      status &= ~VIRTIO_CONFIG_S_FEATURES_OK;
+    }
+    this.driverStatus = status;
+    this.device.setStatus(status);
+  }
+
+  reset(): void {
+    this.driverStatus = 0;
+    this.guestFeatures = 0n;
+    this.core.resetDevice(true);
+    this.device.reset();
+  }
+
+  getFeatures(): bigint {
+    return this.device.hostFeatures;
+  }
+
+  setGuestFeatures(features: bigint): void {
+    this.guestFeatures = features;
+  }
+
+  isModern(): boolean {
+    return hasFeature(this.guestFeatures, VIRTIO_F_VERSION_1);
+  }
+
+  /** virtio_cread32 of the device-specific config space (always little-endian for the balloon). */
+  cread32(offset: number): number {
+    this.device.getConfig(this.config);
+    return this.config.getUint32(offset, true);
+  }
+
+  cwrite32(offset: number, value: number): void {
+    this.config.setUint32(offset, value >>> 0, true);
+    this.device.setConfig(this.config);
+  }
+
+  /**
+   * vp_notify: the guest's write to the notify register exits to QEMU, which runs the queue's handler
+   * there and then, before the vCPU resumes (that is why, in a real trace, the stats buffer primed by
+   * init_vqs is popped before the probe's first config read). QEMU does not wait for DRIVER_OK.
+   */
+  notify(q: number): void {
+    this.device.handleOutput(q);
+  }
+
+  // ── Device side ────────────────────────────────────────────────────────────────────────────────
+
+  /** virtio_notify_config: the config-change interrupt. */
+  notifyConfig(): void {
+    if (!(this.driverStatus & VIRTIO_CONFIG_S_DRIVER_OK)) return;
+    this.sched.after(this.costs.interruptUs, () => this.driver?.configChanged());
+  }
+
+  /** virtio_notify: a used-buffer interrupt, unless the driver suppressed it. */
+  notifyQueue(q: number): void {
+    if (!this.core.needInterrupt(q)) return;
+    this.sched.after(this.costs.interruptUs, () => this.driver?.vringInterrupt(q));
+  }
+}
