@@ -7,10 +7,17 @@ import {
   HOST_RESIDENT,
 } from '../../../asm/constants.ts';
 import type { KernelPage } from '../../core/units.ts';
-import { sleep, type Task } from '../sched.ts';
+import { sleep } from '../sched.ts';
 import { EAGAIN, MIGRATEPAGE_SUCCESS } from './balloon-dev-info.ts';
-import type { GuestKernel } from './kernel.ts';
-import { expectNoInvariantErrors, inflate, makeGuest, markPage, run, type TestGuest } from './testing.ts';
+import {
+  expectNoInvariantErrors,
+  inflate,
+  makeGuest,
+  markPage,
+  run,
+  seedMigratepage,
+  type TestGuest,
+} from './testing.ts';
 
 /**
  * A fragmented guest: a balloon page pinned in every 64-page stretch, the rest of memory given back,
@@ -30,25 +37,6 @@ function fragmented(): TestGuest {
   return g;
 }
 
-/** virtballoon_migratepage as the seed has it, with the host's two round trips as sleeps. */
-function seedMigratepage(k: GuestKernel, checks: string[][]) {
-  return function* (newpage: KernelPage, page: KernelPage): Task<number> {
-    k.balloon.insert(newpage);
-    k.balloon.isolatedPages--;
-    k.vm.balloonMigrate++;
-    markPage(k, newpage, FRAME_INFLATING);
-    yield sleep(1100); // tell_host(inflate_vq)
-    checks.push(k.checkInvariants());
-    markPage(k, newpage, FRAME_BALLOON);
-    k.balloon.delete(page);
-    markPage(k, page, FRAME_DEFLATING);
-    yield sleep(1100); // tell_host(deflate_vq)
-    k.putPage(page); // the balloon's reference
-    checks.push(k.checkInvariants());
-    return MIGRATEPAGE_SUCCESS;
-  };
-}
-
 describe('compaction', () => {
   it('moves LRU and balloon pages to the top and frees a whole order-10 block', () => {
     const g = fragmented();
@@ -58,7 +46,7 @@ describe('compaction', () => {
     expect(k.buddy.largestFreeOrder()).toBeLessThanOrEqual(7); // the min-watermark pages left at the top
     expectNoInvariantErrors(k);
     const checks: string[][] = [];
-    k.balloon.migratepage = seedMigratepage(k, checks);
+    k.balloon.migratepage = seedMigratepage(k, () => checks.push(k.checkInvariants()));
     const hostBefore = g.core.hostCounts()[HOST_RESIDENT];
     run(g, 'kcompactd', k.compactMemory());
     expect(checks.length).toBeGreaterThan(0);

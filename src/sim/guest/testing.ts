@@ -6,7 +6,8 @@ import type { KernelPage, Pfn } from '../../core/units.ts';
 import { loadCoreModuleSync } from '../../core/wasm-node.ts';
 import { type Costs, defaultCosts } from '../costs.ts';
 import { KernelLog } from '../klog.ts';
-import { Scheduler, type Task } from '../sched.ts';
+import { Mutex, Scheduler, sleep, type Task } from '../sched.ts';
+import { EAGAIN, MIGRATEPAGE_SUCCESS } from './balloon-dev-info.ts';
 import { GuestKernel, type KernelConfig } from './kernel.ts';
 
 export interface TestGuest {
@@ -85,4 +86,40 @@ export function run<R>(g: TestGuest, name: string, task: Task<R>, untilUs = 1e12
 export function expectNoInvariantErrors(k: GuestKernel): void {
   const errors = k.checkInvariants();
   if (errors.length > 0) throw new Error(`invariants:\n${errors.join('\n')}`);
+}
+
+/**
+ * virtballoon_migratepage as the seed has it, with the host's two round trips as sleeps; `check`
+ * runs at each of them (what any other task would see at those event boundaries). `lock` stands for
+ * the driver's balloon_lock: taken with trylock, −EAGAIN if another task (leak_balloon) holds it.
+ */
+export function seedMigratepage(
+  k: GuestKernel,
+  check: () => void = () => {},
+  lock = new Mutex('balloon_lock'),
+) {
+  return function* (newpage: KernelPage, page: KernelPage): Task<number> {
+    if (!k.sched.tryLock(lock)) return -EAGAIN;
+    try {
+      return yield* migrate(newpage, page);
+    } finally {
+      k.sched.unlock(lock);
+    }
+  };
+
+  function* migrate(newpage: KernelPage, page: KernelPage): Task<number> {
+    k.balloon.insert(newpage);
+    k.balloon.isolatedPages--;
+    k.vm.balloonMigrate++;
+    markPage(k, newpage, FRAME_INFLATING);
+    yield sleep(1100); // tell_host(inflate_vq)
+    check();
+    markPage(k, newpage, FRAME_BALLOON);
+    k.balloon.delete(page);
+    markPage(k, page, FRAME_DEFLATING);
+    yield sleep(1100); // tell_host(deflate_vq)
+    k.putPage(page); // the balloon's reference
+    check();
+    return MIGRATEPAGE_SUCCESS;
+  }
 }
