@@ -174,7 +174,7 @@ describe('every bundled scenario', () => {
 
   it('a second stats buffer makes the device hand back the first, as QEMU does', () => {
     const sim = newSim(bundledScenario('fault-second-stats-buffer.json'), { recordCalls: false });
-    sim.runUntilUs(2_000_000);
+    sim.runUntilUs(2_200_000);
     expect(sim.trace.toText()).toMatch(/balloonlab_device_warning kind=second-stats-buffer/);
     expect(sim.summary().device.needs_reset).toBe(false);
   });

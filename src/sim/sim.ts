@@ -14,7 +14,8 @@ import { asGpa } from '../core/units.ts';
 import { secondsToUs } from './clock.ts';
 import { type Costs, defaultCosts } from './costs.ts';
 import { type DriverFunction, SEED_FUNCTIONS } from './driver/seed-map.ts';
-import { type BalloonMm, VirtioBalloon, virtioDevProbe } from './driver/virtio_balloon.ts';
+import { VirtioBalloon, virtioDevProbe } from './driver/virtio_balloon.ts';
+import { balloonMm } from './guest/balloon-mm.ts';
 import { GuestKernel } from './guest/kernel.ts';
 import { BalloonDevice, qemuOffer } from './host/balloon-device.ts';
 import { KernelLog } from './klog.ts';
@@ -166,7 +167,7 @@ export class Simulation {
       sched: this.sched,
       core,
       transport: this.transport,
-      mm: this.mmFor(this.kernel),
+      mm: balloonMm(this.kernel),
       wq: this.wq,
       mem,
       log: this.log,
@@ -202,27 +203,6 @@ export class Simulation {
     const endStep = scenario.steps.find((s) => s.do === 'end');
     this.endUs = secondsToUs(endStep ? endStep.at : (last?.at ?? 0) + 30);
     for (const step of scenario.steps) this.sched.at(secondsToUs(step.at), () => this.runStep(step));
-  }
-
-  /** The driver's view of the kernel's memory management. */
-  private mmFor(k: GuestKernel): BalloonMm {
-    return {
-      pagesPerPage: k.ppp,
-      balloonPageAlloc: () => k.balloonPageAlloc(),
-      putPages: (pages) => k.putPages(pages),
-      adjustManagedPageCount: (delta) => k.adjustManagedPageCount(delta),
-      balloon: k.balloon,
-      registerOomNotifier: (nb) => k.registerOomNotifier(nb),
-      unregisterOomNotifier: (nb) => {
-        k.unregisterOomNotifier(nb);
-      },
-      vm: k.vm,
-      totalramPages: () => k.totalramPages,
-      freeramPages: () => k.freePages,
-      siMemAvailable: () => k.siMemAvailable(),
-      fileCachePages: () => k.fileCachePages(),
-      takeCpuDebtUs: () => k.takeCpuDebt(),
-    };
   }
 
   private mark(kind: TimelineKind, label: string): void {
@@ -375,7 +355,7 @@ export class Simulation {
 
   /** What is wrong with the state right now (empty when every invariant holds). */
   checkInvariants(): string[] {
-    const problems = this.kernel.checkInvariants();
+    const problems = this.kernel.checkInvariants({ pagesInHand: 0 });
     const { core, vb } = this;
     const ppp = this.scenario.guest.pageKiB / 4;
     const inBalloon =

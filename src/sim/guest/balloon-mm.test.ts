@@ -18,7 +18,7 @@ describe('balloonMm', () => {
     expect(mm.takeCpuDebtUs()).toBe(0); // 0.3 µs so far: the fraction waits
     expect(mm.balloon.dequeue()).toBe(page);
     mm.adjustManagedPageCount(1);
-    mm.putPage(asKernelPage(page));
+    mm.putPages([asKernelPage(page)]);
     expect(mm.siMemAvailable()).toBe(kernel.siMemAvailable());
     expect(mm.fileCachePages()).toBe(0);
     expectNoInvariantErrors(kernel);

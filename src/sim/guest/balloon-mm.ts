@@ -8,7 +8,7 @@ export function balloonMm(k: GuestKernel): BalloonMm {
   return {
     pagesPerPage: k.ppp,
     balloonPageAlloc: () => k.balloonPageAlloc(),
-    putPage: (page) => k.putPage(page),
+    putPages: (pages) => k.putPages(pages),
     adjustManagedPageCount: (delta) => k.adjustManagedPageCount(delta),
     balloon: k.balloon,
     registerOomNotifier: (nb) => k.registerOomNotifier(nb),
