@@ -337,6 +337,7 @@ export function bufferContents(
       out.pfns.push(core.readU32(asGpa(s.gpa + p)));
     }
   }
+  out.notes = [...new Set(notes)];
   return out;
 }
 
