@@ -4,7 +4,7 @@ import { type KeyboardEvent, type ReactNode, useMemo, useState } from 'react';
 import { VRING_DESC_F_NEXT } from '../../core/abi.ts';
 import type { BalloonCore } from '../../core/core.ts';
 import { hex, pfnGpaHex } from './format.ts';
-import { FlagChips, Pager, Th, WrapTip } from './parts.tsx';
+import { FlagChips, Pager, Scroller, Th, WrapTip } from './parts.tsx';
 import {
   availSlotMark,
   type BufferContents,
@@ -307,6 +307,7 @@ function DescriptorTable({
     rows.push(
       <tr
         key={i}
+        data-row-index={i}
         data-phase={phase}
         data-chain={pos !== undefined || undefined}
         data-selected={isSel || undefined}
@@ -350,25 +351,27 @@ function DescriptorTable({
   }
   return (
     <div className="vqi-block vqi-desc-block">
-      <table className="vqi-table vqi-desc" data-testid={`vqi.${name}.desc`}>
-        <caption>
-          Descriptor table of the {name} queue{' '}
-          <span className="vqi-muted">
-            ({ring.size} × 16 bytes at {hex(ring.desc)}; select a descriptor to see what it carried)
-          </span>
-        </caption>
-        <thead>
-          <tr>
-            <Th spec="#" plain="index" className="vqi-right" />
-            <Th spec="addr" plain="guest address" />
-            <Th spec="len" plain="bytes" className="vqi-right" />
-            <Th spec="flags" />
-            <Th spec="next" plain="chain link" className="vqi-right" />
-            <Th spec="state" plain="of its buffer" />
-          </tr>
-        </thead>
-        <tbody onKeyDown={(e) => rovingKeys(e, () => onSelect(null))}>{rows}</tbody>
-      </table>
+      <Scroller focus={focus} following={start === null}>
+        <table className="vqi-table vqi-desc" data-testid={`vqi.${name}.desc`}>
+          <caption>
+            Descriptor table of the {name} queue{' '}
+            <span className="vqi-muted">
+              ({ring.size} × 16 bytes at {hex(ring.desc)}; select a descriptor to see what it carried)
+            </span>
+          </caption>
+          <thead>
+            <tr>
+              <Th spec="#" plain="index" className="vqi-right" />
+              <Th spec="addr" plain="guest address" />
+              <Th spec="len" plain="bytes" className="vqi-right" />
+              <Th spec="flags" />
+              <Th spec="next" plain="chain link" className="vqi-right" />
+              <Th spec="state" plain="of its buffer" />
+            </tr>
+          </thead>
+          <tbody onKeyDown={(e) => rovingKeys(e, () => onSelect(null))}>{rows}</tbody>
+        </table>
+      </Scroller>
       <Pager
         label={`${name} descriptor table`}
         size={ring.size}
@@ -512,18 +515,19 @@ function AvailRing({
   detail: QueueDetail;
 }) {
   const [start, setStart] = useState<number | null>(null);
-  const win = rowWindow(ring.size, slotOf(detail.state.lastAvail - detail.state.inuse, ring.size), start);
+  const focus = slotOf(detail.state.lastAvail - detail.state.inuse, ring.size);
+  const win = rowWindow(ring.size, focus, start);
   const rows: ReactNode[] = [];
   for (let slot = win.start; slot < win.end; slot++) {
     const mark = availSlotMark(detail, ring.size, slot);
     rows.push(
-      <tr key={slot} data-phase={mark?.phase}>
+      <tr key={slot} data-row-index={slot} data-phase={mark?.phase}>
         <th scope="row" className="vqi-num vqi-right">
           {slot}
         </th>
         <td className="vqi-num vqi-right">{mark ? mark.idx : ''}</td>
         <td className="vqi-num vqi-right">{readAvailEntry(core, ring, slot)}</td>
-        <td>{mark ? PHASES[mark.phase].long : ''}</td>
+        <td title={mark ? PHASES[mark.phase].long : undefined}>{mark ? PHASES[mark.phase].label : ''}</td>
       </tr>,
     );
   }
@@ -547,23 +551,25 @@ function AvailRing({
           },
         ]}
       />
-      <table className="vqi-table vqi-avail" data-testid={`vqi.${name}.avail`}>
-        <caption>
-          Available ring of the {name} queue{' '}
-          <span className="vqi-muted">
-            (driver → device; {detail.waiting} available, not yet popped; at {hex(ring.avail)})
-          </span>
-        </caption>
-        <thead>
-          <tr>
-            <Th spec="ring[ ]" plain="slot" className="vqi-right" />
-            <Th spec="idx" plain="free-running" className="vqi-right" />
-            <Th spec="head" plain="descriptor" className="vqi-right" />
-            <Th spec="state" />
-          </tr>
-        </thead>
-        <tbody>{rows}</tbody>
-      </table>
+      <Scroller focus={focus} following={start === null}>
+        <table className="vqi-table vqi-avail" data-testid={`vqi.${name}.avail`}>
+          <caption>
+            Available ring of the {name} queue{' '}
+            <span className="vqi-muted">
+              (driver → device; {detail.waiting} available, not yet popped; at {hex(ring.avail)})
+            </span>
+          </caption>
+          <thead>
+            <tr>
+              <Th spec="ring[i]" plain="slot i" className="vqi-right" />
+              <Th spec="idx" plain="free-running" className="vqi-right" />
+              <Th spec="head" plain="descriptor" className="vqi-right" />
+              <Th spec="state" />
+            </tr>
+          </thead>
+          <tbody>{rows}</tbody>
+        </table>
+      </Scroller>
       <Pager
         label={`${name} available ring`}
         size={ring.size}
@@ -588,20 +594,21 @@ function UsedRing({
   detail: QueueDetail;
 }) {
   const [start, setStart] = useState<number | null>(null);
-  const win = rowWindow(ring.size, slotOf(detail.state.lastUsed, ring.size), start);
+  const focus = slotOf(detail.state.lastUsed, ring.size);
+  const win = rowWindow(ring.size, focus, start);
   const rows: ReactNode[] = [];
   for (let slot = win.start; slot < win.end; slot++) {
     const mark = usedSlotMark(detail, ring.size, slot);
     const e = readUsedEntry(core, ring, slot);
     rows.push(
-      <tr key={slot} data-phase={mark?.phase}>
+      <tr key={slot} data-row-index={slot} data-phase={mark?.phase}>
         <th scope="row" className="vqi-num vqi-right">
           {slot}
         </th>
         <td className="vqi-num vqi-right">{mark ? mark.idx : ''}</td>
         <td className="vqi-num vqi-right">{e.id}</td>
         <td className="vqi-num vqi-right">{e.len}</td>
-        <td>{mark ? PHASES[mark.phase].long : ''}</td>
+        <td title={mark ? PHASES[mark.phase].long : undefined}>{mark ? PHASES[mark.phase].label : ''}</td>
       </tr>,
     );
   }
@@ -623,24 +630,26 @@ function UsedRing({
           },
         ]}
       />
-      <table className="vqi-table vqi-used" data-testid={`vqi.${name}.used`}>
-        <caption>
-          Used ring of the {name} queue{' '}
-          <span className="vqi-muted">
-            (device → driver; {detail.uncollected} not yet collected; at {hex(ring.used)})
-          </span>
-        </caption>
-        <thead>
-          <tr>
-            <Th spec="ring[ ]" plain="slot" className="vqi-right" />
-            <Th spec="idx" plain="free-running" className="vqi-right" />
-            <Th spec="id" plain="head returned" className="vqi-right" />
-            <Th spec="len" plain="bytes written" className="vqi-right" />
-            <Th spec="state" />
-          </tr>
-        </thead>
-        <tbody>{rows}</tbody>
-      </table>
+      <Scroller focus={focus} following={start === null}>
+        <table className="vqi-table vqi-used" data-testid={`vqi.${name}.used`}>
+          <caption>
+            Used ring of the {name} queue{' '}
+            <span className="vqi-muted">
+              (device → driver; {detail.uncollected} not yet collected; at {hex(ring.used)})
+            </span>
+          </caption>
+          <thead>
+            <tr>
+              <Th spec="ring[i]" plain="slot i" className="vqi-right" />
+              <Th spec="idx" plain="free-running" className="vqi-right" />
+              <Th spec="id" plain="head returned" className="vqi-right" />
+              <Th spec="len" plain="bytes written" className="vqi-right" />
+              <Th spec="state" />
+            </tr>
+          </thead>
+          <tbody>{rows}</tbody>
+        </table>
+      </Scroller>
       <Pager
         label={`${name} used ring`}
         size={ring.size}

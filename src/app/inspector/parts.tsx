@@ -1,6 +1,14 @@
 // Small pieces the inspector's tables share: a tooltip, a pager for long tables, the flag chips, the
 // wrap explanation, and a table header cell that gives the spec's name and a plain-words label.
-import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
+import {
+  type KeyboardEvent,
+  type ReactNode,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useRef,
+  useState,
+} from 'react';
 import { DESC_FLAGS, PAGE_ROWS } from './rings.ts';
 
 /**
@@ -162,5 +170,43 @@ export function Pager({
         </button>
       )}
     </fieldset>
+  );
+}
+
+/**
+ * A table's scroll box. While the table follows the activity, the row `focus` (its `data-row-index`)
+ * is scrolled to near the top of the box; only the box scrolls, never the page.
+ */
+export function Scroller({
+  focus,
+  following,
+  children,
+}: {
+  focus: number;
+  following: boolean;
+  children: ReactNode;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!following || !el) return;
+    const row = el.querySelector<HTMLElement>(`tr[data-row-index="${focus}"]`);
+    if (!row) return;
+    const head = el.querySelector('thead')?.getBoundingClientRect().height ?? 0;
+    const top = row.offsetTop - head - 2 * row.offsetHeight;
+    const visible =
+      row.offsetTop - head >= el.scrollTop &&
+      row.offsetTop + row.offsetHeight <= el.scrollTop + el.clientHeight;
+    if (!visible) el.scrollTop = Math.max(0, top);
+  }, [focus, following]);
+  return (
+    <div
+      className="vqi-scroll"
+      ref={box}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable box must be reachable by keyboard
+      tabIndex={0}
+    >
+      {children}
+    </div>
   );
 }
