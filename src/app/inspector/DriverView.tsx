@@ -1,0 +1,242 @@
+// The driver view: the TypeScript port of the seed driver with the running function highlighted, its
+// place in the seed beside it, one plain sentence about the step, and the last calls with their
+// virtual time. Only the code pane scrolls, never the page, so stepping with the keyboard stays put.
+import './driver-view.css';
+import { type KeyboardEvent, memo, type ReactNode, useId, useLayoutEffect, useRef, useState } from 'react';
+import { formatTraceTime } from '../../sim/clock.ts';
+import { narrate } from './narration.ts';
+import { DRIVER_SOURCE_PATH, driverSource, seedLabel } from './source.ts';
+
+export interface DriverCall {
+  /** Virtual time of the call, in µs. */
+  us: number;
+  fn: string;
+  detail?: string;
+}
+
+export interface DriverViewProps {
+  calls: DriverCall[];
+  /** Index of the current call in `calls`; -1 before the first. */
+  cursor: number;
+  /** Enter on a call in the list asks to go there (the timeline seeks); without it the list only previews. */
+  onSeek?: (index: number) => void;
+}
+
+/** Calls the list shows, ending at the current one. */
+export const RECENT_CALLS = 20;
+
+/** The calls the list shows: up to RECENT_CALLS ending at the cursor (none before the first call). */
+export function recentCalls(
+  length: number,
+  cursor: number,
+  shown = RECENT_CALLS,
+): { start: number; end: number } {
+  const last = Math.min(cursor, length - 1);
+  if (last < 0) return { start: 0, end: 0 };
+  return { start: Math.max(0, last - shown + 1), end: last + 1 };
+}
+
+const SOURCE_LABEL = `Driver source, ${DRIVER_SOURCE_PATH}`;
+
+export function formatVirtualTime(us: number): string {
+  return Number.isSafeInteger(us) && us >= 0 ? `${formatTraceTime(us)} s` : `${us} µs`;
+}
+
+export function DriverView({ calls, cursor, onSeek }: DriverViewProps) {
+  const { lines, spans, declAt } = driverSource();
+  const current = cursor >= 0 && cursor < calls.length ? calls[cursor] : null;
+  // The call the reader moved to in the list; it lapses when the simulation moves on.
+  const [view, setView] = useState<{ cursor: number; index: number } | null>(null);
+  const viewed = view && view.cursor === cursor ? view.index : cursor;
+  const shown = viewed >= 0 && viewed < calls.length ? calls[viewed] : null;
+  const span = shown ? spans.get(shown.fn) : undefined;
+  const running = current ? spans.get(current.fn) : undefined;
+  const previewing = shown !== null && viewed !== cursor;
+
+  const code = useRef<HTMLElement>(null);
+  useLayoutEffect(() => {
+    const pane = code.current;
+    if (!pane || !span) return;
+    const first = pane.querySelector<HTMLElement>(`[data-line="${span.start}"]`);
+    const last = pane.querySelector<HTMLElement>(`[data-line="${span.end}"]`);
+    if (!first || !last) return;
+    const top = first.offsetTop;
+    const bottom = last.offsetTop + last.offsetHeight;
+    const fits = top >= pane.scrollTop && bottom <= pane.scrollTop + pane.clientHeight;
+    if (!fits) pane.scrollTop = Math.max(0, top - 2 * first.offsetHeight);
+  }, [span]);
+
+  const label = current ? seedLabel(current.fn) : null;
+  return (
+    <section className="dv" aria-label="Driver view" data-testid="driver">
+      <header className="dv-header">
+        <h3>
+          Driver{' '}
+          {current ? (
+            <>
+              running <code data-testid="driver.fn">{current.fn}</code>
+              {label ? <span className="dv-seed-label"> ({label})</span> : null}
+            </>
+          ) : (
+            <span className="dv-muted">not started</span>
+          )}
+        </h3>
+        {current ? <span className="dv-time dv-num">t = {formatVirtualTime(current.us)}</span> : null}
+      </header>
+      <p className="dv-narration" aria-live="polite" data-testid="driver.narration">
+        {current ? narrate(current.fn, current.detail) : 'Nothing has run yet.'}
+      </p>
+      {previewing && shown ? (
+        <p className="dv-preview" data-testid="driver.preview">
+          Looking back at call {viewed + 1}, <code>{shown.fn}</code>: {narrate(shown.fn, shown.detail)}
+        </p>
+      ) : null}
+      <div className="dv-body">
+        <section
+          className="dv-code"
+          ref={code}
+          aria-label={SOURCE_LABEL}
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable pane must be reachable by keyboard
+          tabIndex={0}
+          data-testid="driver.source"
+        >
+          {lines.map((text, n) => {
+            const inShown = span !== undefined && n >= span.start && n <= span.end;
+            const inRunning = running !== undefined && n >= running.start && n <= running.end;
+            const decl = declAt.get(n);
+            return (
+              <SourceLine
+                // biome-ignore lint/suspicious/noArrayIndexKey: a source line is its line number
+                key={n}
+                n={n}
+                text={text}
+                mark={inRunning ? 'run' : inShown ? 'view' : null}
+                seed={decl ? seedLabel(decl) : null}
+              />
+            );
+          })}
+        </section>
+        <CallList
+          calls={calls}
+          cursor={cursor}
+          viewed={viewed}
+          onView={(index) => setView(index === cursor ? null : { cursor, index })}
+          onSeek={onSeek}
+        />
+      </div>
+    </section>
+  );
+}
+
+const isComment = (text: string) => /^\s*(\/\/|\/\*|\*\/|\*\s|\*$)/.test(text);
+
+const SourceLine = memo(function SourceLine({
+  n,
+  text,
+  mark,
+  seed,
+}: {
+  n: number;
+  text: string;
+  mark: 'run' | 'view' | null;
+  seed: string | null;
+}) {
+  return (
+    <div
+      className="dv-line"
+      data-line={n}
+      data-mark={mark ?? undefined}
+      data-comment={isComment(text) || undefined}
+    >
+      <span className="dv-ln" aria-hidden="true">
+        {n + 1}
+      </span>
+      <code>{text || ' '}</code>
+      {seed ? <span className="dv-seed">{seed}</span> : null}
+    </div>
+  );
+});
+
+function CallList({
+  calls,
+  cursor,
+  viewed,
+  onView,
+  onSeek,
+}: {
+  calls: DriverCall[];
+  cursor: number;
+  viewed: number;
+  onView: (index: number) => void;
+  onSeek?: (index: number) => void;
+}) {
+  const id = useId();
+  const list = useRef<HTMLOListElement>(null);
+  const { start, end } = recentCalls(calls.length, cursor);
+  const active = Math.min(Math.max(viewed, start), end - 1);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the list scrolls when the active call changes
+  useLayoutEffect(() => {
+    const ol = list.current;
+    const li = ol?.querySelector<HTMLElement>('[data-active]');
+    if (!ol || !li) return;
+    if (li.offsetTop < ol.scrollTop) ol.scrollTop = li.offsetTop;
+    else if (li.offsetTop + li.offsetHeight > ol.scrollTop + ol.clientHeight) {
+      ol.scrollTop = li.offsetTop + li.offsetHeight - ol.clientHeight;
+    }
+  }, [active, end]);
+  if (end === 0) {
+    return (
+      <div className="dv-calls" data-testid="driver.calls">
+        <h4>Recent calls</h4>
+        <p className="dv-muted">No driver function has run yet.</p>
+      </div>
+    );
+  }
+  // Arrow keys look back through the calls (the source follows); Enter or a click goes there.
+  const onKey = (e: KeyboardEvent<HTMLOListElement>) => {
+    let to: number;
+    if (e.key === 'ArrowUp') to = Math.max(start, active - 1);
+    else if (e.key === 'ArrowDown') to = Math.min(end - 1, active + 1);
+    else if (e.key === 'Home') to = start;
+    else if (e.key === 'End') to = end - 1;
+    else if (e.key === 'Escape') to = Math.min(cursor, end - 1);
+    else return;
+    e.preventDefault();
+    onView(to);
+    list.current?.querySelector<HTMLButtonElement>(`[data-call="${to}"]`)?.focus();
+  };
+  const items: ReactNode[] = [];
+  for (let k = start; k < end; k++) {
+    const c = calls[k];
+    items.push(
+      <li key={k} data-active={k === active || undefined} data-current={k === cursor || undefined}>
+        <button
+          type="button"
+          data-call={k}
+          tabIndex={k === active ? 0 : -1}
+          aria-current={k === cursor ? 'step' : undefined}
+          aria-pressed={k === active && k !== cursor ? true : undefined}
+          onClick={() => (onSeek ? onSeek(k) : onView(k))}
+        >
+          <span className="dv-num dv-call-time">{formatVirtualTime(c.us)}</span>{' '}
+          <code className="dv-call-fn">{c.fn}</code>
+          {c.detail ? <span className="dv-muted"> {c.detail}</span> : null}
+          {k === cursor ? <span className="dv-now"> ← now</span> : null}
+        </button>
+      </li>,
+    );
+  }
+  return (
+    <div className="dv-calls" data-testid="driver.calls">
+      <h4 id={`${id}-h`}>
+        Recent calls{' '}
+        <span className="dv-muted">
+          ({start + 1}–{end} of {calls.length}; ↑↓ to look back{onSeek ? ', Enter to go there' : ''})
+        </span>
+      </h4>
+      <ol aria-labelledby={`${id}-h`} ref={list} onKeyDown={onKey} className="dv-call-list">
+        {items}
+      </ol>
+    </div>
+  );
+}

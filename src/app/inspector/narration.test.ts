@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { DRIVER_FUNCTIONS } from '../../sim/driver/seed-map.ts';
+import { hasNarration, narrate } from './narration.ts';
+
+describe('narrate', () => {
+  it.each(DRIVER_FUNCTIONS)('has a sentence of its own for %s', (fn) => {
+    expect(hasNarration(fn)).toBe(true);
+    const s = narrate(fn);
+    expect(s).toMatch(/^[A-Z].*[.!]$/);
+    expect(s).not.toContain(fn);
+    expect(s.length).toBeLessThan(220);
+  });
+
+  it('gives every function a different sentence', () => {
+    const sentences = new Set(DRIVER_FUNCTIONS.map((fn) => narrate(fn)));
+    expect(sentences.size).toBe(DRIVER_FUNCTIONS.length);
+  });
+
+  it('puts the numbers of the call into the sentence', () => {
+    expect(narrate('fill_balloon', 'num=256')).toBe(
+      'The driver takes up to 256 free pages from the guest to put in the balloon.',
+    );
+    expect(narrate('fill_balloon', 'num=100')).toContain('up to 100 free pages');
+    expect(narrate('fill_balloon', 'num=1000')).toContain('The host wants 1000 in all; one batch holds 256.');
+    expect(narrate('tell_host', 'inflate 256 pfns')).toBe(
+      'It hands the batch of 256 PFNs to the host through the inflate queue and waits for the host to ' +
+        'acknowledge it.',
+    );
+    expect(narrate('tell_host', 'deflate 12 pfns')).toContain('through the deflate queue');
+    expect(narrate('update_balloon_size', 'actual=512')).toContain('actual = 512');
+    expect(narrate('update_balloon_size', 'actual=512')).toContain('512 pages (2 MiB)');
+    expect(narrate('leak_balloon', 'num=40')).toContain('up to 40 pages');
+    expect(narrate('set_page_pfns', '1 pages')).toContain('of the page');
+    expect(narrate('release_pages_balloon', '7 pages')).toContain('the 7 pages');
+    expect(narrate('virtballoon_migratepage', '812 → 4097')).toContain('move page 812');
+  });
+
+  it('leaves the numbers out when the detail does not parse', () => {
+    expect(narrate('tell_host', 'garbled')).toContain('batch of PFNs');
+    expect(narrate('update_balloon_size')).not.toContain('undefined');
+    expect(narrate('fill_balloon', '')).toContain('up to 256');
+  });
+
+  it('narrates running out of puff, however the event is spelled', () => {
+    for (const name of ['out_of_puff', 'Out of puff!', 'out-of-puff']) {
+      expect(hasNarration(name)).toBe(true);
+      expect(narrate(name)).toMatch(/^Out of puff! .* 200 ms/);
+    }
+  });
+
+  it('still says something for a function it does not know', () => {
+    expect(hasNarration('virtballoon_shrinker_scan')).toBe(false);
+    expect(narrate('virtballoon_shrinker_scan', 'x=1')).toBe(
+      'The driver runs virtballoon_shrinker_scan (x=1).',
+    );
+  });
+});

@@ -1,0 +1,10 @@
+import type { Gpa } from '../../core/units.ts';
+
+/** A virtqueue as the inspector is told about it: the driver's index and name, and where its rings are. */
+export interface InspectorQueue {
+  index: number;
+  name: string;
+  ring: { size: number; desc: Gpa; avail: Gpa; used: Gpa };
+}
+
+export type InspectorMode = 'step' | 'summary';
