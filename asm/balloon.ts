@@ -41,6 +41,7 @@ import {
   MAX_QUEUE_SIZE,
   PFNS_MAX,
   RC_BAD_ARG,
+  RUN_DESCENDING,
   SEG_SIZE,
   STAT_ENTRY_SIZE,
   STATS_NR,
@@ -55,7 +56,8 @@ import { deviceError, vqPop, vqPush } from './virtqueue';
 /**
  * set_page_pfns for a list of kernel pages, given in SCRATCH as nRuns runs {u32 first; u32 count} of
  * consecutive kernel page numbers (a page on its own is a run of 1; pages the buddy allocator hands
- * out one after another mostly form long runs). Writes pages × pagesPerPage PFNs into the pfns array
+ * out one after another mostly form long runs). RUN_DESCENDING in count makes the run count down
+ * from first (fill_balloon's local list is LIFO, so a batch of fresh pages arrives highest first). Writes pages × pagesPerPage PFNs into the pfns array
  * at guest-physical `pfns`, from index `at` on, and sets each frame's state to `state` (FRAME_KEEP
  * leaves it). Returns the PFNs written, or RC_BAD_ARG with nothing written when they do not fit in
  * pfns[256] or the window.
@@ -66,7 +68,7 @@ export function pfnEncode(at: u32, nRuns: u32, pagesPerPage: u32, pfns: u64, sta
   if (nRuns > PFNS_MAX || at > PFNS_MAX) return RC_BAD_ARG;
   let nPages: u32 = 0;
   for (let r: u32 = 0; r < nRuns; r++) {
-    const count = load<u32>(scratch + <usize>(r << 3), 4);
+    const count = load<u32>(scratch + <usize>(r << 3), 4) & ~RUN_DESCENDING;
     if (count > PFNS_MAX) return RC_BAD_ARG;
     nPages += count; // ≤ 256 × 256: no overflow
   }
@@ -82,11 +84,16 @@ export function pfnEncode(at: u32, nRuns: u32, pagesPerPage: u32, pfns: u64, sta
   let out = dst;
   for (let r: u32 = 0; r < nRuns; r++) {
     const first = load<u32>(scratch + <usize>(r << 3));
-    const count = load<u32>(scratch + <usize>(r << 3), 4);
-    const pfn0 = first * pagesPerPage; // page_to_balloon_pfn (wraps like the u32 it is)
+    const raw = load<u32>(scratch + <usize>(r << 3), 4);
+    const count = raw & ~RUN_DESCENDING;
+    // Pages first, first ± 1, …; each page's PFNs ascend (set_page_pfns). u32 arithmetic wraps.
+    const step: u32 = raw & RUN_DESCENDING ? <u32>-1 : 1;
     const pfnCount = count * pagesPerPage;
+    let page = first;
     for (let j: u32 = 0; j < pfnCount; j++) {
-      const pfn = pfn0 + j;
+      const sub = j & (pagesPerPage - 1);
+      const pfn = page * pagesPerPage + sub; // page_to_balloon_pfn + i
+      if (sub == pagesPerPage - 1) page += step;
       store<u32>(out, pfn);
       out += 4;
       if (mark && pfn < limit) {

@@ -16,6 +16,7 @@ export const MAX_SEGS: u32 = 1024; // QEMU's VIRTQUEUE_MAX_SIZE: scatter-gather 
 // resources long before, and it bounds the work one element can cost. Above it: ERR_BAD_GPA.
 export const ELEM_MAX_BYTES: u32 = 64 * 1024 * 1024;
 export const PFNS_MAX: u32 = 256; // VIRTIO_BALLOON_ARRAY_PFNS_MAX
+export const RUN_DESCENDING: u32 = 0x80000000; // pfnEncode: this run of pages counts down
 export const STATS_NR: u32 = 10; // QEMU 7.2's VIRTIO_BALLOON_S_NR: tags 0..9 are kept, others ignored
 export const STATS_SLOTS: u32 = 16; // room for every tag Linux knows (0..15)
 export const STAT_ENTRY_SIZE: u32 = 10; // struct virtio_balloon_stat { le16 tag; le64 val; } (packed)

@@ -8,6 +8,7 @@ import { Controls } from './panels/Controls.tsx';
 import { GuestPanel } from './panels/GuestPanel.tsx';
 import { HostPanel } from './panels/HostPanel.tsx';
 import { MapPanel } from './panels/MapPanel.tsx';
+import { RingsPanel } from './panels/RingsPanel.tsx';
 import { StatsPanel } from './panels/StatsPanel.tsx';
 import { decodeShare, encodeShare } from './share.ts';
 import { SimRunner } from './sim-runner.ts';
@@ -131,6 +132,7 @@ function Lab() {
         <HostPanel />
         <MapPanel />
         <GuestPanel />
+        <RingsPanel />
         <StatsPanel />
       </main>
       {showHelp && <Help />}

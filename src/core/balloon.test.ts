@@ -65,6 +65,19 @@ describe.each(impls)('PFN batches (%s)', (impl) => {
     expect(() => c.encodePages(pages(1), 256, 16, PFNS_GPA, FRAME_KEEP)).toThrow(/pfns\[256\]/);
   });
 
+  it('keeps the order of a batch that counts down (fill_balloon pops its list LIFO)', () => {
+    const c = setup();
+    expect(c.encodePages(pages(10, 9, 8, 20, 21), 0, 1, PFNS_GPA, FRAME_INFLATING)).toBe(5);
+    expect(Array.from({ length: 5 }, (_, k) => c.readU32(asGpa(PFNS_GPA + k * 4)))).toEqual([
+      10, 9, 8, 20, 21,
+    ]);
+    expect(c.encodePages(pages(3, 2), 0, 4, PFNS_GPA, FRAME_KEEP)).toBe(8);
+    expect(Array.from({ length: 8 }, (_, k) => c.readU32(asGpa(PFNS_GPA + k * 4)))).toEqual([
+      12, 13, 14, 15, 8, 9, 10, 11,
+    ]);
+    expect(c.stateCount(FRAME_INFLATING)).toBe(5);
+  });
+
   it('inflating discards host backing, and the driver marks the batch ballooned on the ack', () => {
     const c = setup();
     c.hostTouch(asPfn(0), STD.ramFrames);

@@ -59,6 +59,7 @@ import {
   REGION_QUEUES,
   REGION_SCRATCH,
   REGION_WINDOW,
+  RUN_DESCENDING,
   SCRATCH_SIZE,
   SEG_SIZE,
   SG_SIZE,
@@ -480,15 +481,21 @@ export class BalloonCore {
     state: number,
   ): number {
     check(pages.length <= PFNS_MAX, `pages: at most ${PFNS_MAX} a batch`);
-    const runs32 = this.scratch32; // {first, count} pairs
+    const runs32 = this.scratch32; // {first, count} pairs; count | RUN_DESCENDING counts down
     let runs = 0;
+    let dir = 0; // of the current run: +1, -1, or 0 while it has one page
     for (let k = 0; k < pages.length; k++) {
       const page = pages[k];
-      if (runs > 0 && page === pages[k - 1] + 1) runs32[runs * 2 - 1]++;
-      else {
+      const d = k > 0 ? page - pages[k - 1] : 0;
+      if (runs > 0 && (d === 1 || d === -1) && (dir === 0 || dir === d)) {
+        dir = d;
+        runs32[runs * 2 - 1]++;
+        if (d === -1) runs32[runs * 2 - 1] |= RUN_DESCENDING;
+      } else {
         runs32[runs * 2] = page;
         runs32[runs * 2 + 1] = 1;
         runs++;
+        dir = 0;
       }
     }
     return this.encodeRuns(runs, at, pagesPerPage, pfns, state);

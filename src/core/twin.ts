@@ -123,6 +123,7 @@ import {
   REGION_QUEUES,
   REGION_SCRATCH,
   REGION_WINDOW,
+  RUN_DESCENDING,
   SCRATCH_SIZE,
   SEG_SIZE,
   SG_SIZE,
@@ -895,7 +896,7 @@ export class TwinCore implements CoreAbi {
     if (nRuns > PFNS_MAX || at > PFNS_MAX) return RC_BAD_ARG;
     let nPages = 0;
     for (let r = 0; r < nRuns; r++) {
-      const count = this.get32(this.scratch + r * 8 + 4);
+      const count = (this.get32(this.scratch + r * 8 + 4) & ~RUN_DESCENDING) >>> 0;
       if (count > PFNS_MAX) return RC_BAD_ARG;
       nPages += count;
     }
@@ -914,11 +915,15 @@ export class TwinCore implements CoreAbi {
     let out = dst;
     for (let r = 0; r < nRuns; r++) {
       const first = this.get32(this.scratch + r * 8);
-      const count = this.get32(this.scratch + r * 8 + 4);
-      const pfn0 = Math.imul(first, pagesPerPage) >>> 0;
+      const raw = this.get32(this.scratch + r * 8 + 4);
+      const count = (raw & ~RUN_DESCENDING) >>> 0;
+      const step = raw & RUN_DESCENDING ? -1 : 1;
       const pfnCount = count * pagesPerPage;
+      let page = first;
       for (let j = 0; j < pfnCount; j++) {
-        const pfn = (pfn0 + j) >>> 0;
+        const sub = j & (pagesPerPage - 1);
+        const pfn = (Math.imul(page, pagesPerPage) + sub) >>> 0;
+        if (sub === pagesPerPage - 1) page = (page + step) >>> 0;
         this.set32(out, pfn);
         out += 4;
         if (mark && pfn < limit) {

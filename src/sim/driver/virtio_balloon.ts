@@ -72,7 +72,7 @@ export interface BalloonMm {
   /** balloon_page_alloc(): __GFP_NORETRY — may reclaim a little, never waits long, never OOM-kills. */
   balloonPageAlloc(): number;
   /** put_page() of pages the balloon gives back. */
-  putPages(pages: readonly KernelPage[]): void;
+  putPages(pages: ArrayLike<KernelPage>): void;
   adjustManagedPageCount(delta: number): void;
   readonly balloon: {
     enqueue(page: KernelPage): void;
@@ -305,18 +305,19 @@ export class VirtioBalloon {
       this.env.core.setFrames(asPfn(pages[i] * this.ppp), this.ppp, FRAME_INFLATING);
   }
 
-  release_pages_balloon(pages: readonly KernelPage[]): void {
+  release_pages_balloon(pages: ArrayLike<number>): void {
     this.enter('release_pages_balloon', `${pages.length} pages`);
     // list_for_each_entry_safe(page, next, pages, lru): per page, MemTotal grows back (without
     // DEFLATE_ON_OOM) and the balloon's reference is dropped; the pages go back in one call.
     if (!this.has(VIRTIO_BALLOON_F_DEFLATE_ON_OOM)) this.env.mm.adjustManagedPageCount(pages.length);
-    this.env.mm.putPages(pages); /* balloon reference */
+    this.env.mm.putPages(pages as ArrayLike<KernelPage>); /* balloon reference */
   }
 
   *leak_balloon(num: number): Task<number> {
     this.enter('leak_balloon', `num=${num}`);
     const { mm } = this.env;
-    const pages: KernelPage[] = [];
+    const pages = this.batchPages; // LIST_HEAD(pages)
+    let npages = 0;
 
     /* We can only do one array worth at a time. */
     num = Math.min(num, VIRTIO_BALLOON_ARRAY_PFNS_MAX);
@@ -327,10 +328,11 @@ export class VirtioBalloon {
     for (this.num_pfns = 0; this.num_pfns < num; this.num_pfns += this.ppp) {
       const page = mm.balloon.dequeue();
       if (page < 0) break;
-      pages.push(asKernelPage(page));
+      pages[npages++] = page; // list_add(&page->lru, &pages)
       this.num_pages -= this.ppp;
     }
-    if (pages.length > 0) this.set_page_pfns(pages, 0, FRAME_DEFLATING);
+    const batch = pages.subarray(0, npages);
+    if (npages > 0) this.set_page_pfns(batch, 0, FRAME_DEFLATING);
 
     const num_freed_pages = this.num_pfns;
     /*
@@ -339,7 +341,7 @@ export class VirtioBalloon {
      * is true, we *have* to do it in this order
      */
     if (this.num_pfns !== 0) yield* this.tell_host(this.deflate_vq!);
-    this.release_pages_balloon(pages);
+    this.release_pages_balloon(batch);
     this.env.sched.unlock(this.balloon_lock);
     return num_freed_pages;
   }
