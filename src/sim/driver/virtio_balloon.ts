@@ -14,7 +14,7 @@ import {
   VRING_DESC_F_WRITE,
 } from '../../core/abi.ts';
 import type { BalloonCore } from '../../core/core.ts';
-import { asGpa, asKernelPage, asPfn, type Gpa, type KernelPage } from '../../core/units.ts';
+import { asGpa, asPfn, type Gpa, type KernelPage } from '../../core/units.ts';
 import type { Costs } from '../costs.ts';
 import type { KernelLog } from '../klog.ts';
 import type { FaultKind } from '../scenario-steps.ts';
