@@ -99,7 +99,7 @@ async function openFromLocation({ runner, store }: AppServices): Promise<void> {
     runner.load(state.scenario);
     store.getState().setCurrent(null, state.scenario.name);
   }
-  runner.replayToEvent(state.event);
+  runner.replayToEvent(state.event, state.us);
 }
 
 function Lab() {
@@ -185,8 +185,14 @@ function Header() {
     if (!scenario) return;
     const bundledUnchanged = current !== null;
     const hash = bundledUnchanged
-      ? encodeShare({ kind: 'bundled', file: current, seed: scenario.seed, event: runner.eventIndex })
-      : encodeShare({ kind: 'custom', scenario, event: runner.eventIndex });
+      ? encodeShare({
+          kind: 'bundled',
+          file: current,
+          seed: scenario.seed,
+          event: runner.eventIndex,
+          us: runner.nowUs,
+        })
+      : encodeShare({ kind: 'custom', scenario, event: runner.eventIndex, us: runner.nowUs });
     history.replaceState(null, '', hash);
     await navigator.clipboard?.writeText(location.href).catch(() => undefined);
     store

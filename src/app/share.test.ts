@@ -17,10 +17,16 @@ const scenario = (() => {
 
 describe('share links', () => {
   it('round-trip a bundled scenario, its seed and the step cursor', () => {
-    const hash = encodeShare({ kind: 'bundled', file: 'out-of-puff.json', seed: 42, event: 1234 });
+    const hash = encodeShare({
+      kind: 'bundled',
+      file: 'out-of-puff.json',
+      seed: 42,
+      event: 1234,
+      us: 4_200_000,
+    });
     expect(decodeShare(hash, bundled)).toEqual({
       ok: true,
-      state: { kind: 'bundled', file: 'out-of-puff.json', seed: 42, event: 1234 },
+      state: { kind: 'bundled', file: 'out-of-puff.json', seed: 42, event: 1234, us: 4_200_000 },
     });
   });
 
@@ -44,6 +50,7 @@ describe('share links', () => {
     ['#v=1&custom=%%%', /damaged/],
     ['#v=1&custom=eyJ2ZXJzaW9uIjoyfQ', /custom: /],
     ['#v=1', /names no scenario/],
+    ['#v=1&scenario=out-of-puff.json&t=1.5', /t \(virtual µs\)/],
   ])('refuses %s with a message that names the problem', (hash, message) => {
     const r = decodeShare(hash, bundled);
     expect(r.ok).toBe(false);

@@ -7,9 +7,10 @@ import { parseScenario, type Scenario, scenarioToJson } from '../sim/scenario.ts
 export const SHARE_VERSION = '1';
 const MAX_EVENT_INDEX = 100_000_000;
 
+/** `event`: events run (the step cursor); `us`: the virtual clock, which may stand between events. */
 export type ShareState =
-  | { kind: 'bundled'; file: string; seed?: number; event: number }
-  | { kind: 'custom'; scenario: Scenario; event: number };
+  | { kind: 'bundled'; file: string; seed?: number; event: number; us?: number }
+  | { kind: 'custom'; scenario: Scenario; event: number; us?: number };
 
 export type ShareDecode =
   | { ok: true; state: ShareState }
@@ -39,6 +40,7 @@ export function encodeShare(state: ShareState): string {
     p.set('custom', toBase64Url(scenarioToJson(state.scenario)));
   }
   p.set('e', String(state.event));
+  if (state.us !== undefined) p.set('t', String(state.us));
   return `#${p.toString()}`;
 }
 
@@ -65,6 +67,11 @@ export function decodeShare(hash: string, bundled: readonly string[]): ShareDeco
     };
   }
   const event = Number(eText);
+  const tText = p.get('t');
+  if (tText !== null && (!/^\d{1,13}$/.test(tText) || Number(tText) > 1e12)) {
+    return { ok: false, error: `t (virtual µs) must be a whole number up to 10^12, got "${tText}"` };
+  }
+  const us = tText === null ? undefined : Number(tText);
   const custom = p.get('custom');
   if (custom !== null) {
     let text: string;
@@ -78,7 +85,10 @@ export function decodeShare(hash: string, bundled: readonly string[]): ShareDeco
     }
     const parsed = parseScenario(text);
     if (!parsed.ok) return { ok: false, error: `custom: ${parsed.errors[0]}` };
-    return { ok: true, state: { kind: 'custom', scenario: parsed.scenario, event } };
+    return {
+      ok: true,
+      state: { kind: 'custom', scenario: parsed.scenario, event, ...(us === undefined ? {} : { us }) },
+    };
   }
   const file = p.get('scenario');
   if (file === null) return { ok: false, error: 'the link names no scenario (scenario= or custom=)' };
@@ -92,5 +102,5 @@ export function decodeShare(hash: string, bundled: readonly string[]): ShareDeco
     }
     seed = Number(seedText);
   }
-  return { ok: true, state: { kind: 'bundled', file, seed, event } };
+  return { ok: true, state: { kind: 'bundled', file, seed, event, ...(us === undefined ? {} : { us }) } };
 }

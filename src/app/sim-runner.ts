@@ -85,13 +85,15 @@ export class SimRunner {
     this.replayToEvent(this.eventIndex - 1);
   }
 
-  /** Replays from the start up to `index` events. */
-  replayToEvent(index: number): void {
+  /** Replays from the start up to `index` events, then lets the clock run on to `us` if given. */
+  replayToEvent(index: number, us?: number): void {
     if (!this.scenario) return;
     this.sim = new Simulation(this.scenario, this.core);
     let n = 0;
     while (n < index && this.sim.step()) n++;
     this.eventIndex = n;
+    const next = this.sim.sched.nextTime();
+    if (us !== undefined && us > this.sim.nowUs && (next === undefined || us < next)) this.sim.runUntilUs(us);
     this.changed();
   }
 

@@ -1,0 +1,162 @@
+// The app, driven through its UI like a student or teacher would, and through window.balloonLab.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page, test } from '@playwright/test';
+
+interface Hook {
+  load(s: unknown): { ok: boolean; errors?: string[] };
+  runUntil(s: number): number;
+  summary(): {
+    actual: number;
+    query_balloon_actual_bytes: number;
+    errors: { kind: string }[];
+    device: { needs_reset: boolean };
+  };
+  trace(): string;
+}
+
+async function ready(page: Page, path = './') {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(path);
+  await page.waitForFunction(() => 'balloonLab' in window);
+  await expect(page.getByRole('heading', { name: 'Balloon Lab' })).toBeVisible();
+  return errors;
+}
+
+const hook = <T>(page: Page, fn: (h: Hook) => T) =>
+  page.evaluate(
+    (src) => new Function('h', `return (${src})(h)`)((window as unknown as { balloonLab: Hook }).balloonLab),
+    fn.toString(),
+  ) as Promise<T>;
+
+test('window.balloonLab runs the default scenario and reports the summary', async ({ page }) => {
+  const errors = await ready(page);
+  expect(await hook(page, (h) => h.runUntil(7.5))).toBeCloseTo(7.5);
+  const s = await hook(page, (h) => h.summary());
+  expect(s.actual).toBe(32768);
+  expect(s.query_balloon_actual_bytes).toBe(128 * 1048576);
+  expect(
+    await hook(
+      page,
+      (h) =>
+        h
+          .trace()
+          .split('\n')
+          .filter((l) => l.includes('virtqueue_pop vq 0x1000')).length,
+    ),
+  ).toBe(128);
+  await expect(page.getByTestId('host.actual')).toHaveText('32,768 pages');
+  expect(errors).toEqual([]);
+});
+
+test('Play, Pause, Step, Step back and Reset move the cursor', async ({ page }) => {
+  await ready(page);
+  const time = page.getByTestId('transport.time');
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
+  await page.getByRole('button', { name: 'Step', exact: true }).click();
+  await expect(time).toContainText('step 2');
+  await page.getByRole('button', { name: 'Step back' }).click();
+  await expect(time).toContainText('step 1');
+  await page.getByRole('button', { name: 'Play' }).click();
+  await expect(page.getByRole('button', { name: 'Pause' })).toBeVisible();
+  await expect(time).not.toContainText('0.000000 s /');
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await page.getByRole('button', { name: 'Reset' }).click();
+  await expect(time).toContainText('step 0');
+  // keys: Space plays and pauses, arrows step without scrolling the page
+  await page.keyboard.press('ArrowRight');
+  await expect(time).toContainText('step 1');
+  await page.keyboard.press('ArrowLeft');
+  await expect(time).toContainText('step 0');
+  await page.keyboard.press('?');
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeVisible();
+});
+
+test('the host panel sets the balloon target and the guest gives the memory', async ({ page }) => {
+  await ready(page);
+  await page.getByLabel('Balloon target (MiB)').fill('192');
+  await page.getByTestId('host.apply').click();
+  await hook(page, (h) => h.runUntil(1.5));
+  await expect(page.getByTestId('host.query')).toHaveText('192 MiB');
+  await expect(page.getByTestId('guest.balloon')).toHaveText('64.0 MiB');
+  await page.getByLabel('Balloon target (MiB)').fill('-3');
+  await page.getByTestId('host.apply').click();
+  await expect(page.getByTestId('notice')).toContainText('not a size greater than zero');
+});
+
+test('picking "out of puff" shows the driver retrying in dmesg', async ({ page }) => {
+  await ready(page);
+  await page.getByLabel('Scenario').selectOption({ label: 'out of puff' });
+  await hook(page, (h) => h.runUntil(5));
+  await expect(page.getByTestId('guest.dmesg')).toContainText("Out of puff! Can't get 1 pages");
+});
+
+test('a fault scenario shows DEVICE_NEEDS_RESET loudly', async ({ page }) => {
+  await ready(page);
+  await page.getByLabel('Scenario').selectOption({ label: 'fault: loop' });
+  await hook(page, (h) => h.runUntil(4));
+  await expect(page.getByTestId('host.needs-reset')).toContainText('Looped descriptor');
+});
+
+test('a share link reopens the exact moment', async ({ page, context }) => {
+  await ready(page);
+  await page.getByLabel('Scenario').selectOption({ label: 'deflate on OOM' });
+  await hook(page, (h) => h.runUntil(4.2));
+  const step = await page.getByTestId('transport.time').textContent();
+  await page.getByRole('button', { name: 'Share link' }).click();
+  const url = page.url();
+  expect(url).toMatch(/#v=1&scenario=deflate-on-oom\.json&seed=\d+&e=\d+/);
+  const other = await context.newPage();
+  await ready(other, url);
+  await expect(other.getByTestId('transport.time')).toHaveText(step ?? '');
+  await expect(other.getByLabel('Scenario')).toHaveValue('deflate-on-oom.json');
+});
+
+test('a bad link gives a clear message and the default scenario, never a blank page', async ({ page }) => {
+  await ready(page, './#v=1&scenario=nope.json&e=3');
+  await expect(page.getByTestId('notice')).toContainText(
+    'scenario "nope.json" is not one of the bundled scenarios',
+  );
+  await expect(page.getByLabel('Scenario')).toHaveValue('inflate-deflate.json');
+  await page.goto('./#v=1&custom=@@@');
+  await page.reload();
+  await expect(page.getByTestId('notice')).toContainText('could not be opened');
+});
+
+test('a bad scenario file is refused with the field named, and nothing changes', async ({ page }) => {
+  await ready(page);
+  await page.getByTestId('file.scenario').setInputFiles({
+    name: 'broken.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(
+      JSON.stringify({
+        version: 1,
+        name: 'x',
+        guest: { memoryMiB: 256 },
+        steps: [{ at: 1, do: 'balloon', MiB: -5 }],
+      }),
+    ),
+  });
+  await expect(page.getByTestId('notice')).toContainText('steps[0].MiB');
+  await expect(page.getByLabel('Scenario')).toHaveValue('inflate-deflate.json');
+  await page
+    .getByTestId('file.scenario')
+    .setInputFiles({ name: 'x.json', mimeType: 'application/json', buffer: Buffer.from('{ not json') });
+  await expect(page.getByTestId('notice')).toContainText('x.json is not a valid scenario');
+});
+
+test('no serious or critical accessibility violations', async ({ page }) => {
+  await ready(page);
+  await hook(page, (h) => h.runUntil(2.5));
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(
+    bad.map(
+      (v) =>
+        `${v.id}: ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')}`,
+    ),
+  ).toEqual([]);
+});
