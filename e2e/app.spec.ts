@@ -160,3 +160,18 @@ test('no serious or critical accessibility violations', async ({ page }) => {
     ),
   ).toEqual([]);
 });
+
+test('a real QEMU trace replays: 16 inflate buffers, then 16 deflate buffers', async ({ page }) => {
+  await ready(page);
+  const fixture = new URL('../../shared/fixtures/qemu-inflate.trace', import.meta.url).pathname;
+  await page.getByTestId('file.trace').setInputFiles(fixture);
+  await expect(page.getByRole('heading', { name: 'Replaying a QEMU trace' })).toBeVisible();
+  await hook(page, (h) => h.runUntil(5));
+  await expect(page.getByTestId('trace.actual')).toHaveText('4,096 pages');
+  await expect(page.getByTestId('trace.batches')).toHaveText('16 of 32');
+  await hook(page, (h) => h.runUntil(30));
+  await expect(page.getByTestId('trace.actual')).toHaveText('0 pages');
+  await expect(page.getByTestId('trace.batches')).toHaveText('32 of 32');
+  await page.getByTestId('file.trace').setInputFiles({ name: 'bad.trace', mimeType: 'text/plain', buffer: Buffer.from('what is this\n') });
+  await expect(page.getByTestId('notice')).toContainText('bad.trace: This trace cannot be read: line 1');
+});

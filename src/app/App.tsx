@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { BalloonCore } from '../core/core.ts';
 import { loadCoreModule } from '../core/wasm-browser.ts';
 import { parseScenario, type Scenario } from '../sim/scenario.ts';
-import { AppContext, type AppServices, useApp, useServices } from './context.tsx';
+import { AppContext, type AppServices, useApp, useRunnerVersion, useServices } from './context.tsx';
 import { installHook } from './hook.ts';
 import { Controls } from './panels/Controls.tsx';
 import { GuestPanel } from './panels/GuestPanel.tsx';
@@ -10,6 +10,7 @@ import { HostPanel } from './panels/HostPanel.tsx';
 import { MapPanel } from './panels/MapPanel.tsx';
 import { RingsPanel } from './panels/RingsPanel.tsx';
 import { StatsPanel } from './panels/StatsPanel.tsx';
+import { TracePanel } from './panels/TracePanel.tsx';
 import { decodeShare, encodeShare } from './share.ts';
 import { SimRunner } from './sim-runner.ts';
 import { createAppStore, type ScenarioEntry } from './store.ts';
@@ -129,6 +130,7 @@ function Lab() {
       )}
       <Controls onReset={reset} />
       <main className="lab">
+        <TracePanel />
         <HostPanel />
         <MapPanel />
         <GuestPanel />
@@ -141,12 +143,24 @@ function Lab() {
 }
 
 function Header() {
+  useRunnerVersion();
   const { runner, store } = useServices();
   const scenarios = useApp((s) => s.scenarios);
   const current = useApp((s) => s.currentFile);
   const title = useApp((s) => s.title);
   const theme = useApp((s) => s.theme);
   const scenarioInput = useRef<HTMLInputElement>(null);
+  const traceInput = useRef<HTMLInputElement>(null);
+  const loadTrace = async (file: File) => {
+    store.getState().setPlaying(false);
+    const error = runner.loadTrace(await file.text());
+    if (error) {
+      store.getState().setNotice({ kind: 'error', text: `${file.name}: ${error} Nothing was changed.` });
+      return;
+    }
+    store.getState().setCurrent(null, `trace: ${file.name}`);
+    store.getState().setNotice(null);
+  };
   const choose = async (file: string) => {
     store.getState().setPlaying(false);
     const parsed = parseScenario(await fetchJson(`./scenarios/${file}`));
@@ -234,7 +248,22 @@ function Header() {
             e.target.value = '';
           }}
         />
-        <button type="button" onClick={exportTrace}>
+        <button type="button" onClick={() => traceInput.current?.click()}>
+          Load QEMU trace…
+        </button>
+        <input
+          ref={traceInput}
+          type="file"
+          accept=".trace,.log,.txt,text/plain"
+          hidden
+          data-testid="file.trace"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) void loadTrace(f);
+            e.target.value = '';
+          }}
+        />
+        <button type="button" onClick={exportTrace} disabled={runner.sim === null}>
           Export trace
         </button>
         <button type="button" onClick={share}>

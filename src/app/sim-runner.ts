@@ -6,12 +6,21 @@
 import type { BalloonCore } from '../core/core.ts';
 import type { Scenario } from '../sim/scenario.ts';
 import type { Step } from '../sim/scenario-steps.ts';
-import { Simulation } from '../sim/sim.ts';
+import { Simulation, type TimelineKind } from '../sim/sim.ts';
+import { type ReplayMoment, TraceReplay } from './trace-replay.ts';
 
 export type Listener = () => void;
 
+export interface Marker {
+  us: number;
+  kind: TimelineKind | ReplayMoment['kind'];
+  label: string;
+}
+
 export class SimRunner {
   sim: Simulation | null = null;
+  /** A real QEMU trace being replayed instead of a simulation. */
+  replay: TraceReplay | null = null;
   scenario: Scenario | null = null;
   /** Bumped on every change the UI should show. */
   version = 0;
@@ -32,21 +41,54 @@ export class SimRunner {
   }
 
   load(scenario: Scenario): void {
+    this.replay = null;
     this.scenario = scenario;
     this.sim = new Simulation(scenario, this.core);
     this.eventIndex = 0;
     this.changed();
   }
 
+  /** Replays a QEMU trace; returns a message naming the problem when it cannot. */
+  loadTrace(text: string): string | null {
+    const r = TraceReplay.load(this.core, text);
+    if (typeof r === 'string') {
+      // The core was not touched by a failed load; the simulation shown before goes on.
+      return r;
+    }
+    this.replay = r;
+    this.sim = null;
+    this.scenario = null;
+    this.eventIndex = 0;
+    this.changed();
+    return null;
+  }
+
+  /** The timeline's markers: the simulation's events, or the trace's moments. */
+  markers(): Marker[] {
+    if (this.replay) {
+      // Every target change, and where a run of inflate or deflate buffers begins.
+      const out: Marker[] = [];
+      let last = '';
+      for (const m of this.replay.moments) {
+        if (m.kind === 'stats') continue;
+        if (m.kind === 'target' || m.kind !== last) out.push(m);
+        last = m.kind;
+      }
+      return out;
+    }
+    return this.sim?.timeline ?? [];
+  }
+
   get nowUs(): number {
-    return this.sim?.nowUs ?? 0;
+    return this.replay?.nowUs ?? this.sim?.nowUs ?? 0;
   }
 
   get endUs(): number {
-    return this.sim?.endUs ?? 0;
+    return this.replay?.endUs ?? this.sim?.endUs ?? 0;
   }
 
   get atEnd(): boolean {
+    if (this.replay) return this.replay.nowUs >= this.replay.endUs;
     const sim = this.sim;
     if (!sim) return true;
     const next = sim.sched.nextTime();
@@ -55,6 +97,12 @@ export class SimRunner {
 
   /** Runs the simulation forward to virtual time `us`, at most `budgetEvents` events. */
   advanceTo(us: number, budgetEvents = Number.POSITIVE_INFINITY): boolean {
+    if (this.replay) {
+      this.replay.advanceTo(Math.min(us, this.replay.endUs));
+      this.eventIndex = this.replay.batchesApplied;
+      this.changed();
+      return true;
+    }
     const sim = this.sim;
     if (!sim) return false;
     const target = Math.min(us, sim.endUs);
@@ -73,20 +121,34 @@ export class SimRunner {
     return n < budgetEvents;
   }
 
-  /** One event forward. */
+  /** One event forward (in a trace: to the next moment). */
   stepForward(): void {
+    if (this.replay) {
+      const next = this.replay.moments.find((m) => m.us > this.replay!.nowUs);
+      this.advanceTo(next ? next.us : this.replay.endUs);
+      return;
+    }
     if (this.sim?.step()) this.eventIndex++;
     this.changed();
   }
 
   /** One event back: replay from the start to the event before this one. */
   stepBack(): void {
+    if (this.replay) {
+      const prev = this.replay.moments.filter((m) => m.us < this.replay!.nowUs).at(-1);
+      this.advanceTo(prev ? prev.us : 0);
+      return;
+    }
     if (!this.scenario || this.eventIndex === 0) return;
     this.replayToEvent(this.eventIndex - 1);
   }
 
   /** Replays from the start up to `index` events, then lets the clock run on to `us` if given. */
   replayToEvent(index: number, us?: number): void {
+    if (this.replay) {
+      this.advanceTo(us ?? 0);
+      return;
+    }
     if (!this.scenario) return;
     this.sim = new Simulation(this.scenario, this.core);
     let n = 0;
@@ -116,6 +178,10 @@ export class SimRunner {
 
   /** Seeks to virtual time `us`, replaying from the start when it lies in the past. */
   seek(us: number): void {
+    if (this.replay) {
+      this.advanceTo(us);
+      return;
+    }
     if (!this.scenario || !this.sim) return;
     if (us < this.sim.nowUs) {
       this.sim = new Simulation(this.scenario, this.core);

@@ -1,7 +1,8 @@
 // Playback: Play/Pause, Step, Step back, Reset, speed, and the timeline with its markers.
-import type { TimelineKind } from '../../sim/sim.ts';
+
 import { useApp, useRunnerVersion, useServices } from '../context.tsx';
 import { seconds } from '../format.ts';
+import type { Marker } from '../sim-runner.ts';
 import type { Speed } from '../store.ts';
 
 const SPEEDS: { value: Speed; label: string }[] = [
@@ -12,7 +13,7 @@ const SPEEDS: { value: Speed; label: string }[] = [
   { value: 'max', label: 'as fast as possible' },
 ];
 
-const MARKER: Partial<Record<TimelineKind, string>> = {
+const MARKER: Partial<Record<Marker['kind'], string>> = {
   target: '◆',
   oom: '✖',
   'oom-kill': '✖',
@@ -25,6 +26,8 @@ const MARKER: Partial<Record<TimelineKind, string>> = {
   compact: '⇄',
   workload: '▲',
   free: '▽',
+  inflate: '↑',
+  deflate: '↓',
 };
 
 export function Controls({ onReset }: { onReset(): void }) {
@@ -32,10 +35,9 @@ export function Controls({ onReset }: { onReset(): void }) {
   const { runner, store } = useServices();
   const playing = useApp((s) => s.playing);
   const speed = useApp((s) => s.speed);
-  const sim = runner.sim;
   const end = runner.endUs || 1;
   const now = runner.nowUs;
-  const markers = (sim?.timeline ?? []).flatMap((m, n) => (MARKER[m.kind] ? [{ ...m, n }] : []));
+  const markers = runner.markers().flatMap((m, n) => (MARKER[m.kind] ? [{ ...m, n }] : []));
   return (
     <section className="controls" aria-label="Playback">
       <div className="row wrap">
