@@ -138,8 +138,9 @@ export class MapController implements FrameConsumer {
     region.addEventListener('keydown', this.onKeyDown);
     region.addEventListener('focus', this.onFocus);
     region.addEventListener('blur', this.onBlur);
-    // Labels are drawn in JetBrains Mono: draw them again once the font is there.
-    document.fonts?.load('12px "JetBrains Mono"').then(
+    // Captions and labels are drawn on a canvas, which does not wait for web fonts: draw them again
+    // once the fonts are there.
+    Promise.all([document.fonts?.load('600 14px Inter'), document.fonts?.load('12px "JetBrains Mono"')]).then(
       () => this.redrawOverlay(),
       () => undefined,
     );
