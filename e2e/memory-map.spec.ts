@@ -1,6 +1,7 @@
 import { expect, type Locator, type Page, test } from '@playwright/test';
 import { layoutPanes, type ViewMode } from '../src/app/memmap/camera.ts';
 import { type MapView, parseHex, statesOf, type Theme } from '../src/app/memmap/palette.ts';
+import type { Pfn } from '../src/core/units.ts';
 
 /** The map region; "exact" because the demo's section has a name that contains the words too. */
 const mapRegion = (page: Page) => page.getByRole('region', { name: 'Memory map', exact: true });
@@ -21,7 +22,12 @@ async function openMap(page: Page, query = ''): Promise<Locator> {
  * How many pixels of a screenshot have exactly each state's fill colour (patterns take the rest), per
  * state key. Decoded in the page, which has a PNG decoder.
  */
-async function fillPixels(page: Page, png: Buffer, view: MapView, theme: Theme): Promise<Record<string, number>> {
+async function fillPixels(
+  page: Page,
+  png: Buffer,
+  view: MapView,
+  theme: Theme,
+): Promise<Record<string, number>> {
   const fills = statesOf(view).map((s) => ({ key: s.key, rgb: parseHex(s.fill[theme]) }));
   return page.evaluate(
     async ({ data, fills }) => {
@@ -55,7 +61,10 @@ test.describe('memory map', () => {
   test('draws both views of the 16 GiB guest in the palette’s colours', async ({ page }) => {
     const map = await openMap(page);
     await expect(map).toHaveAttribute('data-renderer', 'webgl2');
-    const { box, panes: [guest, host] } = await panes(map, 'split');
+    const {
+      box,
+      panes: [guest, host],
+    } = await panes(map, 'split');
     const shot = (p: typeof guest) =>
       page.screenshot({ clip: { x: box.x + p.x, y: box.y + p.y, width: p.width, height: p.height } });
     const g = await fillPixels(page, await shot(guest), 'guest', 'light');
@@ -70,7 +79,10 @@ test.describe('memory map', () => {
 
   test('hovering a cell shows its PFN, address and both states', async ({ page }) => {
     const map = await openMap(page);
-    const { box, panes: [guest] } = await panes(map, 'split');
+    const {
+      box,
+      panes: [guest],
+    } = await panes(map, 'split');
     // Three quarters down the map: inside the balloon (8.25 to 13.75 GiB of 16).
     await page.mouse.move(box.x + guest.x + guest.width / 2, box.y + guest.y + guest.height * 0.7);
     const tip = page.getByTestId('memmap.tooltip');
@@ -114,7 +126,10 @@ test.describe('memory map', () => {
   test('zooms with + and the wheel, and fits again with 0', async ({ page }) => {
     const map = await openMap(page);
     await map.focus(); // first: focusing scrolls the page
-    const { box, panes: [guest] } = await panes(map, 'split');
+    const {
+      box,
+      panes: [guest],
+    } = await panes(map, 'split');
     const at = { x: box.x + guest.x + guest.width / 2, y: box.y + guest.y + guest.height / 2 };
     const hoverPfn = async () => {
       await page.mouse.move(at.x, at.y + 1);
@@ -134,9 +149,45 @@ test.describe('memory map', () => {
     expect(labels.equals(await map.screenshot())).toBe(false);
   });
 
+  for (const renderer of ['webgl2', 'canvas2d'] as const) {
+    test(`${renderer}: changed frames show at once, and redrawing only them matches a full redraw`, async ({
+      page,
+    }) => {
+      const map = await openMap(page, `?renderer=${renderer}`);
+      const {
+        box,
+        panes: [guest],
+      } = await panes(map, 'split');
+      const clip = { x: box.x + guest.x, y: box.y + guest.y, width: guest.width, height: guest.height };
+      const before = await fillPixels(page, await page.screenshot({ clip }), 'guest', 'light');
+      // A balloon moving through free memory (4 to 5 GiB), a batch per animation frame.
+      await page.evaluate(async () => {
+        const { core } = window.balloonLabDemo!;
+        for (let k = 0; k < 64; k++) {
+          await new Promise(requestAnimationFrame);
+          core.setFrames((4 * 262144 + k * 4096) as Pfn, 4096, 5);
+          if (k % 3 === 0) core.setFrames((4 * 262144 + k * 4096 + 512) as Pfn, 7, 6);
+        }
+        await new Promise(requestAnimationFrame);
+        await new Promise(requestAnimationFrame);
+      });
+      const partial = await page.screenshot({ clip });
+      const after = await fillPixels(page, partial, 'guest', 'light');
+      expect(after.balloon).toBeGreaterThan(before.balloon + 2000);
+      expect(after.free).toBeLessThan(before.free);
+      // Fit again: the camera "moves", so everything is drawn afresh.
+      await page.getByRole('button', { name: 'Fit' }).click();
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      expect(Buffer.compare(partial, await page.screenshot({ clip }))).toBe(0);
+    });
+  }
+
   test('clicking a cell selects it', async ({ page }) => {
     const map = await openMap(page);
-    const { box, panes: [, host] } = await panes(map, 'split');
+    const {
+      box,
+      panes: [, host],
+    } = await panes(map, 'split');
     await page.mouse.click(box.x + host.x + host.width / 2, box.y + host.y + host.height / 2);
     await expect(page.getByTestId('demo.selected')).toHaveText(/^Selected PFN \d+\.$/);
     await expect(map).toHaveAttribute('data-cursor', /^\d+$/);
@@ -147,10 +198,15 @@ test.describe('memory map', () => {
     await page.getByText("Host's view", { exact: true }).click();
     await expect(page.getByTestId('memmap.legend.guest')).toHaveCount(0);
     await expect(page.getByTestId('memmap.legend.host.discarded')).toContainText('Discarded');
-    const { box, panes: [only] } = await panes(map, 'host');
+    const {
+      box,
+      panes: [only],
+    } = await panes(map, 'host');
     const h = await fillPixels(
       page,
-      await page.screenshot({ clip: { x: box.x + only.x, y: box.y + only.y, width: only.width, height: only.height } }),
+      await page.screenshot({
+        clip: { x: box.x + only.x, y: box.y + only.y, width: only.width, height: only.height },
+      }),
       'host',
       'light',
     );
@@ -173,7 +229,10 @@ test.describe('memory map', () => {
   test('falls back to Canvas2D where WebGL2 is missing, and still draws every view', async ({ page }) => {
     const map = await openMap(page, '?renderer=canvas2d');
     await expect(map).toHaveAttribute('data-renderer', 'canvas2d');
-    const { box, panes: [guest, host] } = await panes(map, 'split');
+    const {
+      box,
+      panes: [guest, host],
+    } = await panes(map, 'split');
     const shot = (p: typeof guest) =>
       page.screenshot({ clip: { x: box.x + p.x, y: box.y + p.y, width: p.width, height: p.height } });
     const g = await fillPixels(page, await shot(guest), 'guest', 'light');

@@ -122,6 +122,27 @@ describe('WebGL2 renderer uploads', () => {
     expect(draws()).toBe(4);
   });
 
+  it('redraws only the screen rows that show the changed map rows', () => {
+    const { r, scene, source, calls } = setup();
+    r.render(source, scene, false);
+    const mark = calls.length;
+    source.dirty[2048] = 1; // row 1024 of 2048: the middle of the map
+    r.render(source, scene, false);
+    const since = calls.slice(mark);
+    expect(since.some((c) => c.name === 'clear')).toBe(false);
+    const scissors = since.filter((c) => c.name === 'scissor').map((c) => c.args as number[]);
+    expect(scissors).toHaveLength(2); // one strip in each pane
+    const pane = scene.panes[0];
+    for (const [, , width, height] of scissors) {
+      expect(width).toBe(pane.width);
+      expect(height).toBeLessThanOrEqual(4); // a row is a fraction of a pixel here, plus slack
+    }
+    // The strip sits where row 1024 is drawn (window y counts from the bottom).
+    const y = 600 - scissors[0][1] - scissors[0][3];
+    const rowAt = pane.y + (1024 - scene.camera.y) * scene.camera.scale;
+    expect(Math.abs(y - rowAt)).toBeLessThanOrEqual(3);
+  });
+
   it('uploads and draws nothing when nothing changed', () => {
     const { r, scene, source, uploads, draws } = setup();
     r.render(source, scene, false);

@@ -1,8 +1,10 @@
 // The map on WebGL2: each view's state bytes live in an R8UI texture laid out like the map (one texel
-// per frame, `cols` frames a row; layout.ts) with reduced levels for zooming out (mip.ts), and the
-// palette in a 16 × 3 lookup texture. A frame's work is the texSubImage2D of the rows the dirty chunks
-// touched, straight from wasm memory, plus one full-pane triangle per pane: the colours, patterns and
-// lines are computed on the GPU, never as an RGBA image on the CPU.
+// per frame, `cols` frames a row; layout.ts) with reduced levels for zooming out (mip.ts), the palette
+// in a 16 × 3 lookup texture and the patterns in an atlas. A frame's work is the texSubImage2D of the
+// rows the dirty chunks touched, straight from wasm memory, and a redraw of just the screen rows that
+// show them (the drawing buffer is preserved; the shader is a pure function of the pixel, so a
+// scissored redraw matches a full one). Colours, patterns and lines are computed on the GPU, never as
+// an RGBA image on the CPU. The camera moving, the theme or the panes changing redraw everything.
 import { type Grid, mipLevel } from './camera.ts';
 import { dirtyRowRanges, levelHeight, levelWidth, type MapLayout, mapLayout } from './layout.ts';
 import { StateMips } from './mip.ts';
@@ -10,8 +12,11 @@ import {
   CHROME,
   type MapView,
   OUTSIDE,
+  PATTERN_COUNT,
+  PATTERN_PERIOD,
   paletteTexels,
   parseHex,
+  patternAtlas,
   priorityTable,
   STATE_SLOTS,
   type Theme,
@@ -32,6 +37,7 @@ import { FRAGMENT_SHADER, VERTEX_SHADER } from './shaders.ts';
 const UNIFORMS = [
   'uStates',
   'uPalette',
+  'uPatterns',
   'uPaneTopLeft',
   'uOrigin',
   'uCellsPerPx',
@@ -105,7 +111,8 @@ export function createGlRenderer(canvas: HTMLCanvasElement): GlMapRenderer | nul
     depth: false,
     stencil: false,
     premultipliedAlpha: false,
-    preserveDrawingBuffer: false,
+    // Kept from frame to frame, so that a frame redraws only the rows that changed.
+    preserveDrawingBuffer: true,
   });
   return gl ? new GlMapRenderer(canvas, gl) : null;
 }
@@ -114,6 +121,7 @@ export class GlMapRenderer implements MapRenderer {
   readonly kind = 'webgl2';
   private program: WebGLProgram | null = null;
   private vao: WebGLVertexArrayObject | null = null;
+  private patterns: WebGLTexture | null = null;
   private u = {} as Record<UniformName, WebGLUniformLocation | null>;
   private layout: MapLayout | null = null;
   private views: ViewResources[] = [];
@@ -121,6 +129,11 @@ export class GlMapRenderer implements MapRenderer {
   private host: Uint8Array | null = null;
   /** Scratch: the dirty row ranges of level 0 in this render. */
   private rows = new Int32Array(2);
+  /** Scratch: those rows as strips of pane device pixels [y0, y1), merged. */
+  private strips = new Int32Array(2);
+  /** The drawing buffer's size at the last full draw: a resize clears it. */
+  private drawnWidth = 0;
+  private drawnHeight = 0;
   private lost = false;
   private chrome: Record<Theme, ChromeColours> = {
     light: chromeColours('light'),
@@ -183,7 +196,24 @@ export class GlMapRenderer implements MapRenderer {
     gl.useProgram(program);
     gl.uniform1i(this.u.uStates, 0);
     gl.uniform1i(this.u.uPalette, 1);
+    gl.uniform1i(this.u.uPatterns, 2);
     gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+    this.patterns = gl.createTexture();
+    gl.bindTexture(gl.TEXTURE_2D, this.patterns);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MIN_FILTER, gl.NEAREST);
+    gl.texParameteri(gl.TEXTURE_2D, gl.TEXTURE_MAG_FILTER, gl.NEAREST);
+    gl.texImage2D(
+      gl.TEXTURE_2D,
+      0,
+      gl.R8,
+      PATTERN_PERIOD * PATTERN_COUNT,
+      PATTERN_PERIOD,
+      0,
+      gl.RED,
+      gl.UNSIGNED_BYTE,
+      patternAtlas(),
+    );
+    this.drawnWidth = 0;
   }
 
   invalidate(): void {
@@ -192,17 +222,22 @@ export class GlMapRenderer implements MapRenderer {
 
   render(source: MapSource, scene: MapScene, sceneChanged: boolean): boolean {
     if (this.lost || !this.program) return false;
-    let changed = sceneChanged;
+    let all =
+      sceneChanged || this.canvas.width !== this.drawnWidth || this.canvas.height !== this.drawnHeight;
     if (source.frames !== this.frames || source.host !== this.host) {
       // A new guest (core.init) or the first render: new tables, maybe of another size.
       this.allocate(mapLayout(source.frames.length));
       this.frames = source.frames;
       this.host = source.host;
-      changed = true;
+      all = true;
     }
     const layout = this.layout!;
-    if (this.rows.length < 2 * (layout.rows + 1)) this.rows = new Int32Array(2 * (layout.rows + 1));
+    if (this.rows.length < 2 * (layout.rows + 1)) {
+      this.rows = new Int32Array(2 * (layout.rows + 1));
+      this.strips = new Int32Array(2 * (layout.rows + 1));
+    }
     const n = dirtyRowRanges(source.dirty, source.chunkShift, layout, this.rows);
+    let rows = false;
     for (const v of this.views) {
       if (!shows(scene, v.view)) {
         if (n > 0) v.stale = true;
@@ -211,18 +246,19 @@ export class GlMapRenderer implements MapRenderer {
       const states = v.view === 'guest' ? source.frames : source.host;
       if (v.stale) {
         this.uploadAll(v, states);
-        changed = true;
+        all = true;
       } else if (n > 0) {
         this.uploadRows(v, states, n);
-        changed = true;
+        rows = true;
       }
       if (v.theme !== scene.theme) {
         this.uploadPalette(v, scene.theme);
-        changed = true;
+        all = true;
       }
     }
-    if (changed) this.draw(scene);
-    return changed;
+    if (all) this.draw(scene, 0);
+    else if (rows) this.draw(scene, n);
+    return all || rows;
   }
 
   private allocate(layout: MapLayout): void {
@@ -373,7 +409,8 @@ export class GlMapRenderer implements MapRenderer {
     }
   }
 
-  private draw(scene: MapScene): void {
+  /** Draws every pane (rowRanges 0), or only the screen rows of the first rowRanges dirty ranges. */
+  private draw(scene: MapScene, rowRanges: number): void {
     const gl = this.gl;
     const u = this.u;
     const layout = this.layout!;
@@ -381,10 +418,14 @@ export class GlMapRenderer implements MapRenderer {
     const chrome = this.chrome[scene.theme];
     const height = this.canvas.height;
 
-    gl.viewport(0, 0, this.canvas.width, height);
-    gl.disable(gl.SCISSOR_TEST);
-    gl.clearColor(chrome.clear[0], chrome.clear[1], chrome.clear[2], 1);
-    gl.clear(gl.COLOR_BUFFER_BIT);
+    if (rowRanges === 0) {
+      gl.viewport(0, 0, this.canvas.width, height);
+      gl.disable(gl.SCISSOR_TEST);
+      gl.clearColor(chrome.clear[0], chrome.clear[1], chrome.clear[2], 1);
+      gl.clear(gl.COLOR_BUFFER_BIT);
+      this.drawnWidth = this.canvas.width;
+      this.drawnHeight = height;
+    }
     // biome-ignore lint/correctness/useHookAtTopLevel: WebGL's useProgram, not a React hook
     gl.useProgram(this.program);
     gl.bindVertexArray(this.vao);
@@ -420,22 +461,65 @@ export class GlMapRenderer implements MapRenderer {
     gl.uniform3fv(u.uHoverColour, chrome.hover);
     gl.uniform1f(u.uRingPx, Math.max(1, Math.round(dpr)));
 
+    gl.activeTexture(gl.TEXTURE2);
+    gl.bindTexture(gl.TEXTURE_2D, this.patterns);
+    const level = mipLevel(cellsPerPx, layout.levels);
     gl.enable(gl.SCISSOR_TEST);
     for (const pane of scene.panes) {
       const v = this.views[pane.view === 'guest' ? 0 : 1];
       const [x, top, w, ph] = paneDevice(pane, dpr, this.rect);
       const y = height - top - ph;
       gl.viewport(x, y, w, ph);
-      gl.scissor(x, y, w, ph);
       gl.uniform2f(u.uPaneTopLeft, x, height - top);
       gl.activeTexture(gl.TEXTURE0);
       gl.bindTexture(gl.TEXTURE_2D, v.states);
       gl.activeTexture(gl.TEXTURE1);
       gl.bindTexture(gl.TEXTURE_2D, v.palette);
-      gl.drawArrays(gl.TRIANGLES, 0, 3);
+      const strips = rowRanges === 0 ? 0 : this.screenStrips(scene, level, rowRanges, ph);
+      if (strips < 0 || rowRanges === 0) {
+        gl.scissor(x, y, w, ph);
+        gl.drawArrays(gl.TRIANGLES, 0, 3);
+        continue;
+      }
+      for (let k = 0; k < strips; k++) {
+        const s0 = this.strips[2 * k];
+        const s1 = this.strips[2 * k + 1];
+        gl.scissor(x, height - top - s1, w, s1 - s0);
+        gl.drawArrays(gl.TRIANGLES, 0, 3);
+      }
     }
     gl.disable(gl.SCISSOR_TEST);
     gl.bindVertexArray(null);
+  }
+
+  /**
+   * The pane device-pixel rows [y0, y1) that show the dirty map rows, into this.strips, merged; a pixel
+   * of slack each side. At mip level k a texel spans 2^k rows, so a range widens to whole texels.
+   * Returns how many strips, or -1 when they would cover most of the pane anyway.
+   */
+  private screenStrips(scene: MapScene, level: number, rowRanges: number, paneHeight: number): number {
+    const { camera: cam, dpr } = scene;
+    const s = cam.scale * dpr;
+    const block = 2 ** level;
+    let n = 0;
+    let covered = 0;
+    for (let r = 0; r < rowRanges; r++) {
+      const c0 = Math.floor(this.rows[2 * r] / block) * block;
+      const c1 = Math.ceil(this.rows[2 * r + 1] / block) * block;
+      const y0 = Math.max(0, Math.floor((c0 - cam.y) * s) - 1);
+      const y1 = Math.min(paneHeight, Math.ceil((c1 - cam.y) * s) + 1);
+      if (y1 <= y0) continue;
+      if (n > 0 && y0 <= this.strips[2 * n - 1]) {
+        covered += Math.max(0, y1 - this.strips[2 * n - 1]);
+        this.strips[2 * n - 1] = Math.max(y1, this.strips[2 * n - 1]);
+      } else {
+        this.strips[2 * n] = y0;
+        this.strips[2 * n + 1] = y1;
+        covered += y1 - y0;
+        n++;
+      }
+    }
+    return covered > paneHeight / 2 ? -1 : n;
   }
 
   dispose(): void {
@@ -448,6 +532,8 @@ export class GlMapRenderer implements MapRenderer {
     }
     this.views = [];
     if (this.vao) gl.deleteVertexArray(this.vao);
+    if (this.patterns) gl.deleteTexture(this.patterns);
+    this.patterns = null;
     if (this.program) gl.deleteProgram(this.program);
     this.vao = null;
     this.program = null;

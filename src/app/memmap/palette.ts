@@ -58,15 +58,15 @@ export const PATTERN_PERIOD = 12;
 
 /**
  * Whether CSS pixel (i, j) of a pattern is ink (true) or fill. i grows to the right, j downwards, both
- * from 0 to 59,999 (GLSL's % is undefined for negative operands, hence the + 60000). The fragment shader
- * (shaders.ts) has the same function in GLSL.
+ * ≥ 0. The only definition of the patterns: the shader looks them up in patternAtlas(), the Canvas2D
+ * fallback and the legend build their tiles from it.
  */
 export function patternInk(pattern: number, i: number, j: number): boolean {
   switch (pattern) {
     case Pattern.diagonalUp:
       return (i + j) % 6 < 2;
     case Pattern.diagonalDown:
-      return (i - j + 60000) % 6 < 2;
+      return (((i - j) % 6) + 6) % 6 < 2;
     case Pattern.horizontal:
       return j % 6 < 2;
     case Pattern.vertical:
@@ -74,7 +74,7 @@ export function patternInk(pattern: number, i: number, j: number): boolean {
     case Pattern.dots:
       return i % 6 < 2 && j % 6 < 2;
     case Pattern.cross:
-      return (i + j) % 6 === 0 || (i - j + 60000) % 6 === 0;
+      return (i + j) % 6 === 0 || (i - j) % 6 === 0;
     case Pattern.grid:
       return i % 6 === 0 || j % 6 === 0;
     case Pattern.checker:
@@ -418,4 +418,25 @@ export function patternPath(pattern: number): string {
     }
   }
   return d;
+}
+
+/** How many patterns there are (Pattern's values are 0 … PATTERN_COUNT − 1). */
+export const PATTERN_COUNT = Object.keys(Pattern).length;
+
+/**
+ * Every pattern's tile side by side, one byte a pixel (255: ink): the WebGL renderer's pattern lookup,
+ * PATTERN_PERIOD · PATTERN_COUNT wide and PATTERN_PERIOD high. Pattern p's tile starts at column
+ * p · PATTERN_PERIOD.
+ */
+export function patternAtlas(): Uint8Array {
+  const w = PATTERN_PERIOD * PATTERN_COUNT;
+  const out = new Uint8Array(w * PATTERN_PERIOD);
+  for (let p = 0; p < PATTERN_COUNT; p++) {
+    for (let j = 0; j < PATTERN_PERIOD; j++) {
+      for (let i = 0; i < PATTERN_PERIOD; i++) {
+        if (patternInk(p, i, j)) out[j * w + p * PATTERN_PERIOD + i] = 255;
+      }
+    }
+  }
+  return out;
 }

@@ -2,6 +2,12 @@
 // device pixel into a map point, fetches the state byte (an R8UI texel; a reduced mip level when zoomed
 // out, see mip.ts), looks its fill, ink and pattern up in the palette texture, and adds the cell gaps,
 // the GiB/MiB lines and the cursor and hover rings. Nothing is filtered: every cell has hard edges.
+//
+// The colour of a pixel depends on nothing but its position, the uniforms and the textures, so the
+// renderer may redraw any rectangle of a pane alone (it redraws only the rows that changed).
+import { PATTERN_PERIOD } from './palette.ts';
+
+const PERIOD = PATTERN_PERIOD.toFixed(1);
 
 /** No vertex buffer: the triangle's corners come from gl_VertexID. */
 export const VERTEX_SHADER = `#version 300 es
@@ -18,6 +24,7 @@ precision highp usampler2D;
 
 uniform usampler2D uStates;     // one byte a cell, levels 0… (level k: one texel per 2^k × 2^k cells)
 uniform highp sampler2D uPalette; // 16 × 3 RGBA8: fill, ink, (pattern, priority)
+uniform highp sampler2D uPatterns; // every pattern's tile side by side (palette.ts: patternAtlas)
 uniform vec2 uPaneTopLeft;      // the pane's top-left corner in window coordinates (y up)
 uniform vec2 uOrigin;           // the map point (cells) at that corner
 uniform float uCellsPerPx;      // cells per device pixel
@@ -39,20 +46,6 @@ uniform vec3 uHoverColour;
 uniform float uRingPx;
 
 out vec4 outColour;
-
-// The same geometry as patternInk() in palette.ts.
-bool ink(int pattern, int i, int j) {
-  if (pattern == 1) return (i + j) % 6 < 2;
-  if (pattern == 2) return (i - j + 60000) % 6 < 2;
-  if (pattern == 3) return j % 6 < 2;
-  if (pattern == 4) return i % 6 < 2;
-  if (pattern == 5) return i % 6 < 2 && j % 6 < 2;
-  if (pattern == 6) return (i + j) % 6 == 0 || (i - j + 60000) % 6 == 0;
-  if (pattern == 7) return i % 6 == 0 || j % 6 == 0;
-  if (pattern == 8) return (i / 3 + j / 3) % 2 == 0;
-  if (pattern == 9) return j % 6 == 0 || (i + ((j / 6) % 2) * 6) % 12 == 0;
-  return false;
-}
 
 // How far p lies outside rectangle r (Chebyshev distance; ≤ 0 inside).
 float outside(vec2 p, vec4 r) {
@@ -85,8 +78,9 @@ void main() {
   vec3 fill = texelFetch(uPalette, ivec2(slot, 0), 0).rgb;
   vec3 inkColour = texelFetch(uPalette, ivec2(slot, 1), 0).rgb;
   int pattern = int(texelFetch(uPalette, ivec2(slot, 2), 0).r * 255.0 + 0.5);
-  ivec2 q = ivec2(floor((p + uPatternOffset) / uPatternUnit));
-  vec3 c = ink(pattern, q.x, q.y) ? inkColour : fill;
+  vec2 q = mod(floor((p + uPatternOffset) / uPatternUnit), ${PERIOD});
+  bool inked = texelFetch(uPatterns, ivec2(q) + ivec2(pattern * ${PATTERN_PERIOD}, 0), 0).r > 0.5;
+  vec3 c = inked ? inkColour : fill;
 
   vec2 f = fract(m);
   if (uGapCells > 0.0 && (f.x < uGapCells || f.y < uGapCells)) c = uGap;
