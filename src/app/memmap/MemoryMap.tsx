@@ -78,8 +78,11 @@ export function MemoryMap({
   useEffect(() => controller.current?.setMode(view), [view]);
   useEffect(() => controller.current?.setDescribe(describe), [describe]);
   useEffect(() => controller.current?.setOnSelect(onSelect), [onSelect]);
+  const seenVersion = useRef(version);
   useEffect(() => {
-    if (version !== 0) controller.current?.invalidate();
+    if (version === seenVersion.current) return;
+    seenVersion.current = version;
+    controller.current?.invalidate();
   }, [version]);
 
   return (

@@ -104,7 +104,8 @@ export class CanvasMapRenderer implements MapRenderer {
     const layout = this.layout!;
     if (this.rows.length < 2 * (layout.rows + 1)) this.rows = new Int32Array(2 * (layout.rows + 1));
     const n = dirtyRowRanges(source.dirty, source.chunkShift, layout, this.rows);
-    for (const v of this.views) {
+    for (let k = 0; k < this.views.length; k++) {
+      const v = this.views[k];
       if (!shows(scene, v.view)) {
         if (n > 0) v.stale = true;
         continue;
@@ -220,11 +221,16 @@ export class CanvasMapRenderer implements MapRenderer {
     const s = cam.scale * dpr; // device pixels per cell
     const level = mipLevel(1 / s, layout.levels);
     const size = 2 ** level; // cells per texel
-    for (const pane of scene.panes) {
+    for (let p = 0; p < scene.panes.length; p++) {
+      const pane = scene.panes[p];
       const v = this.views[pane.view === 'guest' ? 0 : 1];
       const states = pane.view === 'guest' ? source.frames : source.host;
       const img = this.levelImage(v, states, level);
-      const [px, py, pw, ph] = paneDevice(pane, dpr, this.rect);
+      const rect = paneDevice(pane, dpr, this.rect);
+      const px = rect[0];
+      const py = rect[1];
+      const pw = rect[2];
+      const ph = rect[3];
       ctx.save();
       ctx.beginPath();
       ctx.rect(px, py, pw, ph);
@@ -402,19 +408,21 @@ export class CanvasMapRenderer implements MapRenderer {
     const chrome = CHROME[scene.theme];
     const unit = Math.max(1, Math.round(dpr));
     if (scene.hover >= 0 && scene.hover !== scene.cursor) {
-      const [a, b, c, d] = cellRect(layout, scene.hover, cam, dpr, 5, this.ring);
+      const r = cellRect(layout, scene.hover, cam, dpr, 5, this.ring);
       ctx.strokeStyle = chrome.hover;
       ctx.lineWidth = unit;
-      ctx.strokeRect(px + a - unit / 2, py + b - unit / 2, c - a + unit, d - b + unit);
+      ctx.strokeRect(px + r[0] - unit / 2, py + r[1] - unit / 2, r[2] - r[0] + unit, r[3] - r[1] + unit);
     }
     if (scene.cursor >= 0) {
-      const [a, b, c, d] = cellRect(layout, scene.cursor, cam, dpr, 9, this.ring);
+      const r = cellRect(layout, scene.cursor, cam, dpr, 9, this.ring);
+      const w = r[2] - r[0];
+      const h = r[3] - r[1];
       ctx.lineWidth = 1.5 * unit;
       ctx.strokeStyle = chrome.cursorInner;
-      ctx.strokeRect(px + a - 0.75 * unit, py + b - 0.75 * unit, c - a + 1.5 * unit, d - b + 1.5 * unit);
+      ctx.strokeRect(px + r[0] - 0.75 * unit, py + r[1] - 0.75 * unit, w + 1.5 * unit, h + 1.5 * unit);
       ctx.lineWidth = 2 * unit;
       ctx.strokeStyle = chrome.cursorOuter;
-      ctx.strokeRect(px + a - 2.5 * unit, py + b - 2.5 * unit, c - a + 5 * unit, d - b + 5 * unit);
+      ctx.strokeRect(px + r[0] - 2.5 * unit, py + r[1] - 2.5 * unit, w + 5 * unit, h + 5 * unit);
     }
   }
 

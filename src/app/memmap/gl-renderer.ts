@@ -238,7 +238,8 @@ export class GlMapRenderer implements MapRenderer {
     }
     const n = dirtyRowRanges(source.dirty, source.chunkShift, layout, this.rows);
     let rows = false;
-    for (const v of this.views) {
+    for (let k = 0; k < this.views.length; k++) {
+      const v = this.views[k];
       if (!shows(scene, v.view)) {
         if (n > 0) v.stale = true;
         continue;
@@ -465,9 +466,14 @@ export class GlMapRenderer implements MapRenderer {
     gl.bindTexture(gl.TEXTURE_2D, this.patterns);
     const level = mipLevel(cellsPerPx, layout.levels);
     gl.enable(gl.SCISSOR_TEST);
-    for (const pane of scene.panes) {
+    for (let p = 0; p < scene.panes.length; p++) {
+      const pane = scene.panes[p];
       const v = this.views[pane.view === 'guest' ? 0 : 1];
-      const [x, top, w, ph] = paneDevice(pane, dpr, this.rect);
+      const rect = paneDevice(pane, dpr, this.rect);
+      const x = rect[0];
+      const top = rect[1];
+      const w = rect[2];
+      const ph = rect[3];
       const y = height - top - ph;
       gl.viewport(x, y, w, ph);
       gl.uniform2f(u.uPaneTopLeft, x, height - top);

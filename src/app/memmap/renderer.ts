@@ -104,6 +104,6 @@ export function paneDevice(p: Pane, dpr: number, out: Rect): Rect {
 
 /** Whether any pane of the scene shows `view`. */
 export function shows(scene: MapScene, view: MapView): boolean {
-  for (const p of scene.panes) if (p.view === view) return true;
+  for (let k = 0; k < scene.panes.length; k++) if (scene.panes[k].view === view) return true;
   return false;
 }
