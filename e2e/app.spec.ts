@@ -172,6 +172,8 @@ test('a real QEMU trace replays: 16 inflate buffers, then 16 deflate buffers', a
   await hook(page, (h) => h.runUntil(30));
   await expect(page.getByTestId('trace.actual')).toHaveText('0 pages');
   await expect(page.getByTestId('trace.batches')).toHaveText('32 of 32');
-  await page.getByTestId('file.trace').setInputFiles({ name: 'bad.trace', mimeType: 'text/plain', buffer: Buffer.from('what is this\n') });
+  await page
+    .getByTestId('file.trace')
+    .setInputFiles({ name: 'bad.trace', mimeType: 'text/plain', buffer: Buffer.from('what is this\n') });
   await expect(page.getByTestId('notice')).toContainText('bad.trace: This trace cannot be read: line 1');
 });

@@ -4,6 +4,7 @@ import { loadCoreModule } from '../core/wasm-browser.ts';
 import { parseScenario, type Scenario } from '../sim/scenario.ts';
 import { AppContext, type AppServices, useApp, useRunnerVersion, useServices } from './context.tsx';
 import { installHook } from './hook.ts';
+import { MapGallery } from './MapGallery.tsx';
 import { Controls } from './panels/Controls.tsx';
 import { GuestPanel } from './panels/GuestPanel.tsx';
 import { HostPanel } from './panels/HostPanel.tsx';
@@ -24,6 +25,10 @@ async function fetchJson(path: string): Promise<unknown> {
 }
 
 export function App() {
+  return new URLSearchParams(location.search).get('demo') === 'memmap' ? <MapGallery /> : <LabApp />;
+}
+
+function LabApp() {
   const [services, setServices] = useState<AppServices | null>(null);
   const [fatal, setFatal] = useState<string | null>(null);
   useEffect(() => {
@@ -290,7 +295,7 @@ const KEYS: [string, string][] = [
   ['←', 'Step back'],
   ['R', 'Reset'],
   ['1 – 5', 'Speed: real time … as fast as possible'],
-  ['M', 'Memory map: guest view / host view'],
+  ['M', 'Memory map: both views / guest / host'],
   ['T', 'Light / dark theme'],
   ['?', 'This list'],
 ];
@@ -380,7 +385,7 @@ function useKeyboard() {
           break;
         case 'm':
         case 'M':
-          s.setMapView(s.mapView === 'guest' ? 'host' : 'guest');
+          s.setMapView(s.mapView === 'split' ? 'guest' : s.mapView === 'guest' ? 'host' : 'split');
           break;
         case 't':
         case 'T':

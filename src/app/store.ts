@@ -1,6 +1,7 @@
 // The app's UI state (Zustand). The simulation itself is not in here: the runner owns it and the
 // store mirrors only what React needs to re-render (a version counter, playback, what is shown).
 import { createStore } from 'zustand/vanilla';
+import type { ViewMode } from './memmap/index.ts';
 
 export interface ScenarioEntry {
   file: string;
@@ -29,13 +30,13 @@ interface ScenarioSlice {
 
 interface UiSlice {
   theme: Theme;
-  mapView: 'guest' | 'host';
+  mapView: ViewMode;
   showHelp: boolean;
   /** A message for the user: a bad link, a bad file. */
   notice: { kind: 'error' | 'info'; text: string } | null;
   version: number;
   setTheme(theme: Theme): void;
-  setMapView(view: 'guest' | 'host'): void;
+  setMapView(view: ViewMode): void;
   setShowHelp(show: boolean): void;
   setNotice(notice: UiSlice['notice']): void;
   bump(): void;
@@ -55,7 +56,7 @@ export function createAppStore(initial: Partial<AppState> = {}) {
     setScenarios: (scenarios) => set({ scenarios }),
     setCurrent: (currentFile, title) => set({ currentFile, title }),
     theme: 'light',
-    mapView: 'guest',
+    mapView: 'split',
     showHelp: false,
     notice: null,
     version: 0,

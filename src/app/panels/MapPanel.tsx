@@ -1,32 +1,60 @@
-// The memory map panel: every frame of the guest, coloured by state, guest view or host view.
-import { FRAME_BALLOON, FRAME_FREE, HOST_DISCARDED, HOST_RESIDENT } from '../../core/abi.ts';
+// Every frame of the guest, coloured by state: the guest's view and the host's view of the same
+// memory, side by side (the contrast is the lesson). The map reads the core itself every animation
+// frame; React only passes it the settings.
+import { useCallback } from 'react';
+import type { Pfn } from '../../core/units.ts';
 import { useApp, useRunnerVersion, useServices } from '../context.tsx';
-import { mib } from '../format.ts';
+import { MemoryMap, MemoryMapLegend, type ViewMode } from '../memmap/index.ts';
+
+const VIEWS: { mode: ViewMode; label: string }[] = [
+  { mode: 'split', label: 'Both' },
+  { mode: 'guest', label: "Guest's view" },
+  { mode: 'host', label: "Host's view" },
+];
 
 export function MapPanel() {
-  useRunnerVersion();
+  const version = useRunnerVersion();
   const { core, runner, store } = useServices();
   const view = useApp((s) => s.mapView);
-  if (!runner.sim) return null;
-  const counts = core.stateCounts();
-  const host = core.hostCounts();
+  const theme = useApp((s) => s.theme);
+  const describe = useCallback(
+    (pfn: Pfn) => {
+      const sim = runner.sim;
+      if (!sim) return undefined;
+      const page = Math.floor(pfn / sim.kernel.ppp);
+      const owner = sim.kernel.owner[page];
+      const w = owner ? sim.kernel.workloadById(owner) : undefined;
+      return w ? `workload "${w.name}" (${w.kind}, pid ${w.pid})` : undefined;
+    },
+    [runner],
+  );
+  const ready = runner.sim !== null || runner.replay !== null;
+  if (!ready) return null;
   return (
     <section className="panel map" aria-labelledby="map-title">
-      <div className="row">
-        <h2 id="map-title">Memory map</h2>
-        <button
-          type="button"
-          aria-keyshortcuts="M"
-          onClick={() => store.getState().setMapView(view === 'guest' ? 'host' : 'guest')}
-        >
-          {view === 'guest' ? 'Show the host’s view' : 'Show the guest’s view'}
-        </button>
+      <div className="row wrap map-head">
+        <h2 id="map-title">Guest memory, frame by frame</h2>
+        <fieldset className="segmented">
+          <legend className="sr-only">Show</legend>
+          {VIEWS.map((v) => (
+            <label key={v.mode}>
+              <input
+                type="radio"
+                name="lab-map-view"
+                value={v.mode}
+                checked={view === v.mode}
+                onChange={() => store.getState().setMapView(v.mode)}
+              />
+              {v.label}
+            </label>
+          ))}
+        </fieldset>
       </div>
-      <p>
-        {view === 'guest'
-          ? `free ${mib(counts[FRAME_FREE] * 4096)}, in the balloon ${mib(counts[FRAME_BALLOON] * 4096)}`
-          : `resident on the host ${mib(host[HOST_RESIDENT] * 4096)}, given back ${mib(host[HOST_DISCARDED] * 4096)}`}
-      </p>
+      <MemoryMap core={core} version={version} theme={theme} view={view} describe={describe} />
+      <div className="map-legends">
+        {view !== 'host' && <MemoryMapLegend view="guest" theme={theme} counts={core.stateCounts()} />}
+        {view !== 'guest' && <MemoryMapLegend view="host" theme={theme} counts={core.hostCounts()} />}
+      </div>
     </section>
   );
 }
