@@ -35,7 +35,12 @@ export function MapGallery() {
           Dark theme
         </button>
       </header>
-      <main className="app-main">{core && <MemoryMapDemo core={core} theme={theme} />}</main>
+      <main className="app-main">
+        <p className="status" data-testid="core.status" data-state={core ? 'ready' : 'loading'} role="status">
+          {core ? 'WebAssembly core ready' : 'Loading the WebAssembly core…'}
+        </p>
+        {core && <MemoryMapDemo core={core} theme={theme} />}
+      </main>
     </>
   );
 }
