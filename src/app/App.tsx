@@ -1,15 +1,13 @@
-import { useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState } from 'react';
 import { BalloonCore } from '../core/core.ts';
 import { loadCoreModule } from '../core/wasm-browser.ts';
 import { parseScenario, type Scenario } from '../sim/scenario.ts';
 import { AppContext, type AppServices, useApp, useRunnerVersion, useServices } from './context.tsx';
 import { installHook } from './hook.ts';
-import { MapGallery } from './MapGallery.tsx';
 import { Controls } from './panels/Controls.tsx';
 import { GuestPanel } from './panels/GuestPanel.tsx';
 import { HostPanel } from './panels/HostPanel.tsx';
 import { MapPanel } from './panels/MapPanel.tsx';
-import { RingsPanel } from './panels/RingsPanel.tsx';
 import { StatsPanel } from './panels/StatsPanel.tsx';
 import { TracePanel } from './panels/TracePanel.tsx';
 import { decodeShare, encodeShare } from './share.ts';
@@ -18,6 +16,11 @@ import { createAppStore, type ScenarioEntry } from './store.ts';
 
 const DEFAULT_SCENARIO = 'inflate-deflate.json';
 
+// Off the critical path: the virtqueue inspector and driver view (with the driver's source), and the
+// map's gallery page.
+const RingsPanel = lazy(() => import('./panels/RingsPanel.tsx').then((m) => ({ default: m.RingsPanel })));
+const MapGallery = lazy(() => import('./MapGallery.tsx').then((m) => ({ default: m.MapGallery })));
+
 async function fetchJson(path: string): Promise<unknown> {
   const res = await fetch(path);
   if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
@@ -25,7 +28,14 @@ async function fetchJson(path: string): Promise<unknown> {
 }
 
 export function App() {
-  return new URLSearchParams(location.search).get('demo') === 'memmap' ? <MapGallery /> : <LabApp />;
+  if (new URLSearchParams(location.search).get('demo') === 'memmap') {
+    return (
+      <Suspense fallback={null}>
+        <MapGallery />
+      </Suspense>
+    );
+  }
+  return <LabApp />;
 }
 
 function LabApp() {
@@ -139,7 +149,9 @@ function Lab() {
         <HostPanel />
         <MapPanel />
         <GuestPanel />
-        <RingsPanel />
+        <Suspense fallback={<p className="panel rings">Loading the virtqueue inspector…</p>}>
+          <RingsPanel />
+        </Suspense>
         <StatsPanel />
       </main>
       {showHelp && <Help />}

@@ -1,0 +1,36 @@
+// The lab's main states, as pictures: light and dark at 1280 px, and a phone. Deterministic: the
+// simulation runs to a fixed virtual time through the hook, and no wall-clock time is on screen.
+import { expect, type Page, test } from '@playwright/test';
+
+async function at(page: Page, seconds: number, theme: 'light' | 'dark') {
+  await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
+  await page.goto('./');
+  await page.waitForFunction(() => 'balloonLab' in window);
+  await page.evaluate(
+    (s) => (window as unknown as { balloonLab: { runUntil(s: number): number } }).balloonLab.runUntil(s),
+    seconds,
+  );
+  await expect(page.getByRole('region', { name: 'Memory map', exact: true })).toHaveAttribute(
+    'data-ready',
+    'true',
+  );
+  await page.evaluate(() => document.fonts.ready);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`the lab mid-inflate looks as it should (${theme})`, async ({ page }) => {
+    await at(page, 2.05, theme);
+    await expect(page.locator('.controls')).toHaveScreenshot(`controls-${theme}.png`);
+    await expect(page.locator('.lab > .panel.host')).toHaveScreenshot(`host-${theme}.png`);
+    await expect(page.locator('.lab > .panel.map')).toHaveScreenshot(`map-${theme}.png`);
+    await expect(page.locator('.lab > .panel.guest')).toHaveScreenshot(`guest-${theme}.png`);
+  });
+}
+
+test('on a phone the lab reads first: map and controls, nothing overflows', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await at(page, 2.05, 'light');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await expect(page).toHaveScreenshot('phone.png');
+});
