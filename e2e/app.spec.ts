@@ -23,6 +23,17 @@ async function ready(page: Page, path = './') {
   return errors;
 }
 
+/** Picks a bundled scenario in the UI and waits until the simulation runs it. */
+async function pick(page: Page, name: string) {
+  await page.getByLabel('Scenario').selectOption({ label: name });
+  await page.waitForFunction(
+    (n) =>
+      (window as unknown as { balloonLab: { summary(): { scenario: string } | null } }).balloonLab.summary()
+        ?.scenario === n,
+    name,
+  );
+}
+
 const hook = <T>(page: Page, fn: (h: Hook) => T) =>
   page.evaluate(
     (src) => new Function('h', `return (${src})(h)`)((window as unknown as { balloonLab: Hook }).balloonLab),
@@ -86,21 +97,21 @@ test('the host panel sets the balloon target and the guest gives the memory', as
 
 test('picking "out of puff" shows the driver retrying in dmesg', async ({ page }) => {
   await ready(page);
-  await page.getByLabel('Scenario').selectOption({ label: 'out of puff' });
+  await pick(page, 'out of puff');
   await hook(page, (h) => h.runUntil(5));
   await expect(page.getByTestId('guest.dmesg')).toContainText("Out of puff! Can't get 1 pages");
 });
 
 test('a fault scenario shows DEVICE_NEEDS_RESET loudly', async ({ page }) => {
   await ready(page);
-  await page.getByLabel('Scenario').selectOption({ label: 'fault: loop' });
+  await pick(page, 'fault: loop');
   await hook(page, (h) => h.runUntil(4));
   await expect(page.getByTestId('host.needs-reset')).toContainText('Looped descriptor');
 });
 
 test('a share link reopens the exact moment', async ({ page, context }) => {
   await ready(page);
-  await page.getByLabel('Scenario').selectOption({ label: 'deflate on OOM' });
+  await pick(page, 'deflate on OOM');
   await hook(page, (h) => h.runUntil(4.2));
   const step = await page.getByTestId('transport.time').textContent();
   await page.getByRole('button', { name: 'Share link' }).click();
