@@ -180,6 +180,12 @@ export class Simulation {
           if (fn === 'tell_host' && detail?.startsWith('inflate')) this.counters.inflateBatches++;
           if (fn === 'tell_host' && detail?.startsWith('deflate')) this.counters.deflateBatches++;
           if (fn === 'stats_handle_request') this.counters.statsAnswers++;
+          if (fn === 'virtballoon_oom_notify' && this.vb.has_deflate_on_oom()) {
+            const last = this.timeline.at(-1);
+            if (last?.kind !== 'oom' || now() - last.us > 100_000) {
+              this.mark('oom', 'out of memory: the OOM notifier deflates the balloon (256 pages at a time)');
+            }
+          }
         },
       },
     });
