@@ -3,6 +3,7 @@ import { BalloonCore } from '../core/core.ts';
 import { loadCoreModule } from '../core/wasm-browser.ts';
 import { parseScenario, type Scenario } from '../sim/scenario.ts';
 import { AppContext, type AppServices, useApp, useRunnerVersion, useServices } from './context.tsx';
+import { FileButton } from './FileButton.tsx';
 import { installHook } from './hook.ts';
 import { Controls } from './panels/Controls.tsx';
 import { GuestPanel } from './panels/GuestPanel.tsx';
@@ -52,9 +53,10 @@ function LabApp() {
       const runner = new SimRunner(core);
       const index = (await fetchJson('./scenarios/index.json')) as { scenarios: ScenarioEntry[] };
       store.getState().setScenarios(index.scenarios);
-      installHook(runner, (title) => store.getState().setCurrent(null, title));
       const svc = { core, store, runner };
       await openFromLocation(svc);
+      // Only once the first scenario is loaded: a caller of the hook must never race the page's own load.
+      installHook(runner, (title) => store.getState().setCurrent(null, title));
       if (!cancelled) setServices(svc);
     })().catch((e: unknown) => setFatal(String(e)));
     return () => {
@@ -166,8 +168,6 @@ function Header() {
   const current = useApp((s) => s.currentFile);
   const title = useApp((s) => s.title);
   const theme = useApp((s) => s.theme);
-  const scenarioInput = useRef<HTMLInputElement>(null);
-  const traceInput = useRef<HTMLInputElement>(null);
   const loadTrace = async (file: File) => {
     store.getState().setPlaying(false);
     const error = runner.loadTrace(await file.text());
@@ -250,35 +250,17 @@ function Header() {
             </option>
           ))}
         </select>
-        <button type="button" onClick={() => scenarioInput.current?.click()}>
-          Load scenario…
-        </button>
-        <input
-          ref={scenarioInput}
-          type="file"
+        <FileButton
+          label="Load scenario…"
           accept=".json,application/json"
-          hidden
-          data-testid="file.scenario"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            if (f) void loadFile(f);
-            e.target.value = '';
-          }}
+          testId="file.scenario"
+          onFile={(f) => void loadFile(f)}
         />
-        <button type="button" onClick={() => traceInput.current?.click()}>
-          Load QEMU trace…
-        </button>
-        <input
-          ref={traceInput}
-          type="file"
+        <FileButton
+          label="Load QEMU trace…"
           accept=".trace,.log,.txt,text/plain"
-          hidden
-          data-testid="file.trace"
-          onChange={(e) => {
-            const f = e.target.files?.[0];
-            if (f) void loadTrace(f);
-            e.target.value = '';
-          }}
+          testId="file.trace"
+          onFile={(f) => void loadTrace(f)}
         />
         <button type="button" onClick={exportTrace} disabled={runner.sim === null}>
           Export trace

@@ -10,14 +10,9 @@ import {
   type RendererChoice,
   type Theme,
   type ViewMode,
+  ViewToggle,
 } from '../memmap/index.ts';
 import { describeDemo, seedDemo } from './seed.ts';
-
-const VIEWS: { mode: ViewMode; label: string }[] = [
-  { mode: 'split', label: 'Side by side' },
-  { mode: 'guest', label: "Guest's view" },
-  { mode: 'host', label: "Host's view" },
-];
 
 declare global {
   interface Window {
@@ -52,21 +47,7 @@ export function MemoryMapDemo({ core, theme }: { core: BalloonCore; theme: Theme
     <section className="demo-map" aria-labelledby="demo-map-title">
       <div className="demo-map-head">
         <h2 id="demo-map-title">A 16 GiB guest, frame by frame</h2>
-        <fieldset className="segmented">
-          <legend className="sr-only">Show</legend>
-          {VIEWS.map((v) => (
-            <label key={v.mode}>
-              <input
-                type="radio"
-                name="memmap-view"
-                value={v.mode}
-                checked={view === v.mode}
-                onChange={() => setView(v.mode)}
-              />
-              {v.label}
-            </label>
-          ))}
-        </fieldset>
+        <ViewToggle name="memmap-view" view={view} onChange={setView} />
       </div>
       <p className="demo-map-note">
         One cell per 4 KiB frame, 4,194,304 of them. A still picture for now: the simulation will move the

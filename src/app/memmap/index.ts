@@ -7,3 +7,4 @@ export { MemoryMapLegend, type MemoryMapLegendProps } from './Legend.tsx';
 export { MemoryMap, type MemoryMapProps } from './MemoryMap.tsx';
 export { GUEST_STATES, HOST_STATES, type MapView, type StateInfo, type Theme } from './palette.ts';
 export type { MapRenderer, MapScene, MapSource, RendererKind } from './renderer.ts';
+export { ViewToggle } from './ViewToggle.tsx';

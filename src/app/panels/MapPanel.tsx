@@ -4,13 +4,7 @@
 import { useCallback } from 'react';
 import type { Pfn } from '../../core/units.ts';
 import { useApp, useRunnerVersion, useServices } from '../context.tsx';
-import { MemoryMap, MemoryMapLegend, type ViewMode } from '../memmap/index.ts';
-
-const VIEWS: { mode: ViewMode; label: string }[] = [
-  { mode: 'split', label: 'Both' },
-  { mode: 'guest', label: "Guest's view" },
-  { mode: 'host', label: "Host's view" },
-];
+import { MemoryMap, MemoryMapLegend, ViewToggle } from '../memmap/index.ts';
 
 export function MapPanel() {
   const version = useRunnerVersion();
@@ -34,21 +28,7 @@ export function MapPanel() {
     <section className="panel map" aria-labelledby="map-title">
       <div className="row wrap map-head">
         <h2 id="map-title">Guest memory, frame by frame</h2>
-        <fieldset className="segmented">
-          <legend className="sr-only">Show</legend>
-          {VIEWS.map((v) => (
-            <label key={v.mode}>
-              <input
-                type="radio"
-                name="lab-map-view"
-                value={v.mode}
-                checked={view === v.mode}
-                onChange={() => store.getState().setMapView(v.mode)}
-              />
-              {v.label}
-            </label>
-          ))}
-        </fieldset>
+        <ViewToggle name="lab-map-view" view={view} onChange={(v) => store.getState().setMapView(v)} />
       </div>
       <MemoryMap core={core} version={version} theme={theme} view={view} describe={describe} />
       <div className="map-legends">
