@@ -256,7 +256,8 @@ export class VirtioBalloon {
     /* We can only do one array worth at a time. */
     num = Math.min(num, VIRTIO_BALLOON_ARRAY_PFNS_MAX);
 
-    for (let num_pfns = 0; num_pfns < num; num_pfns += this.ppp) {
+    const step = this.ppp;
+    for (let num_pfns = 0; num_pfns < num; num_pfns += step) {
       const page = mm.balloonPageAlloc();
       if (page < 0) {
         log.log(`virtio_balloon virtio0: Out of puff! Can't get ${this.ppp} pages`, 'warn');
@@ -274,17 +275,18 @@ export class VirtioBalloon {
     this.num_pfns = 0;
 
     const batch = this.batchPages;
-    const deflateOnOom = this.has(VIRTIO_BALLOON_F_DEFLATE_ON_OOM);
+    const ppp = this.ppp;
+    let nbatch = 0;
     while (npages > 0) {
       const page = pages[--npages] as KernelPage; // balloon_page_pop(&pages)
       mm.balloon.enqueue(page); // balloon_page_enqueue(&vb->vb_dev_info, page)
-      batch[this.num_pfns / this.ppp] = page;
-      this.num_pages += this.ppp;
-      if (!deflateOnOom) mm.adjustManagedPageCount(-1);
-      this.num_pfns += this.ppp;
+      batch[nbatch++] = page;
+      this.num_pages += ppp;
+      this.num_pfns += ppp;
     }
-    if (this.num_pfns > 0)
-      this.set_page_pfns(batch.subarray(0, this.num_pfns / this.ppp), 0, FRAME_INFLATING);
+    // adjust_managed_page_count(page, -1) for each page, in one call: nothing reads MemTotal meanwhile.
+    if (!this.has(VIRTIO_BALLOON_F_DEFLATE_ON_OOM)) mm.adjustManagedPageCount(-nbatch);
+    if (nbatch > 0) this.set_page_pfns(batch.subarray(0, nbatch), 0, FRAME_INFLATING);
     this.pagesInHand = 0;
 
     const num_allocated_pages = this.num_pfns;
@@ -330,11 +332,12 @@ export class VirtioBalloon {
     yield* mutexLock(this.balloon_lock);
     /* We can't release more pages than taken */
     num = Math.min(num, this.num_pages);
-    for (this.num_pfns = 0; this.num_pfns < num; this.num_pfns += this.ppp) {
+    const ppp = this.ppp;
+    for (this.num_pfns = 0; this.num_pfns < num; this.num_pfns += ppp) {
       const page = mm.balloon.dequeue();
       if (page < 0) break;
       pages[npages++] = page; // list_add(&page->lru, &pages)
-      this.num_pages -= this.ppp;
+      this.num_pages -= ppp;
     }
     const batch = pages.subarray(0, npages);
     if (npages > 0) this.set_page_pfns(batch, 0, FRAME_DEFLATING);
