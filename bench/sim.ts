@@ -34,7 +34,7 @@ export function measureSim(reps = 3): SimRow {
   if (!scenario.ok) throw new Error(scenario.errors.join('; '));
   const core = BalloonCore.fromWasm(loadCoreModuleSync());
   const once = (trace: boolean) => {
-    const sim = new Simulation(scenario.scenario, core, { recordCalls: false, trace });
+    const sim = new Simulation(scenario.scenario, core, { recordCalls: false, trace, series: false });
     const t0 = performance.now();
     sim.runToEnd();
     const ms = performance.now() - t0;

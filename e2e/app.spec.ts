@@ -188,3 +188,14 @@ test('a real QEMU trace replays: 16 inflate buffers, then 16 deflate buffers', a
     .setInputFiles({ name: 'bad.trace', mimeType: 'text/plain', buffer: Buffer.from('what is this\n') });
   await expect(page.getByTestId('notice')).toContainText('bad.trace: This trace cannot be read: line 1');
 });
+
+test('the plots show target, actual and the host RSS over virtual time', async ({ page }) => {
+  await ready(page);
+  await hook(page, (h) => h.runUntil(10));
+  const balloon = page.getByRole('img', { name: /The balloon: the host’s target and the guest’s actual/ });
+  await expect(balloon).toBeVisible();
+  await expect(balloon.locator('canvas')).toHaveCount(1);
+  await expect(
+    page.getByRole('img', { name: /host RSS, MemFree, MemAvailable, Cached over time/ }),
+  ).toBeVisible();
+});

@@ -9,7 +9,6 @@ import { Controls } from './panels/Controls.tsx';
 import { GuestPanel } from './panels/GuestPanel.tsx';
 import { HostPanel } from './panels/HostPanel.tsx';
 import { MapPanel } from './panels/MapPanel.tsx';
-import { StatsPanel } from './panels/StatsPanel.tsx';
 import { TracePanel } from './panels/TracePanel.tsx';
 import { decodeShare, encodeShare } from './share.ts';
 import { SimRunner } from './sim-runner.ts';
@@ -20,6 +19,7 @@ const DEFAULT_SCENARIO = 'inflate-deflate.json';
 // Off the critical path: the virtqueue inspector and driver view (with the driver's source), and the
 // map's gallery page.
 const RingsPanel = lazy(() => import('./panels/RingsPanel.tsx').then((m) => ({ default: m.RingsPanel })));
+const StatsPanel = lazy(() => import('./panels/StatsPanel.tsx').then((m) => ({ default: m.StatsPanel })));
 const MapGallery = lazy(() => import('./MapGallery.tsx').then((m) => ({ default: m.MapGallery })));
 
 async function fetchJson(path: string): Promise<unknown> {
@@ -154,7 +154,9 @@ function Lab() {
         <Suspense fallback={<p className="panel rings">Loading the virtqueue inspector…</p>}>
           <RingsPanel />
         </Suspense>
-        <StatsPanel />
+        <Suspense fallback={null}>
+          <StatsPanel />
+        </Suspense>
       </main>
       {showHelp && <Help />}
     </>

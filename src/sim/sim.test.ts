@@ -190,3 +190,19 @@ describe('determinism', () => {
     expect(a.trace.length).toBeGreaterThan(1000);
   });
 });
+
+describe('series for the plots', () => {
+  it('sample target, actual and host RSS whenever they change, in time order', () => {
+    const sim = newSim(bundledScenario('inflate-deflate.json'));
+    sim.runToEnd();
+    const { us, actual, numPages, hostRss } = sim.series;
+    expect(us.length).toBeGreaterThan(256);
+    expect(us.every((t, i) => i === 0 || t > us[i - 1])).toBe(true);
+    expect(Math.max(...actual)).toBe(32768);
+    expect(Math.max(...numPages)).toBe(32768);
+    expect(actual.at(-1)).toBe(0);
+    // the host's RSS fell while the balloon was full: it is at its lowest when actual is at its highest
+    const peak = actual.indexOf(32768);
+    expect(hostRss[peak]).toBeLessThanOrEqual(Math.min(...hostRss.slice(0, peak)));
+  });
+});

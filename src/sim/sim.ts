@@ -64,12 +64,27 @@ export interface DriverCall {
   detail?: string;
 }
 
+/** Values over virtual time for the plots: one sample whenever something they show changes. */
+export interface Series {
+  us: number[];
+  /** The device's target and the guest's actual, in 4 KiB pages. */
+  numPages: number[];
+  actual: number[];
+  /** Bytes. */
+  hostRss: number[];
+  memFree: number[];
+  memAvailable: number[];
+  cached: number[];
+}
+
 export interface SimOptions {
   costs?: Partial<Costs>;
   /** Record every driver function call (for the driver view); off for benchmarks. */
   recordCalls?: boolean;
   /** Record the QEMU-format trace (on by default). */
   trace?: boolean;
+  /** Sample the plots' series (on by default). */
+  series?: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -102,6 +117,16 @@ export class Simulation {
   frozen = false;
   unplugged = false;
   readonly counters = { inflateBatches: 0, deflateBatches: 0, statsAnswers: 0, outOfPuff: 0 };
+  readonly series: Series = {
+    us: [],
+    numPages: [],
+    actual: [],
+    hostRss: [],
+    memFree: [],
+    memAvailable: [],
+    cached: [],
+  };
+  private readonly sampling: boolean;
 
   constructor(
     readonly scenario: Scenario,
@@ -110,6 +135,7 @@ export class Simulation {
   ) {
     const { guest, device } = scenario;
     this.costs = { ...defaultCosts, ...opts.costs };
+    this.sampling = opts.series ?? true;
     this.prng = createPrng(scenario.seed);
     const ramFrames = guest.memoryMiB * 256;
     this.ramBytes = guest.memoryMiB * MiB;
@@ -143,6 +169,7 @@ export class Simulation {
       this.ramBytes,
       offered,
       {
+        balloonChange: () => this.sample(),
         deviceError: (name, message) => {
           this.errors.push({ us: now(), kind: name, message });
           this.mark('error', `device error: ${message}`);
@@ -179,7 +206,10 @@ export class Simulation {
             this.calls.push(detail === undefined ? { us: now(), fn } : { us: now(), fn, detail });
           if (fn === 'tell_host' && detail?.startsWith('inflate')) this.counters.inflateBatches++;
           if (fn === 'tell_host' && detail?.startsWith('deflate')) this.counters.deflateBatches++;
-          if (fn === 'stats_handle_request') this.counters.statsAnswers++;
+          if (fn === 'stats_handle_request') {
+            this.counters.statsAnswers++;
+            this.sample();
+          }
           if (fn === 'virtballoon_oom_notify' && this.vb.has_deflate_on_oom()) {
             const last = this.timeline.at(-1);
             if (last?.kind !== 'oom' || now() - last.us > 100_000) {
@@ -213,6 +243,23 @@ export class Simulation {
 
   private mark(kind: TimelineKind, label: string): void {
     this.timeline.push({ us: this.sched.now, kind, label });
+    this.sample();
+  }
+
+  /** One point of every series, now (a point at the same time replaces the last one). */
+  private sample(): void {
+    if (!this.sampling || !this.kernel) return;
+    const s = this.series;
+    const now = this.sched.now;
+    if (s.us.at(-1) === now) for (const a of Object.values(s)) a.pop();
+    const mi = this.kernel.meminfo();
+    s.us.push(now);
+    s.numPages.push(this.device.numPages);
+    s.actual.push(this.device.actual);
+    s.hostRss.push(this.device.hostRss());
+    s.memFree.push(mi.MemFree);
+    s.memAvailable.push(mi.MemAvailable);
+    s.cached.push(mi.Cached);
   }
 
   /** Kernel log lines that deserve a marker on the timeline. */

@@ -1,5 +1,6 @@
 // The guest's memory statistics as the host receives them (qom-get guest-stats), with QEMU's names.
-import { useRunnerVersion, useServices } from '../context.tsx';
+import { useApp, useRunnerVersion, useServices } from '../context.tsx';
+import { PLOTS, Plot } from './Plots.tsx';
 
 const LABELS: Record<string, string> = {
   'stat-swap-in': 'swapped in (bytes)',
@@ -13,14 +14,20 @@ const LABELS: Record<string, string> = {
 };
 
 export function StatsPanel() {
-  useRunnerVersion();
+  const version = useRunnerVersion();
   const { runner } = useServices();
+  const theme = useApp((s) => s.theme);
   const sim = runner.sim;
   if (!sim) return null;
   const gs = sim.device.guestStats();
   return (
     <section className="panel stats" aria-labelledby="stats-title">
-      <h2 id="stats-title">Guest stats, as the host sees them</h2>
+      <h2 id="stats-title">Over time, and the guest's stats as the host sees them</h2>
+      <div className="plots">
+        {PLOTS.map((spec) => (
+          <Plot key={spec.title} series={sim.series} spec={spec} version={version} theme={theme} />
+        ))}
+      </div>
       <table>
         <caption>
           <code>guest-stats</code>, last update at {gs['last-update']} s (−1: never sent)
