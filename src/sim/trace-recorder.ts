@@ -3,8 +3,10 @@
 //
 // Storage: every event is one fixed-size record of six doubles in a growable Float64Array
 // (kind, time, up to four arguments), and the PFNs of each inflate/deflate buffer are appended to one
-// growable Uint32Array; a batch record points at its run of PFNs. Only sim-specific events and
-// comments keep a string each. So 8 million PFNs cost 32 MB, not 8 million strings.
+// growable Uint32Array as runs (first PFN, then the count and whether the run counts down): a driver
+// hands out pages in runs, so a 256-PFN batch is usually one or a few runs. A batch record points at
+// its runs. Only sim-specific events and comments keep a string each. So 8 million PFNs cost a few
+// hundred kilobytes, not 32 MB of PFNs or 8 million strings.
 //
 // Text: `lines()` yields one line at a time, `chunks()` yields ~64 KiB blocks of whole lines for
 // writing a file or building a Blob, `toText()` is for traces small enough to be one string.
@@ -37,13 +39,14 @@ type Kind = (typeof Kind)[keyof typeof Kind];
 
 const STRIDE = 6; // kind, us, a, b, c, d
 const FIRST_EVENT_CAPACITY = 1024;
-const FIRST_PFN_CAPACITY = 4096;
+const FIRST_RUN_CAPACITY = 1024;
 
 export class TraceRecorder {
   private records = new Float64Array(FIRST_EVENT_CAPACITY * STRIDE);
   private eventCount = 0;
-  private pfns = new Uint32Array(FIRST_PFN_CAPACITY);
-  private pfnCount = 0;
+  /** PFN runs, two numbers each: the first PFN, and count × 2 + 1 if the run counts down. */
+  private runs = new Uint32Array(FIRST_RUN_CAPACITY * 2);
+  private runCount = 0;
   private readonly texts: string[] = [];
   private textChars = 0;
   private lineCount = 0;
@@ -56,7 +59,7 @@ export class TraceRecorder {
 
   /** Bytes held: the typed arrays as allocated, plus two bytes per character of stored strings. */
   get byteSize(): number {
-    return this.records.byteLength + this.pfns.byteLength + 2 * this.textChars;
+    return this.records.byteLength + this.runs.byteLength + 2 * this.textChars;
   }
 
   /** Strings held (sim-specific events and comments only; QEMU's events are stored as numbers). */
@@ -90,15 +93,28 @@ export class TraceRecorder {
   }
 
   /**
-   * The device walked one buffer of PFNs (copied here). Expands to one handle_output line per PFN inside
-   * RAM (pfn < ramFrames) and one bad_addr line per PFN beyond it, as QEMU prints them.
+   * The device walked one buffer of PFNs (kept here as runs). Expands to one handle_output line per PFN
+   * inside RAM (pfn < ramFrames) and one bad_addr line per PFN beyond it, as QEMU prints them.
    */
   handleOutput(us: number, pfns: Uint32Array, ramFrames: number): void {
-    this.reservePfns(pfns.length);
-    this.pfns.set(pfns, this.pfnCount);
-    this.push(Kind.HandleOutput, us, this.pfnCount, pfns.length, ramFrames);
-    this.pfnCount += pfns.length;
-    this.lineCount += pfns.length - 1; // push counted one line
+    const firstRun = this.runCount;
+    const n = pfns.length;
+    let i = 0;
+    while (i < n) {
+      const start = pfns[i];
+      let j = i + 1;
+      let down = 0;
+      if (j < n && pfns[j] === start + 1) {
+        while (j < n && pfns[j] === pfns[j - 1] + 1) j++;
+      } else if (j < n && pfns[j] === start - 1) {
+        down = 1;
+        while (j < n && pfns[j] === pfns[j - 1] - 1) j++;
+      }
+      this.addRun(start, (j - i) * 2 + down);
+      i = j;
+    }
+    this.push(Kind.HandleOutput, us, firstRun, this.runCount - firstRun, n, ramFrames);
+    this.lineCount += n - 1; // push counted one line
   }
 
   /** The device returned `count` elements to the used ring. */
@@ -155,7 +171,7 @@ export class TraceRecorder {
           yield `${linePrefix(us, EVENT_NAMES.pop)} ${formatArgs.pop(a, b, c, d)}`;
           break;
         case Kind.HandleOutput:
-          yield* this.batchLines(us, a, b, c);
+          yield* this.batchLines(us, a, b, d);
           break;
         case Kind.Flush:
           yield `${linePrefix(us, EVENT_NAMES.flush)} ${formatArgs.flush(a, b)}`;
@@ -191,13 +207,19 @@ export class TraceRecorder {
     return [...this.chunks()].join('');
   }
 
-  private *batchLines(us: number, first: number, count: number, ramFrames: number): Generator<string> {
+  private *batchLines(us: number, firstRun: number, nRuns: number, ramFrames: number): Generator<string> {
     // The prefix is the same for every PFN of the batch: build it once.
     const inside = `${linePrefix(us, EVENT_NAMES.handleOutput)} section name: ${RAM_SECTION_NAME} gpa: `;
     const outside = `${linePrefix(us, EVENT_NAMES.badAddr)} gpa: `;
-    for (let i = first; i < first + count; i++) {
-      const pfn = this.pfns[i];
-      yield `${pfn < ramFrames ? inside : outside}${hex(pfnToGpa(asPfn(pfn)))}`;
+    for (let r = firstRun; r < firstRun + nRuns; r++) {
+      const start = this.runs[2 * r];
+      const code = this.runs[2 * r + 1];
+      const step = code & 1 ? -1 : 1;
+      const count = code >>> 1;
+      for (let k = 0; k < count; k++) {
+        const pfn = start + k * step;
+        yield `${pfn < ramFrames ? inside : outside}${hex(pfnToGpa(asPfn(pfn)))}`;
+      }
     }
   }
 
@@ -206,9 +228,9 @@ export class TraceRecorder {
     if (!Number.isSafeInteger(us) || us < this.lastUs) {
       throw new RangeError(`trace time ${us} µs is not a whole number of µs at or after ${this.lastUs}`);
     }
-    for (const arg of [a, b, c, d]) {
-      if (!Number.isSafeInteger(arg) || arg < 0)
-        throw new RangeError(`trace argument ${arg} is not a count or an id`);
+    if (!isCount(a) || !isCount(b) || !isCount(c) || !isCount(d)) {
+      const arg = [a, b, c, d].find((x) => !isCount(x));
+      throw new RangeError(`trace argument ${arg} is not a count or an id`);
     }
     this.lastUs = us;
     this.appendRecord(kind, us, a, b, c, d);
@@ -231,13 +253,15 @@ export class TraceRecorder {
     r[at + 5] = d;
   }
 
-  private reservePfns(extra: number): void {
-    if (this.pfnCount + extra <= this.pfns.length) return;
-    let capacity = this.pfns.length;
-    while (capacity < this.pfnCount + extra) capacity *= 2;
-    const grown = new Uint32Array(capacity);
-    grown.set(this.pfns.subarray(0, this.pfnCount));
-    this.pfns = grown;
+  private addRun(start: number, code: number): void {
+    if (2 * this.runCount + 2 > this.runs.length) {
+      const grown = new Uint32Array(this.runs.length * 2);
+      grown.set(this.runs);
+      this.runs = grown;
+    }
+    this.runs[2 * this.runCount] = start;
+    this.runs[2 * this.runCount + 1] = code;
+    this.runCount++;
   }
 
   private keep(text: string): number {
@@ -245,6 +269,10 @@ export class TraceRecorder {
     this.textChars += text.length;
     return this.texts.length - 1;
   }
+}
+
+function isCount(x: number): boolean {
+  return Number.isSafeInteger(x) && x >= 0;
 }
 
 /** A recorder that keeps nothing: for benchmarks and runs whose trace nobody will read. */
