@@ -64,9 +64,11 @@ interface HeapEntry<T> {
   index: number;
 }
 
+// A handful of events are pending at any time (a timer per device, a kick, a task or two), so
+// cancel() and has() look through the heap instead of keeping an id index: nothing to update on the
+// hot path, where every batch schedules and pops several events.
 export class EventQueue<T> {
   private heap: HeapEntry<T>[] = [];
-  private byId = new Map<number, HeapEntry<T>>();
   // Ids are never reused, not even after `clear`, so a stale id cannot cancel a newer event.
   private nextId = 1;
 
@@ -79,16 +81,17 @@ export class EventQueue<T> {
     assertTime(atUs);
     const entry: HeapEntry<T> = { at: atUs, id: this.nextId++, item, index: this.heap.length };
     this.heap.push(entry);
-    this.byId.set(entry.id, entry);
     this.siftUp(entry.index);
     return entry.id;
   }
 
-  /** Removes a pending event; false if it already ran, was cancelled, or never existed. */
-  cancel(id: number): boolean {
-    const entry = this.byId.get(id);
-    if (!entry) return false;
-    this.byId.delete(id);
+  private find(id: number): HeapEntry<T> | undefined {
+    const heap = this.heap;
+    for (let i = 0; i < heap.length; i++) if (heap[i].id === id) return heap[i];
+    return undefined;
+  }
+
+  private removeEntry(entry: HeapEntry<T>): void {
     const last = this.heap.pop()!;
     if (last !== entry) {
       this.heap[entry.index] = last;
@@ -96,11 +99,18 @@ export class EventQueue<T> {
       this.siftDown(last.index);
       this.siftUp(last.index);
     }
+  }
+
+  /** Removes a pending event; false if it already ran, was cancelled, or never existed. */
+  cancel(id: number): boolean {
+    const entry = this.find(id);
+    if (!entry) return false;
+    this.removeEntry(entry);
     return true;
   }
 
   has(id: number): boolean {
-    return this.byId.has(id);
+    return this.find(id) !== undefined;
   }
 
   peekTime(): number | undefined {
@@ -110,13 +120,12 @@ export class EventQueue<T> {
   pop(): ScheduledEvent<T> | undefined {
     const top = this.heap[0];
     if (!top) return undefined;
-    this.cancel(top.id);
-    return { at: top.at, id: top.id, item: top.item };
+    this.removeEntry(top);
+    return top;
   }
 
   clear(): void {
     this.heap = [];
-    this.byId.clear();
   }
 
   snapshot(): EventQueueSnapshot<T> {
@@ -128,15 +137,16 @@ export class EventQueue<T> {
 
   static fromSnapshot<T>(snapshot: EventQueueSnapshot<T>): EventQueue<T> {
     const queue = new EventQueue<T>();
+    const seen = new Set<number>();
     for (const { at, id, item } of snapshot.events) {
       assertTime(at);
-      if (!Number.isSafeInteger(id) || id < 1 || id >= snapshot.nextId || queue.byId.has(id)) {
+      if (!Number.isSafeInteger(id) || id < 1 || id >= snapshot.nextId || seen.has(id)) {
         throw new RangeError(`EventQueue snapshot: bad event id ${id}`);
       }
       // Sifting keeps the heap valid even for a hand-made snapshot whose events are not in order.
       const entry: HeapEntry<T> = { at, id, item, index: queue.heap.length };
       queue.heap.push(entry);
-      queue.byId.set(id, entry);
+      seen.add(id);
       queue.siftUp(entry.index);
     }
     queue.nextId = snapshot.nextId;

@@ -24,29 +24,34 @@ export function sleep(us: number): Wait {
 /** wait_queue_head_t: tasks parked until wake_up(). */
 export class WaitQueue {
   readonly waiters: TaskRun[] = [];
+  /** The Wait a task yields to park here: one object per queue, not one per wait. */
+  readonly wait: Wait = { kind: 'wait', queue: this };
   constructor(readonly name: string) {}
 }
 
 /** wait_event(wq, cond): sleeps on wq until cond() holds, re-checking after every wake-up. */
 export function* waitEvent(queue: WaitQueue, cond: () => boolean): Task {
-  while (!cond()) yield { kind: 'wait', queue };
+  while (!cond()) yield queue.wait;
 }
 
 /** struct mutex: blocking lock, trylock, FIFO hand-over on unlock. */
 export class Mutex {
   owner: TaskRun | null = null;
   readonly waiters: TaskRun[] = [];
+  readonly lock: Wait = { kind: 'lock', mutex: this };
   constructor(readonly name: string) {}
 }
 
 export function* mutexLock(m: Mutex): Task {
-  yield { kind: 'lock', mutex: m };
+  yield m.lock;
 }
 
 interface TaskRun {
   readonly name: string;
   readonly gen: Task<unknown>;
   readonly done?: (value: unknown) => void;
+  /** Resumes this task: made once, scheduled at every wake-up. */
+  readonly resume: Action;
 }
 
 type Action = () => void;
@@ -72,8 +77,13 @@ export class Scheduler {
 
   /** Starts a task now (it runs when the current event is done, in order). */
   spawn<R>(name: string, gen: Task<R>, done?: (value: R) => void): void {
-    const run: TaskRun = { name, gen, done: done as ((v: unknown) => void) | undefined };
-    this.at(this.now, () => this.resume(run));
+    const run: TaskRun = {
+      name,
+      gen,
+      done: done as ((v: unknown) => void) | undefined,
+      resume: () => this.resume(run),
+    };
+    this.at(this.now, run.resume);
   }
 
   /** The task being run, or null in plain callbacks (interrupt context). */
@@ -83,14 +93,15 @@ export class Scheduler {
 
   /** wake_up(): every task parked on `queue` runs again (and re-checks its condition). */
   wakeUp(queue: WaitQueue): void {
-    const waiters = queue.waiters.splice(0);
-    for (const run of waiters) this.at(this.now, () => this.resume(run));
+    const waiters = queue.waiters;
+    for (let i = 0; i < waiters.length; i++) this.at(this.now, waiters[i].resume);
+    waiters.length = 0;
   }
 
   /** mutex_trylock(): takes the mutex for the current task if it is free. */
   tryLock(m: Mutex): boolean {
     if (m.owner) return false;
-    m.owner = this.current ?? { name: 'irq', gen: idle() };
+    m.owner = this.current ?? { name: 'irq', gen: idle(), resume: () => {} };
     return true;
   }
 
@@ -98,7 +109,7 @@ export class Scheduler {
   unlock(m: Mutex): void {
     const next = m.waiters.shift() ?? null;
     m.owner = next;
-    if (next) this.at(this.now, () => this.resume(next));
+    if (next) this.at(this.now, next.resume);
   }
 
   private resume(run: TaskRun): void {
@@ -113,7 +124,7 @@ export class Scheduler {
         }
         const w = r.value;
         if (w.kind === 'sleep') {
-          this.at(this.now + w.us, () => this.resume(run));
+          this.at(this.now + w.us, run.resume);
           return;
         }
         if (w.kind === 'wait') {
