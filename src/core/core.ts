@@ -482,29 +482,30 @@ export class BalloonCore {
   ): number {
     check(pages.length <= PFNS_MAX, `pages: at most ${PFNS_MAX} a batch`);
     const runs32 = this.scratch32; // {first, count} pairs; count | RUN_DESCENDING counts down
+    const n = pages.length;
     let runs = 0;
-    let dir = 0; // of the current run: +1, -1, or 0 while it has one page
-    for (let k = 0; k < pages.length; k++) {
-      const page = pages[k];
-      const d = k > 0 ? page - pages[k - 1] : 0;
-      if (runs > 0 && (d === 1 || d === -1) && (dir === 0 || dir === d)) {
-        dir = d;
-        runs32[runs * 2 - 1]++;
-        if (d === -1) runs32[runs * 2 - 1] |= RUN_DESCENDING;
-      } else {
-        runs32[runs * 2] = page;
-        runs32[runs * 2 + 1] = 1;
-        runs++;
-        dir = 0;
+    let k = 0;
+    while (k < n) {
+      const first = pages[k];
+      let j = k + 1;
+      let down = 0;
+      if (j < n && pages[j] === first + 1) {
+        while (j < n && pages[j] === pages[j - 1] + 1) j++;
+      } else if (j < n && pages[j] === first - 1) {
+        down = RUN_DESCENDING;
+        while (j < n && pages[j] === pages[j - 1] - 1) j++;
       }
+      runs32[runs * 2] = first;
+      runs32[runs * 2 + 1] = (j - k) | down;
+      runs++;
+      k = j;
     }
     return this.encodeRuns(runs, at, pagesPerPage, pfns, state);
   }
 
   /** encodePages for runs the caller already wrote with writeRun(): the driver's fast path. */
   encodeRuns(nRuns: number, at: number, pagesPerPage: number, pfns: Gpa, state: number): number {
-    const [lo, hi] = gpaHalves(pfns);
-    const rc = this.abi.pfnEncode(at, nRuns, pagesPerPage, lo, hi, state);
+    const rc = this.abi.pfnEncode(at, nRuns, pagesPerPage, pfns % 2 ** 32, Math.floor(pfns / 2 ** 32), state);
     check(rc !== RC_BAD_ARG, 'encodePages: the batch must fit pfns[256] inside the window');
     return rc;
   }
@@ -517,8 +518,7 @@ export class BalloonCore {
 
   /** Sets the frames named by pfns[0..n) to `state`; returns how many were inside RAM. */
   setStatesFromPfns(n: number, pfns: Gpa, state: number): number {
-    const [lo, hi] = gpaHalves(pfns);
-    const rc = this.abi.pfnSetStates(n, lo, hi, state);
+    const rc = this.abi.pfnSetStates(n, pfns % 2 ** 32, Math.floor(pfns / 2 ** 32), state);
     check(rc !== RC_BAD_ARG, 'setStatesFromPfns: pfns must lie inside the window');
     return rc;
   }

@@ -6,7 +6,7 @@
 
 import { HOST_RESIDENT } from '../../core/abi.ts';
 import { type BalloonCore, RC_ERROR } from '../../core/core.ts';
-import { asGpa } from '../../core/units.ts';
+import { asGpa, type Gpa } from '../../core/units.ts';
 import type { Costs } from '../costs.ts';
 import type { Scheduler } from '../sched.ts';
 import { traceElemId, VQ_BY_QUEUE_INDEX } from '../trace-format.ts';
@@ -225,17 +225,16 @@ export class BalloonDevice implements DeviceModel {
     const { core } = this;
     const st = core.queueState(q);
     if (!st) return null;
-    const win = core.window;
-    const dv = new DataView(win.buffer, win.byteOffset, win.byteLength);
-    const base = core.windowGpa;
-    const availIdx = dv.getUint16(st.avail - base + 2, true);
+    const availIdx = core.readU16((st.avail + 2) as Gpa);
     if (((availIdx - st.lastAvail) & 0xffff) > st.size) return null;
-    const head = dv.getUint16(st.avail - base + 4 + (st.lastAvail & (st.size - 1)) * 2, true);
+    const head = core.readU16((st.avail + 4 + (st.lastAvail & (st.size - 1)) * 2) as Gpa);
     if (head >= st.size) return null;
-    const d = st.desc - base + head * 16;
-    const addr = dv.getUint32(d, true) + dv.getUint32(d + 4, true) * 2 ** 32;
-    const len = dv.getUint32(d + 8, true);
-    const flags = dv.getUint16(d + 12, true);
+    const d = st.desc + head * 16;
+    const addr = core.readU32(d as Gpa) + core.readU32((d + 4) as Gpa) * 2 ** 32;
+    const len = core.readU32((d + 8) as Gpa);
+    const flags = core.readU16((d + 12) as Gpa);
+    const base = core.windowGpa;
+    const win = core.window;
     if (flags !== 0 || len === 0 || len % 4 !== 0 || !core.inWindow(addr, len) || (addr - base) % 4 !== 0)
       return null;
     // A view, not a copy: the trace recorder copies the PFNs into its own store.
