@@ -71,6 +71,8 @@ export interface BalloonMm {
   readonly pagesPerPage: number;
   /** balloon_page_alloc(): __GFP_NORETRY — may reclaim a little, never waits long, never OOM-kills. */
   balloonPageAlloc(): number;
+  /** balloonPageAlloc() up to `n` times, the pages to out[0…], stopping at the first failure: how many. */
+  balloonPageAllocMany(out: Int32Array, n: number): number;
   /** put_page() of pages the balloon gives back. */
   putPages(pages: ArrayLike<KernelPage>): void;
   adjustManagedPageCount(delta: number): void;
@@ -80,6 +82,10 @@ export interface BalloonMm {
     insert(page: KernelPage): void;
     /** The first non-isolated page from the list head, or -1. */
     dequeue(): number;
+    /** enqueue() of pages[n − 1], …, pages[0], in that order (popping a list pages[0…] was pushed to). */
+    enqueueMany(pages: Int32Array, n: number): void;
+    /** dequeue() up to `n` times, the pages to out[0…], stopping when the list is empty: how many. */
+    dequeueMany(out: Int32Array, n: number): number;
     migratepage: ((newpage: KernelPage, page: KernelPage) => Task<number>) | null;
     isolatedPages: number;
   };
@@ -256,17 +262,19 @@ export class VirtioBalloon {
     /* We can only do one array worth at a time. */
     num = Math.min(num, VIRTIO_BALLOON_ARRAY_PFNS_MAX);
 
-    const step = this.ppp;
-    for (let num_pfns = 0; num_pfns < num; num_pfns += step) {
-      const page = mm.balloonPageAlloc();
-      if (page < 0) {
-        log.log(`virtio_balloon virtio0: Out of puff! Can't get ${this.ppp} pages`, 'warn');
-        this.holdInHand(pages, npages);
-        /* Sleep for at least 1/5 of a second before retry. */
-        yield sleep(this.env.costs.outOfPuffSleepUs);
-        break;
-      }
-      pages[npages++] = page; // balloon_page_push(&pages, page)
+    // for (num_pfns = 0; num_pfns < num; num_pfns += VIRTIO_BALLOON_PAGES_PER_PAGE) {
+    //         struct page *page = balloon_page_alloc();
+    //         if (!page) { "Out of puff!"; msleep(200); break; }
+    //         balloon_page_push(&pages, page);
+    // }
+    // The loop in one call: the same pages in the same order, pages[0] pushed first.
+    const want = Math.ceil(num / this.ppp);
+    npages = mm.balloonPageAllocMany(pages, want);
+    if (npages < want) {
+      log.log(`virtio_balloon virtio0: Out of puff! Can't get ${this.ppp} pages`, 'warn');
+      this.holdInHand(pages, npages);
+      /* Sleep for at least 1/5 of a second before retry. */
+      yield sleep(this.env.costs.outOfPuffSleepUs);
     }
     if (this.balloon_lock.owner) this.holdInHand(pages, npages); // we are about to wait for the lock
 
@@ -274,16 +282,19 @@ export class VirtioBalloon {
 
     this.num_pfns = 0;
 
-    const batch = this.batchPages;
+    // while ((page = balloon_page_pop(&pages))) {
+    //         balloon_page_enqueue(&vb->vb_dev_info, page);
+    //         set_page_pfns(vb, vb->pfns + vb->num_pfns, page);
+    //         vb->num_pages += VIRTIO_BALLOON_PAGES_PER_PAGE; …; vb->num_pfns += …;
+    // }
+    // Popping the local list gives pages[npages − 1] first: that is the order of the PFNs.
     const ppp = this.ppp;
-    let nbatch = 0;
-    while (npages > 0) {
-      const page = pages[--npages] as KernelPage; // balloon_page_pop(&pages)
-      mm.balloon.enqueue(page); // balloon_page_enqueue(&vb->vb_dev_info, page)
-      batch[nbatch++] = page;
-      this.num_pages += ppp;
-      this.num_pfns += ppp;
-    }
+    const nbatch = npages;
+    const batch = this.batchPages;
+    mm.balloon.enqueueMany(pages, nbatch);
+    for (let k = 0; k < nbatch; k++) batch[k] = pages[nbatch - 1 - k];
+    this.num_pages += ppp * nbatch;
+    this.num_pfns += ppp * nbatch;
     // adjust_managed_page_count(page, -1) for each page, in one call: nothing reads MemTotal meanwhile.
     if (!this.has(VIRTIO_BALLOON_F_DEFLATE_ON_OOM)) mm.adjustManagedPageCount(-nbatch);
     if (nbatch > 0) this.set_page_pfns(batch.subarray(0, nbatch), 0, FRAME_INFLATING);
@@ -333,12 +344,17 @@ export class VirtioBalloon {
     /* We can't release more pages than taken */
     num = Math.min(num, this.num_pages);
     const ppp = this.ppp;
-    for (this.num_pfns = 0; this.num_pfns < num; this.num_pfns += ppp) {
-      const page = mm.balloon.dequeue();
-      if (page < 0) break;
-      pages[npages++] = page; // list_add(&page->lru, &pages)
-      this.num_pages -= ppp;
-    }
+    // for (vb->num_pfns = 0; vb->num_pfns < num; vb->num_pfns += VIRTIO_BALLOON_PAGES_PER_PAGE) {
+    //         page = balloon_page_dequeue(vb_dev_info);
+    //         if (!page) break;
+    //         set_page_pfns(vb, vb->pfns + vb->num_pfns, page);
+    //         list_add(&page->lru, &pages);
+    //         vb->num_pages -= VIRTIO_BALLOON_PAGES_PER_PAGE;
+    // }
+    // The dequeues in one call, then set_page_pfns for them all: the same PFNs in the same order.
+    npages = mm.balloon.dequeueMany(pages, Math.ceil(num / ppp));
+    this.num_pfns = npages * ppp;
+    this.num_pages -= npages * ppp;
     const batch = pages.subarray(0, npages);
     if (npages > 0) this.set_page_pfns(batch, 0, FRAME_DEFLATING);
 
@@ -503,13 +519,13 @@ export class VirtioBalloon {
     mm.balloon.isolatedPages--;
     mm.vm.balloonMigrate++; // __count_vm_event(BALLOON_MIGRATE)
     this.num_pfns = this.ppp;
-    this.set_page_pfns([newpage], 0, FRAME_INFLATING);
+    this.set_page_pfns(Int32Array.of(newpage), 0, FRAME_INFLATING);
     yield* this.tell_host(this.inflate_vq!);
     core.setStatesFromPfns(this.num_pfns, this.pfns, FRAME_BALLOON);
 
     /* balloon's page migration 2nd step -- deflate "page" */
     this.num_pfns = this.ppp;
-    this.set_page_pfns([page], 0, FRAME_DEFLATING);
+    this.set_page_pfns(Int32Array.of(page), 0, FRAME_DEFLATING);
     yield* this.tell_host(this.deflate_vq!);
 
     sched.unlock(this.balloon_lock);

@@ -75,6 +75,52 @@ export class BalloonDevInfo {
   }
 
   /**
+   * balloon_page_enqueue for pages[n-1], pages[n-2], …, pages[0], in that order (popping a list
+   * built by pushing pages[0…n-1]): afterwards pages[0] is at the head.
+   */
+  enqueueMany(pages: Int32Array, n: number): void {
+    if (n <= 0) return;
+    const lists = this.lists;
+    const { next, prev, on } = lists;
+    // No per-page check as enqueue() makes: these pages come straight from balloonPageAllocMany, and
+    // the invariants (checked after every event in tests) catch a page on two lists.
+    const h = this.head;
+    const oldFirst = next[h];
+    let before = h;
+    for (let i = 0; i < n; i++) {
+      const page = pages[i];
+      next[before] = page;
+      prev[page] = before;
+      on[page] = LIST_BALLOON;
+      before = page;
+    }
+    next[before] = oldFirst;
+    prev[oldFirst] = before;
+    lists.counts[LIST_BALLOON] += n;
+    this.vm.balloonInflate += n;
+  }
+
+  /** balloon_page_dequeue up to `n` times, the pages to out[0…]; returns how many there were. */
+  dequeueMany(out: Int32Array, n: number): number {
+    const lists = this.lists;
+    const { next, prev, on } = lists;
+    const h = this.head;
+    const end = lists.nPages;
+    let p = next[h];
+    let k = 0;
+    while (k < n && p < end) {
+      out[k++] = p;
+      on[p] = NOT_ON_LIST;
+      p = next[p];
+    }
+    next[h] = p;
+    prev[p] = h;
+    lists.counts[LIST_BALLOON] -= k;
+    this.vm.balloonDeflate += k;
+    return k;
+  }
+
+  /**
    * balloon_page_dequeue: the first page on the list that is not isolated, off the list
    * (BALLOON_DEFLATE); −1 if there is none. Isolated pages are never on the list, so that is the head.
    */

@@ -8,6 +8,7 @@ export function balloonMm(k: GuestKernel): BalloonMm {
   return {
     pagesPerPage: k.ppp,
     balloonPageAlloc: () => k.balloonPageAlloc(),
+    balloonPageAllocMany: (out, n) => k.balloonPageAllocMany(out, n),
     putPages: (pages) => k.putPages(pages),
     adjustManagedPageCount: (delta) => k.adjustManagedPageCount(delta),
     balloon: k.balloon,

@@ -91,6 +91,31 @@ export class Buddy {
     return this.refill();
   }
 
+  /**
+   * Up to `max` pages from the split cursor in one go, ascending — exactly the pages `max` calls of
+   * alloc0 would return while the order-0 list is empty. Returns the first page; `taken` says how
+   * many (0 when the order-0 list has pages or the cursor is empty: use alloc0 then).
+   */
+  allocFromRun(max: number): number {
+    if (this.lists.next[this.head0] < this.lists.nPages) {
+      this.taken = 0;
+      return -1;
+    }
+    const first = this.runNext;
+    const n = Math.min(max, this.runEnd - first);
+    if (n <= 0) {
+      this.taken = 0;
+      return -1;
+    }
+    this.runNext = first + n;
+    this.freePages -= n;
+    this.taken = n;
+    return first;
+  }
+
+  /** How many pages the last allocFromRun took. */
+  taken = 0;
+
   /** The order-0 list and the cursor are empty: split the smallest block there is (__rmqueue_smallest). */
   private refill(): number {
     for (let k = 1; k < MAX_ORDER; k++) {

@@ -9,7 +9,7 @@ import {
   HOST_RESIDENT,
 } from '../../../asm/constants.ts';
 import { asKernelPage, type KernelPage } from '../../core/units.ts';
-import { deflate, expectNoInvariantErrors, inflate, makeGuest, run } from './testing.ts';
+import { deflate, expectNoInvariantErrors, inflate, makeGuest, markPage, run } from './testing.ts';
 import { intSqrt } from './watermarks.ts';
 
 // A 64 MiB guest of 4 KiB pages: 16384 pages; kernel image min(16384/50 + 2048, 8192) = 2375 pages.
@@ -163,6 +163,83 @@ describe('balloonPageAlloc and putPage', () => {
     expect(kernel.balloon.dequeue()).toBe(got[1]);
     expect(kernel.balloon.dequeue()).toBe(got[0]);
     expect(kernel.balloon.dequeue()).toBe(-1);
+  });
+
+  // balloonPageAllocMany, enqueueMany and dequeueMany are the driver's loops in one call each: they
+  // must leave the kernel exactly as the one-page calls would.
+  describe('the batch calls match the one-page calls', () => {
+    type Setup = (g: ReturnType<typeof makeGuest>) => void;
+    const setups: [string, Parameters<typeof makeGuest>[0], Setup][] = [
+      ['a fresh guest', {}, () => {}],
+      ['a hole before fresh memory', { windowFrame: 8192 }, () => {}],
+      [
+        'page cache to reclaim on the way to the watermark',
+        {},
+        (g) => {
+          run(g, 'cache', g.kernel.startWorkload('cache', 'file', 4000));
+          run(g, 'app', g.kernel.startWorkload('app', 'anon', 4000));
+        },
+      ],
+    ];
+
+    function observe(g: ReturnType<typeof makeGuest>, pages: number[]) {
+      const k = g.kernel;
+      return {
+        pages,
+        free: k.freePages,
+        driver: k.driverPages,
+        debt: k.takeCpuDebt(),
+        vm: { ...k.vm },
+        list: [...k.balloon.pages()],
+        next: [k.balloonPageAlloc(), k.balloonPageAlloc()],
+      };
+    }
+
+    for (const [name, options, setup] of setups) {
+      it(`on ${name}, for batches that end before, at and after the memory runs out`, () => {
+        for (const n of [1, 256, 5000, MANAGED]) {
+          const one = makeGuest(options);
+          setup(one);
+          const single: number[] = [];
+          for (let i = 0; i < n; i++) {
+            const p = one.kernel.balloonPageAlloc();
+            if (p < 0) break;
+            single.push(p);
+          }
+          for (let i = single.length - 1; i >= 0; i--) one.kernel.balloon.enqueue(asKernelPage(single[i]));
+
+          const many = makeGuest(options);
+          setup(many);
+          const out = new Int32Array(n);
+          const got = many.kernel.balloonPageAllocMany(out, n);
+          many.kernel.balloon.enqueueMany(out, got);
+          for (const p of out.subarray(0, got)) markPage(many.kernel, p, FRAME_BALLOON); // the driver's part
+          expectNoInvariantErrors(many.kernel);
+
+          expect(observe(many, [...out.subarray(0, got)])).toEqual(observe(one, single));
+        }
+      });
+    }
+
+    it('dequeueMany takes what dequeue would, stops when the list is empty, and keeps the rest linked', () => {
+      const a = makeGuest();
+      const b = makeGuest();
+      inflate(a.kernel, 700);
+      inflate(b.kernel, 700);
+      const singles: number[] = [];
+      for (let i = 0; i < 300; i++) singles.push(a.kernel.balloon.dequeue());
+      const out = new Int32Array(300);
+      expect(b.kernel.balloon.dequeueMany(out, 300)).toBe(300);
+      expect([...out]).toEqual(singles);
+      expect([...b.kernel.balloon.pages()]).toEqual([...a.kernel.balloon.pages()]);
+      expect(b.kernel.vm.balloonDeflate).toBe(a.kernel.vm.balloonDeflate);
+      const rest = new Int32Array(1000);
+      expect(b.kernel.balloon.dequeueMany(rest, 1000)).toBe(400);
+      expect(b.kernel.balloon.count).toBe(0);
+      expect(b.kernel.balloon.dequeueMany(rest, 5)).toBe(0);
+      b.kernel.putPages([...out, ...rest.subarray(0, 400)].map(asKernelPage));
+      expectNoInvariantErrors(b.kernel);
+    });
   });
 
   it('NORETRY: drops page cache (oldest first) before failing, and never calls the OOM killer', () => {
