@@ -139,6 +139,8 @@ export class CoreArgumentError extends Error {
   override name = 'CoreArgumentError';
 }
 
+// A message that interpolates is built only on failure (`if (!ok) throw …`), not passed to check():
+// the hot paths run these checks per access, and a template literal would be built every time.
 function check(ok: boolean, message: string): void {
   if (!ok) throw new CoreArgumentError(message);
 }
@@ -308,7 +310,8 @@ export class BalloonCore {
   }
 
   private offset(gpa: number, len: number): number {
-    check(this.inWindow(gpa, len), `gpa 0x${gpa.toString(16)}+${len}: outside the backed window`);
+    if (!this.inWindow(gpa, len))
+      throw new CoreArgumentError(`gpa 0x${gpa.toString(16)}+${len}: outside the backed window`);
     return gpa - this.windowGpa;
   }
 
@@ -352,7 +355,8 @@ export class BalloonCore {
   // ── Virtqueues ─────────────────────────────────────────────────────────────────────────────────
 
   setupQueue(q: number, cfg: QueueConfig): void {
-    check(Number.isInteger(q) && q >= 0 && q < MAX_QUEUES, `queue: must be 0..${MAX_QUEUES - 1}, got ${q}`);
+    if (!(Number.isInteger(q) && q >= 0 && q < MAX_QUEUES))
+      throw new CoreArgumentError(`queue: must be 0..${MAX_QUEUES - 1}, got ${q}`);
     check(
       isPow2(cfg.size) && cfg.size <= MAX_QUEUE_SIZE,
       `size: must be a power of two ≤ 32768, got ${cfg.size}`,
@@ -362,7 +366,8 @@ export class BalloonCore {
     const [ul, uh] = gpaHalves(cfg.used);
     const features = (cfg.eventIdx ? VQ_F_EVENT_IDX : 0) | (cfg.indirect ? VQ_F_INDIRECT : 0);
     const rc = this.abi.vqSetup(q, cfg.size, dl, dh, al, ah, ul, uh, features);
-    check(rc === 0, `queue ${q}: rings must lie inside the window, aligned to 16/2/4 bytes`);
+    if (!(rc === 0))
+      throw new CoreArgumentError(`queue ${q}: rings must lie inside the window, aligned to 16/2/4 bytes`);
   }
 
   /** Adds one buffer; returns its head, or RC_NO_SPACE / RC_BROKEN. */
@@ -480,7 +485,7 @@ export class BalloonCore {
     pfns: Gpa,
     state: number,
   ): number {
-    check(pages.length <= PFNS_MAX, `pages: at most ${PFNS_MAX} a batch`);
+    if (pages.length > PFNS_MAX) throw new CoreArgumentError(`pages: at most ${PFNS_MAX} a batch`);
     const runs32 = this.scratch32; // {first, count} pairs; count | RUN_DESCENDING counts down
     const n = pages.length;
     let runs = 0;
