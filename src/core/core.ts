@@ -163,6 +163,7 @@ export class BalloonCore {
   private scratch32 = new Uint32Array(0);
   private elem = new DataView(new ArrayBuffer(0));
   private events = new DataView(new ArrayBuffer(0));
+  private queues = new DataView(new ArrayBuffer(0));
 
   constructor(readonly abi: CoreAbi) {}
 
@@ -221,6 +222,7 @@ export class BalloonCore {
     this.scratch32 = new Uint32Array(buf, at(REGION_SCRATCH), SCRATCH_SIZE / 4);
     this.elem = new DataView(buf, at(REGION_ELEM), SEG_SIZE * 1024);
     this.events = new DataView(buf, at(REGION_EVENTS), EVENT_CAPACITY * EVENT_SIZE);
+    this.queues = new DataView(buf, at(REGION_QUEUES), MAX_QUEUES * QUEUE_RECORD);
   }
 
   // ── CTRL ───────────────────────────────────────────────────────────────────────────────────────
@@ -441,6 +443,22 @@ export class BalloonCore {
 
   pending(q: number): number {
     return this.abi.vqPending(q) >>> 0;
+  }
+
+  /**
+   * The device's view of queue q in three numbers, for the per-batch path that queueState() would
+   * serve with a fresh object: its size (0 if not set up), where its rings are, and the next avail
+   * index the device will pop (QEMU's last_avail_idx).
+   */
+  queueSize(q: number): number {
+    return q >= 0 && q < MAX_QUEUES ? this.queues.getUint32(q * QUEUE_RECORD + Q_SIZE, true) : 0;
+  }
+  queueRingGpa(q: number, ring: 'desc' | 'avail' | 'used'): Gpa {
+    const field = ring === 'desc' ? Q_DESC : ring === 'avail' ? Q_AVAIL : Q_USED;
+    return (this.windowGpa + this.queues.getUint32(q * QUEUE_RECORD + field, true)) as Gpa;
+  }
+  queueLastAvail(q: number): number {
+    return this.queues.getUint32(q * QUEUE_RECORD + Q_LAST_AVAIL, true);
   }
 
   /** Both sides' private bookkeeping for queue q (for the virtqueue inspector), or null if not set up. */

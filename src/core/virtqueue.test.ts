@@ -272,4 +272,21 @@ describe.each(impls)('queue bookkeeping for the inspector (%s)', (impl) => {
     });
     expect(c.queueState(1)).toBeNull();
   });
+
+  it('answers the per-batch questions without a QueueState: size, ring addresses, next avail', () => {
+    const c = stdCore(impl);
+    c.setupQueue(0, { size: 8, ...stdRings(0, 8), eventIdx: true });
+    c.addBuf(0, PFNS_GPA, 4);
+    c.addBuf(0, PFNS_GPA, 4);
+    c.pop(0);
+    const st = c.queueState(0)!;
+    expect(c.queueSize(0)).toBe(8);
+    expect(c.queueRingGpa(0, 'desc')).toBe(st.desc);
+    expect(c.queueRingGpa(0, 'avail')).toBe(st.avail);
+    expect(c.queueRingGpa(0, 'used')).toBe(st.used);
+    expect(c.queueLastAvail(0)).toBe(1);
+    expect(c.queueSize(1)).toBe(0);
+    expect(c.queueSize(-1)).toBe(0);
+    expect(c.queueSize(1 << 20)).toBe(0);
+  });
 });

@@ -223,13 +223,15 @@ export class BalloonDevice implements DeviceModel {
   /** The next available buffer if it is one plain readable descriptor inside guest memory. */
   private peekNext(q: number): { head: number; pfns: Uint32Array } | null {
     const { core } = this;
-    const st = core.queueState(q);
-    if (!st) return null;
-    const availIdx = core.readU16((st.avail + 2) as Gpa);
-    if (((availIdx - st.lastAvail) & 0xffff) > st.size) return null;
-    const head = core.readU16((st.avail + 4 + (st.lastAvail & (st.size - 1)) * 2) as Gpa);
-    if (head >= st.size) return null;
-    const d = st.desc + head * 16;
+    const size = core.queueSize(q);
+    if (size === 0) return null;
+    const avail = core.queueRingGpa(q, 'avail');
+    const lastAvail = core.queueLastAvail(q);
+    const availIdx = core.readU16((avail + 2) as Gpa);
+    if (((availIdx - lastAvail) & 0xffff) > size) return null;
+    const head = core.readU16((avail + 4 + (lastAvail & (size - 1)) * 2) as Gpa);
+    if (head >= size) return null;
+    const d = core.queueRingGpa(q, 'desc') + head * 16;
     const addr = core.readU32(d as Gpa) + core.readU32((d + 4) as Gpa) * 2 ** 32;
     const len = core.readU32((d + 8) as Gpa);
     const flags = core.readU16((d + 12) as Gpa);
