@@ -24,9 +24,16 @@ export class SimRunner {
   scenario: Scenario | null = null;
   /** Bumped on every change the UI should show. */
   version = 0;
+  /**
+   * Bumped when the simulation or trace replay is replaced (a load, a reset, a replay from the start):
+   * the map then uploads everything instead of only what its dirty bytes name.
+   */
+  generation = 0;
   /** Events run since the scenario was loaded (the step cursor). */
   eventIndex = 0;
   private readonly listeners = new Set<Listener>();
+  private shownSim: Simulation | null = null;
+  private shownReplay: TraceReplay | null = null;
 
   constructor(private readonly core: BalloonCore) {}
 
@@ -37,6 +44,11 @@ export class SimRunner {
 
   private changed(): void {
     this.version++;
+    if (this.sim !== this.shownSim || this.replay !== this.shownReplay) {
+      this.shownSim = this.sim;
+      this.shownReplay = this.replay;
+      this.generation++;
+    }
     for (const fn of this.listeners) fn();
   }
 
