@@ -350,13 +350,14 @@ function usePlayback() {
     let last = performance.now();
     let shown = last;
     const tick = (t: number) => {
-      const dt = Math.min(100, t - last);
-      last = t;
       if (t - shown >= PANELS_EVERY_MS) {
-        // A frame for the panels (they redraw in this task): the simulation waits for the next one.
+        // A frame for the panels (they redraw in this task): the simulation waits for the next one,
+        // which makes up for this frame's time.
         runner.flush();
         shown = t;
       } else {
+        const dt = Math.min(100, t - last);
+        last = t;
         // Behind at a high speed, the virtual clock falls back rather than the frame running long.
         const to = speed === 'max' ? runner.endUs : runner.nowUs + dt * 1000 * speed;
         runner.runFor(to, FRAME_BUDGET_MS, { quiet: true });
