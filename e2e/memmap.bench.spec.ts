@@ -2,7 +2,7 @@
 // few hundred to a few thousand frames every animation frame, and the map must keep up.
 //
 // Run it alone for numbers worth quoting (the normal run shares the machine with other tests):
-//   npm run build && npx playwright test --grep @bench
+//   npm run bench:map
 // It prints a JSON summary and attaches it to the report. Budgets (docs/design.md): median frame
 // ≤ 16.7 ms at 4M frames; ≤ 4 ms of main-thread work a frame at 1M frames. The only assertions are
 // sanity bounds: this is a measurement, not a timed test.

@@ -11,6 +11,9 @@ import { type ReplayMoment, TraceReplay } from './trace-replay.ts';
 
 export type Listener = () => void;
 
+/** How many events runFor() runs between two looks at the clock. */
+const CLOCK_EVERY = 8;
+
 export interface Marker {
   us: number;
   kind: TimelineKind | ReplayMoment['kind'];
@@ -24,9 +27,18 @@ export class SimRunner {
   scenario: Scenario | null = null;
   /** Bumped on every change the UI should show. */
   version = 0;
+  /**
+   * Bumped when the simulation or trace replay is replaced (a load, a reset, a replay from the start):
+   * the map then uploads everything instead of only what its dirty bytes name.
+   */
+  generation = 0;
   /** Events run since the scenario was loaded (the step cursor). */
   eventIndex = 0;
   private readonly listeners = new Set<Listener>();
+  /** runFor() ran events it did not tell the UI about yet (see flush()). */
+  private pending = false;
+  private shownSim: Simulation | null = null;
+  private shownReplay: TraceReplay | null = null;
 
   constructor(private readonly core: BalloonCore) {}
 
@@ -36,7 +48,13 @@ export class SimRunner {
   }
 
   private changed(): void {
+    this.pending = false;
     this.version++;
+    if (this.sim !== this.shownSim || this.replay !== this.shownReplay) {
+      this.shownSim = this.sim;
+      this.shownReplay = this.replay;
+      this.generation++;
+    }
     for (const fn of this.listeners) fn();
   }
 
@@ -119,6 +137,47 @@ export class SimRunner {
     this.eventIndex += n;
     this.changed();
     return n < budgetEvents;
+  }
+
+  /**
+   * Runs the simulation towards virtual time `us` for at most `budgetMs` of wall-clock time: playback
+   * calls it once an animation frame, so the page never blocks for longer than its budget, however big
+   * the guest. (The app may read the wall clock; the simulation never does.) With `quiet`, the UI is
+   * told only at the next flush(). Returns true when it got to `us` (or to the end).
+   */
+  runFor(
+    us: number,
+    budgetMs: number,
+    { quiet = false, clock = () => performance.now() }: { quiet?: boolean; clock?: () => number } = {},
+  ): boolean {
+    if (this.replay) return this.advanceTo(us);
+    const sim = this.sim;
+    if (!sim) return false;
+    const target = Math.min(us, sim.endUs);
+    const deadline = clock() + budgetMs;
+    let n = 0;
+    let done = false;
+    for (;;) {
+      const next = sim.sched.nextTime();
+      if (next === undefined || next > target) {
+        sim.runUntilUs(target);
+        done = true;
+        break;
+      }
+      sim.step();
+      n++;
+      // Events take from under a microsecond to a few hundred: look at the clock every few of them.
+      if (n % CLOCK_EVERY === 0 && clock() >= deadline) break;
+    }
+    this.eventIndex += n;
+    if (quiet) this.pending = true;
+    else this.changed();
+    return done;
+  }
+
+  /** Tells the UI about what quiet runs did since it was last told. */
+  flush(): void {
+    if (this.pending) this.changed();
   }
 
   /** One event forward (in a trace: to the next moment). */

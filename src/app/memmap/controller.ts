@@ -50,6 +50,8 @@ export interface MapControllerOptions {
   onSelect?: (pfn: Pfn) => void;
 }
 
+/** A performance mark at each map's first drawn frame (the first one is the page's first map frame). */
+export const FIRST_FRAME_MARK = 'balloonlab:first-map-frame';
 const CAPTIONS = { guest: "Guest's view: frame states", host: "Host's view: backing" } as const;
 const ZOOM_STEP = 2;
 const DRAG_THRESHOLD = 4;
@@ -215,9 +217,10 @@ export class MapController implements FrameConsumer {
       this.renderer.render(source, scene, changed);
       if (this.overlayChanged) this.drawOverlay();
       if (!this.ready) {
-        // For tests and for whoever waits on the first picture.
+        // For tests and for whoever waits on the first picture; the mark times it from navigation.
         this.o.region.dataset.ready = 'true';
         this.ready = true;
+        performance.mark(FIRST_FRAME_MARK);
       }
     }
     this.showFacts(source.frames, source.host);

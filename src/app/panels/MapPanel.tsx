@@ -7,7 +7,7 @@ import { useApp, useRunnerVersion, useServices } from '../context.tsx';
 import { MemoryMap, MemoryMapLegend, ViewToggle } from '../memmap/index.ts';
 
 export function MapPanel() {
-  const version = useRunnerVersion();
+  useRunnerVersion();
   const { core, runner, store } = useServices();
   const view = useApp((s) => s.mapView);
   const theme = useApp((s) => s.theme);
@@ -30,7 +30,8 @@ export function MapPanel() {
         <h2 id="map-title">Guest memory, frame by frame</h2>
         <ViewToggle name="lab-map-view" view={view} onChange={(v) => store.getState().setMapView(v)} />
       </div>
-      <MemoryMap core={core} version={version} theme={theme} view={view} describe={describe} />
+      {/* The map follows the core's dirty bytes itself; it starts over only with a new simulation. */}
+      <MemoryMap core={core} version={runner.generation} theme={theme} view={view} describe={describe} />
       <div className="map-legends">
         {view !== 'host' && <MemoryMapLegend view="guest" theme={theme} counts={core.stateCounts()} />}
         {view !== 'guest' && <MemoryMapLegend view="host" theme={theme} counts={core.hostCounts()} />}

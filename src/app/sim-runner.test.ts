@@ -1,0 +1,94 @@
+// Playback's time slicing: runFor() stops when its wall-clock budget is spent, whatever the guest's
+// size, and ends exactly where seeking would; quiet runs reach the UI only at flush().
+import { describe, expect, it } from 'vitest';
+import { BalloonCore } from '../core/core.ts';
+import { loadCoreModuleSync } from '../core/wasm-node.ts';
+import { bundledScenario } from '../sim/testing.ts';
+import { SimRunner } from './sim-runner.ts';
+
+const module = loadCoreModuleSync();
+
+function runner(file = 'inflate-deflate.json'): SimRunner {
+  const r = new SimRunner(BalloonCore.fromWasm(module));
+  r.load(bundledScenario(file));
+  return r;
+}
+
+/** A clock that moves `msPerLook` every time it is read. */
+function fakeClock(msPerLook: number): { now: () => number; looks: () => number } {
+  let t = 0;
+  let looks = 0;
+  return {
+    now: () => {
+      looks++;
+      t += msPerLook;
+      return t;
+    },
+    looks: () => looks,
+  };
+}
+
+describe('SimRunner.runFor', () => {
+  it('stops once the budget is spent, a few events past the deadline at most', () => {
+    const r = runner();
+    const clock = fakeClock(1);
+    // The deadline is 4 ms after the first look: the clock passes it on the fourth look after that.
+    expect(r.runFor(r.endUs, 4, { clock: clock.now })).toBe(false);
+    expect(clock.looks()).toBe(5);
+    expect(r.eventIndex).toBeGreaterThanOrEqual(4);
+    expect(r.eventIndex).toBeLessThanOrEqual(64);
+    expect(r.nowUs).toBeLessThan(r.endUs);
+  });
+
+  it('reaches the target in slices and ends where one seek gets to', () => {
+    const sliced = runner();
+    let slices = 0;
+    while (!sliced.runFor(sliced.endUs, 2, { clock: fakeClock(1).now })) slices++;
+    expect(slices).toBeGreaterThan(10);
+    const seeked = runner();
+    seeked.seek(seeked.endUs);
+    expect(sliced.nowUs).toBe(sliced.endUs);
+    expect(sliced.eventIndex).toBe(seeked.eventIndex);
+    expect(sliced.sim!.trace.toText()).toBe(seeked.sim!.trace.toText());
+    expect(sliced.atEnd).toBe(true);
+  });
+
+  it('stops at a target before the end, with the clock moved on to it', () => {
+    const r = runner();
+    expect(r.runFor(3_000_000, 1_000, { clock: () => 0 })).toBe(true);
+    expect(r.nowUs).toBe(3_000_000);
+    expect(r.sim!.device.actual).toBeGreaterThan(0);
+  });
+
+  it('tells the UI once a run, or at flush() when quiet', () => {
+    const r = runner();
+    let told = 0;
+    r.subscribe(() => told++);
+    r.runFor(1_000_000, 1_000, { clock: () => 0 });
+    expect(told).toBe(1);
+    r.runFor(2_000_000, 1_000, { quiet: true, clock: () => 0 });
+    r.runFor(3_000_000, 1_000, { quiet: true, clock: () => 0 });
+    expect(told).toBe(1);
+    r.flush();
+    expect(told).toBe(2);
+    r.flush();
+    expect(told).toBe(2);
+  });
+});
+
+describe('SimRunner.generation', () => {
+  it('moves only when the simulation is replaced, not as it runs', () => {
+    const r = runner();
+    const g = r.generation;
+    r.runFor(4_000_000, 1_000, { clock: () => 0 });
+    r.stepForward();
+    r.seek(5_000_000);
+    expect(r.generation).toBe(g);
+    r.seek(1_000_000); // back in time: a new simulation, replayed from the start
+    expect(r.generation).toBe(g + 1);
+    r.replayToEvent(0);
+    expect(r.generation).toBe(g + 2);
+    r.load(bundledScenario('legacy.json'));
+    expect(r.generation).toBe(g + 3);
+  });
+});
