@@ -206,3 +206,14 @@ describe('series for the plots', () => {
     expect(hostRss[peak]).toBeLessThanOrEqual(Math.min(...hostRss.slice(0, peak)));
   });
 });
+
+describe('sim-only trace events', () => {
+  it('carry the balloonlab_ prefix once: a fault and the guest log', () => {
+    const sim = newSim(bundledScenario('fault-loop.json'));
+    sim.runToEnd();
+    const text = sim.trace.toText();
+    expect(text).toMatch(/:balloonlab_fault kind=loop/);
+    expect(text).toMatch(/:balloonlab_guest_log level=/);
+    expect(text).not.toContain('balloonlab_balloonlab_');
+  });
+});

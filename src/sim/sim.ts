@@ -276,7 +276,7 @@ export class Simulation {
         } else if (line.text.startsWith('Out of memory')) this.mark('oom', line.text);
         else if (line.text.startsWith('Killed process')) this.mark('oom-kill', line.text);
         if (line.level !== 'info')
-          this.trace.custom(line.us, 'balloonlab_guest_log', { level: line.level, text: line.text });
+          this.trace.custom(line.us, 'guest_log', { level: line.level, text: line.text });
       }
       return push(...items);
     };
@@ -340,7 +340,7 @@ export class Simulation {
       case 'fault':
         this.mark('fault', `fault: ${step.kind} on the next buffer`);
         this.vb.pendingFault = step.kind;
-        this.trace.custom(this.sched.now, 'balloonlab_fault', { kind: step.kind });
+        this.trace.custom(this.sched.now, 'fault', { kind: step.kind });
         break;
       case 'end':
         this.mark('end', 'end');

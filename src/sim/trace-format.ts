@@ -74,6 +74,9 @@ const NEEDS_QUOTES = /[\s"\\]/;
 export function assertSimEventName(name: string): void {
   if (!SIM_EVENT_NAME.test(name))
     throw new RangeError(`sim trace event name "${name}" must match [a-z][a-z0-9_]*`);
+  // The recorder adds the prefix: a name that carries it already would come out doubled.
+  if (name.startsWith(SIM_EVENT_PREFIX))
+    throw new RangeError(`sim trace event name "${name}": leave out the ${SIM_EVENT_PREFIX} prefix`);
 }
 
 /** `kind=loop queue=0 msg="Looped descriptor"` from `{ kind: 'loop', queue: 0, msg: 'Looped descriptor' }`. */

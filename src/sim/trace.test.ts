@@ -128,6 +128,7 @@ describe('TraceRecorder: the exact text of design.md', () => {
     expect(() => trace.flush(10.5, VQ_INFLATE, 1)).toThrow(RangeError);
     expect(() => trace.setConfig(11, -1, 0)).toThrow(RangeError);
     expect(() => trace.custom(11, 'Bad-Name', {})).toThrow(RangeError);
+    expect(() => trace.custom(11, 'balloonlab_fault', {})).toThrow(/leave out the balloonlab_ prefix/);
     expect(() => trace.custom(11, 'ok', { 'bad key': 1 })).toThrow(RangeError);
     expect(() => trace.comment('two\nlines')).toThrow(RangeError);
     expect(trace.length).toBe(1);

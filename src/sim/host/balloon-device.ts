@@ -296,7 +296,7 @@ export class BalloonDevice implements DeviceModel {
       if (this.statsElem !== null) {
         // "This should never happen if the driver follows the spec": QEMU gives the old one back.
         this.events.warning?.('stats: the driver added a second stats buffer; the device returns the first');
-        this.trace.custom(this.sched.now, 'balloonlab_device_warning', { kind: 'second-stats-buffer' });
+        this.trace.custom(this.sched.now, 'device_warning', { kind: 'second-stats-buffer' });
         this.core.push(STATS_Q, this.statsElem, 0);
         this.trace.flush(this.sched.now, vq, 1);
         this.transport.notifyQueue(STATS_Q);
