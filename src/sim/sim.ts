@@ -17,7 +17,7 @@ import { type DriverFunction, SEED_FUNCTIONS } from './driver/seed-map.ts';
 import { VirtioBalloon, virtioDevProbe } from './driver/virtio_balloon.ts';
 import { balloonMm } from './guest/balloon-mm.ts';
 import { GuestKernel } from './guest/kernel.ts';
-import { BalloonDevice, qemuOffer } from './host/balloon-device.ts';
+import { BalloonDevice, QEMU_STAT_NAMES, qemuOffer } from './host/balloon-device.ts';
 import { KernelLog } from './klog.ts';
 import { createPrng, type PrngState } from './prng.ts';
 import { BALLOON_FEATURE_BITS, type Scenario } from './scenario.ts';
@@ -75,7 +75,29 @@ export interface Series {
   memFree: number[];
   memAvailable: number[];
   cached: number[];
+  // The guest's stats as the host last received them (qom-get guest-stats), one array per tag, in
+  // STAT_SERIES order. Bytes, but the fault counters are counts; −1: the guest never sent the tag.
+  statSwapIn: number[];
+  statSwapOut: number[];
+  statMajorFaults: number[];
+  statMinorFaults: number[];
+  statFreeMemory: number[];
+  statTotalMemory: number[];
+  statAvailableMemory: number[];
+  statDiskCaches: number[];
 }
+
+/** The series of each stats tag, by tag: VIRTIO_BALLOON_S_SWAP_IN (0) … VIRTIO_BALLOON_S_CACHES (7). */
+export const STAT_SERIES = [
+  'statSwapIn',
+  'statSwapOut',
+  'statMajorFaults',
+  'statMinorFaults',
+  'statFreeMemory',
+  'statTotalMemory',
+  'statAvailableMemory',
+  'statDiskCaches',
+] as const satisfies readonly (keyof Series)[];
 
 export interface SimOptions {
   costs?: Partial<Costs>;
@@ -125,6 +147,14 @@ export class Simulation {
     memFree: [],
     memAvailable: [],
     cached: [],
+    statSwapIn: [],
+    statSwapOut: [],
+    statMajorFaults: [],
+    statMinorFaults: [],
+    statFreeMemory: [],
+    statTotalMemory: [],
+    statAvailableMemory: [],
+    statDiskCaches: [],
   };
   private readonly sampling: boolean;
 
@@ -170,6 +200,7 @@ export class Simulation {
       offered,
       {
         balloonChange: () => this.sample(),
+        statsReceived: () => this.sample(),
         deviceError: (name, message) => {
           this.errors.push({ us: now(), kind: name, message });
           this.mark('error', `device error: ${message}`);
@@ -260,6 +291,8 @@ export class Simulation {
     s.memFree.push(mi.MemFree);
     s.memAvailable.push(mi.MemAvailable);
     s.cached.push(mi.Cached);
+    const { stats } = this.device.guestStats();
+    for (let tag = 0; tag < STAT_SERIES.length; tag++) s[STAT_SERIES[tag]].push(stats[QEMU_STAT_NAMES[tag]]);
   }
 
   /** Kernel log lines that deserve a marker on the timeline. */
