@@ -52,7 +52,19 @@ for (const theme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
     await deflateOnOomAt10s(page);
     await page.evaluate(() => document.fonts.ready);
-    await expect(page.locator('.panel.stats .plots')).toHaveScreenshot(`plots-${theme}.png`);
+    // Clipped to whole pixels of the page: the charts sit below everything else, and a fraction of a
+    // pixel more or less above them must not change the picture's size.
+    const box = await page.locator('.panel.stats .plots').evaluate((e) => {
+      const r = e.getBoundingClientRect();
+      return { x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height };
+    });
+    const clip = {
+      x: Math.round(box.x),
+      y: Math.round(box.y),
+      width: Math.round(box.width),
+      height: Math.round(box.height),
+    };
+    await expect(page).toHaveScreenshot(`plots-${theme}.png`, { fullPage: true, clip });
   });
 }
 
