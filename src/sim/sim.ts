@@ -61,6 +61,11 @@ export interface TimelineEvent {
 export interface DriverCall {
   us: number;
   fn: DriverFunction;
+  /**
+   * What the port passed with the call ("num=256", "inflate 256 pfns"), or, for a moment inside a
+   * function worth a line of its own, what happened: fill_balloon running out of puff is
+   * "Out of puff! Can't get 1 pages; msleep(200)".
+   */
   detail?: string;
 }
 
@@ -157,6 +162,7 @@ export class Simulation {
     statDiskCaches: [],
   };
   private readonly sampling: boolean;
+  private readonly recordCalls: boolean;
 
   constructor(
     readonly scenario: Scenario,
@@ -166,6 +172,7 @@ export class Simulation {
     const { guest, device } = scenario;
     this.costs = { ...defaultCosts, ...opts.costs };
     this.sampling = opts.series ?? true;
+    this.recordCalls = opts.recordCalls ?? true;
     this.prng = createPrng(scenario.seed);
     const ramFrames = guest.memoryMiB * 256;
     this.ramBytes = guest.memoryMiB * MiB;
@@ -220,7 +227,6 @@ export class Simulation {
     this.wq = new Workqueue(this.sched, 'events_freezable', this.costs.workqueueUs);
 
     const mem = new WindowAllocator(asGpa(windowFrame * 4096), windowFrames * 4096);
-    const recordCalls = opts.recordCalls ?? true;
     this.vb = new VirtioBalloon({
       sched: this.sched,
       core,
@@ -233,7 +239,7 @@ export class Simulation {
       queueSize: device.queueSize,
       hooks: {
         enter: (fn, detail) => {
-          if (recordCalls)
+          if (this.recordCalls)
             this.calls.push(detail === undefined ? { us: now(), fn } : { us: now(), fn, detail });
           if (fn === 'tell_host' && detail?.startsWith('inflate')) this.counters.inflateBatches++;
           if (fn === 'tell_host' && detail?.startsWith('deflate')) this.counters.deflateBatches++;
@@ -305,6 +311,12 @@ export class Simulation {
           this.counters.outOfPuff++;
           if (this.counters.outOfPuff === 1 || this.timeline.at(-1)?.kind !== 'out-of-puff') {
             this.mark('out-of-puff', 'Out of puff! (the guest has no free page to give)');
+          }
+          // fill_balloon is about to msleep: the driver view's current line, with the numbers.
+          if (this.recordCalls) {
+            const said = line.text.slice(line.text.indexOf('Out of puff'));
+            const ms = this.costs.outOfPuffSleepUs / 1000;
+            this.calls.push({ us: line.us, fn: 'fill_balloon', detail: `${said}; msleep(${ms})` });
           }
         } else if (line.text.startsWith('Out of memory')) this.mark('oom', line.text);
         else if (line.text.startsWith('Killed process')) this.mark('oom-kill', line.text);
