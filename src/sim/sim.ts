@@ -47,6 +47,7 @@ export type TimelineKind =
   | 'fault'
   | 'out-of-puff'
   | 'oom'
+  | 'oom-deflate'
   | 'oom-kill'
   | 'error'
   | 'warning'
@@ -249,8 +250,11 @@ export class Simulation {
           }
           if (fn === 'virtballoon_oom_notify' && this.vb.has_deflate_on_oom()) {
             const last = this.timeline.at(-1);
-            if (last?.kind !== 'oom' || now() - last.us > 100_000) {
-              this.mark('oom', 'out of memory: the OOM notifier deflates the balloon (256 pages at a time)');
+            if (last?.kind !== 'oom-deflate' || now() - last.us > 100_000) {
+              this.mark(
+                'oom-deflate',
+                `deflate on OOM: out of memory, so the OOM notifier takes pages out of the balloon (${this.vb.oom_pages} at a time)`,
+              );
             }
           }
         },
