@@ -293,6 +293,7 @@ const KEYS: [string, string][] = [
   ['1 – 5', 'Speed: real time … as fast as possible'],
   ['M', 'Memory map: both views / guest / host'],
   ['T', 'Light / dark theme'],
+  ['Esc', 'Clear the PFNs highlighted on the memory map'],
   ['?', 'This list'],
 ];
 
@@ -389,6 +390,10 @@ function useKeyboard() {
           break;
         case '?':
           s.setShowHelp(true);
+          break;
+        case 'Escape':
+          if (!s.selectedDescriptor && s.highlight.length === 0) return;
+          s.clearHighlight();
           break;
         default:
           if (e.key >= '1' && e.key <= '5') s.setSpeed(speeds[Number(e.key) - 1]);

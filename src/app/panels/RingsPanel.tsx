@@ -5,9 +5,10 @@ import { DriverView, VirtqueueInspector } from '../inspector/index.ts';
 
 export function RingsPanel() {
   const version = useRunnerVersion();
-  const { runner, core } = useServices();
+  const { runner, core, store } = useServices();
   const playing = useApp((s) => s.playing);
   const speed = useApp((s) => s.speed);
+  const selection = useApp((s) => s.selectedDescriptor);
   const sim = runner.sim;
   if (!sim) return null;
   const { vb } = sim;
@@ -30,6 +31,9 @@ export function RingsPanel() {
             pfns={{ gpa: vb.pfns, count: vb.num_pfns }}
             version={version}
             mode={mode}
+            selection={selection}
+            onSelectionChange={store.getState().selectDescriptor}
+            onSelectPfns={store.getState().setHighlight}
           />
         )}
       </section>
