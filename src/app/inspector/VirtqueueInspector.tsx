@@ -32,6 +32,8 @@ export interface VirtqueueInspectorProps {
    */
   selection?: InspectorSelection | null;
   onSelectionChange?: (selection: InspectorSelection | null) => void;
+  /** Takes the reader to where the PFNs handed to onSelectPfns are shown (the memory map). */
+  onShowPfns?: () => void;
 }
 
 export function VirtqueueInspector({
@@ -43,6 +45,7 @@ export function VirtqueueInspector({
   onSelectPfns,
   selection: kept,
   onSelectionChange,
+  onShowPfns,
 }: VirtqueueInspectorProps) {
   const [tab, setTab] = useState(0);
   const [own, setOwn] = useState<InspectorSelection | null>(null);
@@ -102,6 +105,7 @@ export function VirtqueueInspector({
                 onSelect={(desc) => setSelection(desc === null ? null : { queue: current.index, desc })}
                 contents={contents}
                 stats={stats}
+                onShowPfns={onShowPfns}
               />
             }
           />

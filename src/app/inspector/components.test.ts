@@ -85,6 +85,18 @@ describe('VirtqueueInspector', () => {
     expect(html).toContain('aria-label="What descriptor 0 carried"');
     expect(html).toContain('aria-pressed="true"');
     expect(html).toMatch(/<li class="vqi-num"[^>]*>0x123</);
+    expect(html).not.toContain('Show them on the memory map');
+    const withMap = renderToStaticMarkup(
+      createElement(VirtqueueInspector, {
+        core,
+        queues,
+        version: 1,
+        mode: 'step',
+        selection: { queue: 0, desc: 0 },
+        onShowPfns: () => undefined,
+      }),
+    );
+    expect(withMap).toContain('>Show them on the memory map</button>');
     // null is the caller saying "nothing selected", not "keep your own"
     expect(render(null)).not.toContain('What descriptor');
     // a selection on another queue's tab selects nothing here

@@ -3,6 +3,11 @@
 import { useApp, useRunnerVersion, useServices } from '../context.tsx';
 import { DriverView, VirtqueueInspector } from '../inspector/index.ts';
 
+/** Brings the memory map, where the selected descriptor's PFNs are outlined, into view. */
+function showMap() {
+  document.getElementById('map-title')?.scrollIntoView({ block: 'start' });
+}
+
 export function RingsPanel() {
   const version = useRunnerVersion();
   const { runner, core, store } = useServices();
@@ -34,6 +39,7 @@ export function RingsPanel() {
             selection={selection}
             onSelectionChange={store.getState().selectDescriptor}
             onSelectPfns={store.getState().setHighlight}
+            onShowPfns={showMap}
           />
         )}
       </section>
