@@ -56,11 +56,11 @@ test('deflate on OOM: play, watch it deflate, go back to the moment, see its PFN
   await expect(time).toContainText('10.000000 s / 10.000000 s');
   expect(pages(await actual.textContent())).toBeLessThan(40_960);
 
-  // 3. Back to the moment the deflate started: the timeline names it.
-  const marker = page.getByRole('button', { name: /: deflate on OOM: / });
+  // 3. Back to the moment the deflate started: the timeline names it (↓, its own sign).
+  const marker = page.getByRole('button', { name: /: out of memory: the OOM notifier deflates the balloon/ });
   await expect(marker).toHaveCount(1);
   const jump = page.getByLabel('Jump to');
-  const entry = jump.locator('option', { hasText: 'deflate on OOM' });
+  const entry = jump.locator('option', { hasText: '↓ out of memory: the OOM notifier deflates' });
   await jump.selectOption((await entry.getAttribute('value'))!);
   await expect(time).toContainText('4.005176 s / 10.000000 s');
   await expect(actual).toHaveText('40,960 pages'); // the host has not been told yet

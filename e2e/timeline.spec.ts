@@ -23,13 +23,15 @@ test('the events seen stay on the timeline, and Jump to reaches each one', async
   await playToTheEnd(page, '10.000000 s');
   const events = page.getByRole('list', { name: 'Timeline events' }).getByRole('button');
   await expect(events).toHaveCount(3);
-  await expect(page.getByRole('button', { name: /4\.005176 s: deflate on OOM: / })).toBeVisible();
+  await expect(
+    page.getByRole('button', { name: /4\.005176 s: out of memory: the OOM notifier deflates the balloon/ }),
+  ).toBeVisible();
 
   // The workload's marker and the deflate's stand 5 ms apart: both can be reached.
   await goTo(page, 'anon workload "app"');
   await expect(page.getByTestId('transport.time')).toContainText('4.000000 s /');
   await expect(events).toHaveCount(3);
-  await goTo(page, 'deflate on OOM');
+  await goTo(page, 'the OOM notifier deflates the balloon');
   await expect(page.getByTestId('transport.time')).toContainText('4.005176 s /');
   // Back before everything: what lies ahead is still there to jump to.
   await page.getByRole('button', { name: 'Reset' }).click();
@@ -40,7 +42,7 @@ test('the events seen stay on the timeline, and Jump to reaches each one', async
   // The close markers stand one above the other, so a pointer reaches both.
   const [workload, deflate] = await Promise.all([
     page.getByRole('button', { name: /anon workload/ }).boundingBox(),
-    page.getByRole('button', { name: /deflate on OOM/ }).boundingBox(),
+    page.getByRole('button', { name: /OOM notifier deflates/ }).boundingBox(),
   ]);
   expect(deflate!.y).toBeGreaterThanOrEqual(workload!.y + workload!.height);
   expect(errors).toEqual([]);

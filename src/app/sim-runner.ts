@@ -27,11 +27,6 @@ export class SimRunner {
   /** Events run since the scenario was loaded (the step cursor). */
   eventIndex = 0;
   private readonly listeners = new Set<Listener>();
-  /**
-   * The longest timeline this scenario has shown. The run is deterministic, so after a step back the
-   * replay's timeline is a prefix of it: what lies ahead stays on the timeline to jump to.
-   */
-  private seen: readonly Marker[] = [];
 
   constructor(private readonly core: BalloonCore) {}
 
@@ -69,6 +64,12 @@ export class SimRunner {
     this.changed();
     return null;
   }
+
+  /**
+   * The longest timeline this scenario has shown. The run is deterministic, so after a step back the
+   * replay's timeline is a prefix of it: what lies ahead stays on the timeline to jump to.
+   */
+  private seen: readonly Marker[] = [];
 
   /** The timeline's markers: the simulation's events, or the trace's moments. */
   markers(): readonly Marker[] {

@@ -253,7 +253,7 @@ export class Simulation {
             if (last?.kind !== 'oom-deflate' || now() - last.us > 100_000) {
               this.mark(
                 'oom-deflate',
-                `deflate on OOM: out of memory, so the OOM notifier takes pages out of the balloon (${this.vb.oom_pages} at a time)`,
+                'out of memory: the OOM notifier deflates the balloon (256 pages at a time)',
               );
             }
           }

@@ -33,12 +33,16 @@ describe('SimRunner.markers', () => {
     expect(r.markers().every((m) => m.us === 0)).toBe(true);
   });
 
-  it('names the deflate-on-OOM moment so it can be found', () => {
+  it('marks the deflate-on-OOM moment apart from the OOM killer’s', () => {
     const r = runner();
     r.load(bundledScenario('deflate-on-oom.json'));
     r.seek(10_000_000);
     const oom = r.markers().filter((m) => m.kind === 'oom-deflate');
-    expect(oom[0].label).toMatch(/^deflate on OOM: /);
+    expect(oom.map((m) => m.us)).toEqual([4_005_176]);
+    expect(oom[0].label).toContain('the OOM notifier deflates the balloon');
+    r.load(bundledScenario('oom-kill.json'));
+    r.seek(10_000_000);
+    expect(r.markers().some((m) => m.kind === 'oom-deflate')).toBe(false);
   });
 });
 
