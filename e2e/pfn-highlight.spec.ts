@@ -113,6 +113,12 @@ test('selecting a descriptor outlines its PFNs on the map, and Escape or the but
   // So does the button, and the highlight follows the descriptor while stepping.
   await desc.click();
   await expect(map).toHaveAttribute('data-highlight', '256');
+  // Escape in the keys dialog closes the dialog only.
+  await page.keyboard.press('?');
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toContainText('Esc');
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeHidden();
+  await expect(map).toHaveAttribute('data-highlight', '256');
   await page.getByRole('button', { name: 'Step', exact: true }).click();
   await expect(desc).toHaveAttribute('aria-pressed', 'true');
   await page.getByRole('button', { name: 'Clear highlight' }).click();

@@ -392,7 +392,8 @@ function useKeyboard() {
           s.setShowHelp(true);
           break;
         case 'Escape':
-          if (!s.selectedDescriptor && s.highlight.length === 0) return;
+          // The help dialog takes its own Escape; otherwise it lets go of the map's highlight.
+          if (s.showHelp || (!s.selectedDescriptor && s.highlight.length === 0)) return;
           s.clearHighlight();
           break;
         default:
