@@ -151,3 +151,23 @@ test('a new scenario starts with nothing highlighted', async ({ page }) => {
   await expect(mapRegion(page)).toHaveAttribute('data-highlight', '0');
   await expect(status(page)).toHaveText(/^Nothing highlighted/);
 });
+
+test('keys the map or the inspector take for themselves do not also step the simulation', async ({
+  page,
+}) => {
+  await openLab(page);
+  const time = page.getByTestId('transport.time');
+  await expect(time).toContainText('step 0');
+  const map = mapRegion(page);
+  await map.focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(map).toHaveAttribute('data-cursor', '1');
+  await page.getByRole('tab', { name: /inflate/ }).focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByRole('tab', { name: /deflate/ })).toBeFocused();
+  await expect(time).toContainText('step 0');
+  // Elsewhere the arrows step, as the keys list says.
+  await page.getByRole('heading', { name: 'Balloon Lab' }).click();
+  await page.keyboard.press('ArrowRight');
+  await expect(time).toContainText('step 1');
+});

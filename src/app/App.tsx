@@ -361,6 +361,8 @@ function useKeyboard() {
       const el = e.target as HTMLElement;
       if (el.closest('input, select, textarea, [contenteditable]') || e.altKey || e.ctrlKey || e.metaKey)
         return;
+      // A widget that took the key for itself (the map's cursor, the queue tabs, a table's rows) owns it.
+      if (e.defaultPrevented) return;
       const s = store.getState();
       const speeds = [1, 10, 100, 1000, 'max'] as const;
       switch (e.key) {
