@@ -105,6 +105,27 @@ export const STAT_SERIES = [
   'statDiskCaches',
 ] as const satisfies readonly (keyof Series)[];
 
+/** A Series without a point yet. */
+export function emptySeries(): Series {
+  return {
+    us: [],
+    numPages: [],
+    actual: [],
+    hostRss: [],
+    memFree: [],
+    memAvailable: [],
+    cached: [],
+    statSwapIn: [],
+    statSwapOut: [],
+    statMajorFaults: [],
+    statMinorFaults: [],
+    statFreeMemory: [],
+    statTotalMemory: [],
+    statAvailableMemory: [],
+    statDiskCaches: [],
+  };
+}
+
 export interface SimOptions {
   costs?: Partial<Costs>;
   /** Record every driver function call (for the driver view); off for benchmarks. */
@@ -145,23 +166,7 @@ export class Simulation {
   frozen = false;
   unplugged = false;
   readonly counters = { inflateBatches: 0, deflateBatches: 0, statsAnswers: 0, outOfPuff: 0 };
-  readonly series: Series = {
-    us: [],
-    numPages: [],
-    actual: [],
-    hostRss: [],
-    memFree: [],
-    memAvailable: [],
-    cached: [],
-    statSwapIn: [],
-    statSwapOut: [],
-    statMajorFaults: [],
-    statMinorFaults: [],
-    statFreeMemory: [],
-    statTotalMemory: [],
-    statAvailableMemory: [],
-    statDiskCaches: [],
-  };
+  readonly series: Series = emptySeries();
   private readonly sampling: boolean;
   private readonly recordCalls: boolean;
 

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type Series, STAT_SERIES } from '../../sim/sim.ts';
+import { emptySeries, type Series, STAT_SERIES } from '../../sim/sim.ts';
 import { describePlot, latestText, MiB, PLOTS, PlotColumns, type PlotSpec, pointOf } from './plot-specs.ts';
 
 function series(points: Partial<Record<keyof Series, number>>[]): Series {
-  const s = {
-    us: [],
-    numPages: [],
-    actual: [],
-    hostRss: [],
-    memFree: [],
-    memAvailable: [],
-    cached: [],
-    ...Object.fromEntries(STAT_SERIES.map((k) => [k, []])),
-  } as unknown as Series;
+  const s = emptySeries();
   for (const p of points) for (const k of Object.keys(s) as (keyof Series)[]) s[k].push(p[k] ?? 0);
   return s;
 }
