@@ -293,6 +293,7 @@ const KEYS: [string, string][] = [
   ['1 – 5', 'Speed: real time … as fast as possible'],
   ['M', 'Memory map: both views / guest / host'],
   ['T', 'Light / dark theme'],
+  ['Esc', 'Clear the PFNs highlighted on the memory map'],
   ['?', 'This list'],
 ];
 
@@ -385,6 +386,8 @@ function useKeyboard() {
       const el = e.target as HTMLElement;
       if (el.closest('input, select, textarea, [contenteditable]') || e.altKey || e.ctrlKey || e.metaKey)
         return;
+      // A widget that took the key for itself (the map's cursor, the queue tabs, a table's rows) owns it.
+      if (e.defaultPrevented) return;
       const s = store.getState();
       const speeds = [1, 10, 100, 1000, 'max'] as const;
       switch (e.key) {
@@ -414,6 +417,11 @@ function useKeyboard() {
           break;
         case '?':
           s.setShowHelp(true);
+          break;
+        case 'Escape':
+          // The help dialog takes its own Escape; otherwise it lets go of the map's highlight.
+          if (s.showHelp || (!s.selectedDescriptor && s.highlight.length === 0)) return;
+          s.clearHighlight();
           break;
         default:
           if (e.key >= '1' && e.key <= '5') s.setSpeed(speeds[Number(e.key) - 1]);

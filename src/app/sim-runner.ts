@@ -63,6 +63,7 @@ export class SimRunner {
     this.scenario = scenario;
     this.sim = new Simulation(scenario, this.core);
     this.eventIndex = 0;
+    this.seen = [];
     this.changed();
   }
 
@@ -77,12 +78,19 @@ export class SimRunner {
     this.sim = null;
     this.scenario = null;
     this.eventIndex = 0;
+    this.seen = [];
     this.changed();
     return null;
   }
 
+  /**
+   * The longest timeline this scenario has shown. The run is deterministic, so after a step back the
+   * replay's timeline is a prefix of it: what lies ahead stays on the timeline to jump to.
+   */
+  private seen: readonly Marker[] = [];
+
   /** The timeline's markers: the simulation's events, or the trace's moments. */
-  markers(): Marker[] {
+  markers(): readonly Marker[] {
     if (this.replay) {
       // Every target change, and where a run of inflate or deflate buffers begins.
       const out: Marker[] = [];
@@ -94,7 +102,9 @@ export class SimRunner {
       }
       return out;
     }
-    return this.sim?.timeline ?? [];
+    const now = this.sim?.timeline ?? [];
+    if (now.length >= this.seen.length) this.seen = now;
+    return this.seen;
   }
 
   get nowUs(): number {
@@ -232,6 +242,8 @@ export class SimRunner {
     steps.splice(i, 0, placed);
     this.scenario = { ...this.scenario, steps };
     this.sim.addStep(placed);
+    // What was seen after this moment may not happen any more.
+    this.seen = this.sim.timeline;
     this.changed();
   }
 

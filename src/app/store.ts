@@ -42,7 +42,26 @@ interface UiSlice {
   bump(): void;
 }
 
-export type AppState = PlaybackSlice & ScenarioSlice & UiSlice;
+/** A descriptor of a virtqueue: the queue's index (0 inflate, 1 deflate, 2 stats) and the descriptor's. */
+export interface DescriptorRef {
+  queue: number;
+  desc: number;
+}
+
+interface HighlightSlice {
+  /** The descriptor selected in the virtqueue inspector. */
+  selectedDescriptor: DescriptorRef | null;
+  /** The PFNs the memory map outlines: what the selected descriptor's buffer carries, as read. */
+  highlight: readonly number[];
+  selectDescriptor(sel: DescriptorRef | null): void;
+  setHighlight(pfns: readonly number[]): void;
+  /** Lets go of the descriptor and clears the map's highlight. */
+  clearHighlight(): void;
+}
+
+export type AppState = PlaybackSlice & ScenarioSlice & UiSlice & HighlightSlice;
+
+const NOTHING: readonly number[] = [];
 
 export function createAppStore(initial: Partial<AppState> = {}) {
   return createStore<AppState>()((set) => ({
@@ -54,7 +73,9 @@ export function createAppStore(initial: Partial<AppState> = {}) {
     currentFile: null,
     title: '',
     setScenarios: (scenarios) => set({ scenarios }),
-    setCurrent: (currentFile, title) => set({ currentFile, title }),
+    // Another run: its descriptors are other buffers.
+    setCurrent: (currentFile, title) =>
+      set({ currentFile, title, selectedDescriptor: null, highlight: NOTHING }),
     theme: 'light',
     mapView: 'split',
     showHelp: false,
@@ -65,6 +86,11 @@ export function createAppStore(initial: Partial<AppState> = {}) {
     setShowHelp: (showHelp) => set({ showHelp }),
     setNotice: (notice) => set({ notice }),
     bump: () => set((s) => ({ version: s.version + 1 })),
+    selectedDescriptor: null,
+    highlight: NOTHING,
+    selectDescriptor: (selectedDescriptor) => set({ selectedDescriptor }),
+    setHighlight: (pfns) => set({ highlight: pfns.length ? pfns : NOTHING }),
+    clearHighlight: () => set({ selectedDescriptor: null, highlight: NOTHING }),
     ...initial,
   }));
 }

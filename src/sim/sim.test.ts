@@ -1,6 +1,7 @@
 // Whole runs, held against what a real Linux guest under QEMU does and what the seed's code says.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { STAT_SERIES } from './sim.ts';
 import { bundledScenario, newSim, runChecked, scenario } from './testing.ts';
 import { parseTrace } from './trace-parse.ts';
 import { summarizeTrace } from './trace-summary.ts';
@@ -204,6 +205,32 @@ describe('series for the plots', () => {
     // the host's RSS fell while the balloon was full: it is at its lowest when actual is at its highest
     const peak = actual.indexOf(32768);
     expect(hostRss[peak]).toBeLessThanOrEqual(Math.min(...hostRss.slice(0, peak)));
+  });
+
+  it('sample all eight stats tags as the host received them, when it received them', () => {
+    const sim = newSim(bundledScenario('stats-polling.json'));
+    const { series } = sim;
+    // Each change of what qom-get guest-stats says, and when.
+    const changes: { us: number; stats: number[] }[] = [];
+    let last = '';
+    while (sim.step()) {
+      const stats = Object.values(sim.device.guestStats().stats).slice(0, 8);
+      if (stats.join() !== last) changes.push({ us: sim.nowUs, stats });
+      last = stats.join();
+    }
+    expect(changes.length).toBeGreaterThan(3);
+    for (const key of STAT_SERIES) expect(series[key]).toHaveLength(series.us.length);
+    // a sample at the very moment the device took each new buffer, holding its values
+    for (const { us, stats } of changes) {
+      const i = series.us.indexOf(us);
+      expect(i).toBeGreaterThanOrEqual(0);
+      expect(STAT_SERIES.map((key) => series[key][i])).toEqual(stats);
+    }
+    const minor = series.statMinorFaults;
+    expect(minor.every((v, i) => i === 0 || v >= minor[i - 1])).toBe(true);
+    expect(Math.max(...minor)).toBeGreaterThan(0);
+    expect(new Set(series.statDiskCaches).size).toBeGreaterThan(1);
+    expect(series.statTotalMemory.at(-1)).toBe(sim.summary().stats.stats['stat-total-memory']);
   });
 });
 

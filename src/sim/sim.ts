@@ -17,7 +17,7 @@ import { type DriverFunction, SEED_FUNCTIONS } from './driver/seed-map.ts';
 import { VirtioBalloon, virtioDevProbe } from './driver/virtio_balloon.ts';
 import { balloonMm } from './guest/balloon-mm.ts';
 import { GuestKernel } from './guest/kernel.ts';
-import { BalloonDevice, qemuOffer } from './host/balloon-device.ts';
+import { BalloonDevice, QEMU_STAT_NAMES, qemuOffer } from './host/balloon-device.ts';
 import { KernelLog } from './klog.ts';
 import { createPrng, type PrngState } from './prng.ts';
 import { BALLOON_FEATURE_BITS, type Scenario } from './scenario.ts';
@@ -47,6 +47,7 @@ export type TimelineKind =
   | 'fault'
   | 'out-of-puff'
   | 'oom'
+  | 'oom-deflate'
   | 'oom-kill'
   | 'error'
   | 'warning'
@@ -61,6 +62,11 @@ export interface TimelineEvent {
 export interface DriverCall {
   us: number;
   fn: DriverFunction;
+  /**
+   * What the port passed with the call ("num=256", "inflate 256 pfns"), or, for a moment inside a
+   * function worth a line of its own, what happened: fill_balloon running out of puff is
+   * "Out of puff! Can't get 1 pages; msleep(200)".
+   */
   detail?: string;
 }
 
@@ -75,6 +81,49 @@ export interface Series {
   memFree: number[];
   memAvailable: number[];
   cached: number[];
+  // The guest's stats as the host last received them (qom-get guest-stats), one array per tag, in
+  // STAT_SERIES order. Bytes, but the fault counters are counts; −1: the guest never sent the tag.
+  statSwapIn: number[];
+  statSwapOut: number[];
+  statMajorFaults: number[];
+  statMinorFaults: number[];
+  statFreeMemory: number[];
+  statTotalMemory: number[];
+  statAvailableMemory: number[];
+  statDiskCaches: number[];
+}
+
+/** The series of each stats tag, by tag: VIRTIO_BALLOON_S_SWAP_IN (0) … VIRTIO_BALLOON_S_CACHES (7). */
+export const STAT_SERIES = [
+  'statSwapIn',
+  'statSwapOut',
+  'statMajorFaults',
+  'statMinorFaults',
+  'statFreeMemory',
+  'statTotalMemory',
+  'statAvailableMemory',
+  'statDiskCaches',
+] as const satisfies readonly (keyof Series)[];
+
+/** A Series without a point yet. */
+export function emptySeries(): Series {
+  return {
+    us: [],
+    numPages: [],
+    actual: [],
+    hostRss: [],
+    memFree: [],
+    memAvailable: [],
+    cached: [],
+    statSwapIn: [],
+    statSwapOut: [],
+    statMajorFaults: [],
+    statMinorFaults: [],
+    statFreeMemory: [],
+    statTotalMemory: [],
+    statAvailableMemory: [],
+    statDiskCaches: [],
+  };
 }
 
 export interface SimOptions {
@@ -117,16 +166,9 @@ export class Simulation {
   frozen = false;
   unplugged = false;
   readonly counters = { inflateBatches: 0, deflateBatches: 0, statsAnswers: 0, outOfPuff: 0 };
-  readonly series: Series = {
-    us: [],
-    numPages: [],
-    actual: [],
-    hostRss: [],
-    memFree: [],
-    memAvailable: [],
-    cached: [],
-  };
+  readonly series: Series = emptySeries();
   private readonly sampling: boolean;
+  private readonly recordCalls: boolean;
 
   constructor(
     readonly scenario: Scenario,
@@ -136,6 +178,7 @@ export class Simulation {
     const { guest, device } = scenario;
     this.costs = { ...defaultCosts, ...opts.costs };
     this.sampling = opts.series ?? true;
+    this.recordCalls = opts.recordCalls ?? true;
     this.prng = createPrng(scenario.seed);
     const ramFrames = guest.memoryMiB * 256;
     this.ramBytes = guest.memoryMiB * MiB;
@@ -170,6 +213,7 @@ export class Simulation {
       offered,
       {
         balloonChange: () => this.sample(),
+        statsReceived: () => this.sample(),
         deviceError: (name, message) => {
           this.errors.push({ us: now(), kind: name, message });
           this.mark('error', `device error: ${message}`);
@@ -189,7 +233,6 @@ export class Simulation {
     this.wq = new Workqueue(this.sched, 'events_freezable', this.costs.workqueueUs);
 
     const mem = new WindowAllocator(asGpa(windowFrame * 4096), windowFrames * 4096);
-    const recordCalls = opts.recordCalls ?? true;
     this.vb = new VirtioBalloon({
       sched: this.sched,
       core,
@@ -202,7 +245,7 @@ export class Simulation {
       queueSize: device.queueSize,
       hooks: {
         enter: (fn, detail) => {
-          if (recordCalls)
+          if (this.recordCalls)
             this.calls.push(detail === undefined ? { us: now(), fn } : { us: now(), fn, detail });
           if (fn === 'tell_host' && detail?.startsWith('inflate')) this.counters.inflateBatches++;
           if (fn === 'tell_host' && detail?.startsWith('deflate')) this.counters.deflateBatches++;
@@ -212,8 +255,11 @@ export class Simulation {
           }
           if (fn === 'virtballoon_oom_notify' && this.vb.has_deflate_on_oom()) {
             const last = this.timeline.at(-1);
-            if (last?.kind !== 'oom' || now() - last.us > 100_000) {
-              this.mark('oom', 'out of memory: the OOM notifier deflates the balloon (256 pages at a time)');
+            if (last?.kind !== 'oom-deflate' || now() - last.us > 100_000) {
+              this.mark(
+                'oom-deflate',
+                'out of memory: the OOM notifier deflates the balloon (256 pages at a time)',
+              );
             }
           }
         },
@@ -260,6 +306,8 @@ export class Simulation {
     s.memFree.push(mi.MemFree);
     s.memAvailable.push(mi.MemAvailable);
     s.cached.push(mi.Cached);
+    const { stats } = this.device.guestStats();
+    for (let tag = 0; tag < STAT_SERIES.length; tag++) s[STAT_SERIES[tag]].push(stats[QEMU_STAT_NAMES[tag]]);
   }
 
   /** Kernel log lines that deserve a marker on the timeline. */
@@ -272,6 +320,12 @@ export class Simulation {
           this.counters.outOfPuff++;
           if (this.counters.outOfPuff === 1 || this.timeline.at(-1)?.kind !== 'out-of-puff') {
             this.mark('out-of-puff', 'Out of puff! (the guest has no free page to give)');
+          }
+          // fill_balloon is about to msleep: the driver view's current line, with the numbers.
+          if (this.recordCalls) {
+            const said = line.text.slice(line.text.indexOf('Out of puff'));
+            const ms = this.costs.outOfPuffSleepUs / 1000;
+            this.calls.push({ us: line.us, fn: 'fill_balloon', detail: `${said}; msleep(${ms})` });
           }
         } else if (line.text.startsWith('Out of memory')) this.mark('oom', line.text);
         else if (line.text.startsWith('Killed process')) this.mark('oom-kill', line.text);

@@ -36,9 +36,20 @@ export interface QueuePanelProps {
   contents: BufferContents | null;
   /** This is the stats queue: its buffer holds stats entries, not PFNs. */
   stats: boolean;
+  /** Takes the reader to where the selected buffer's PFNs are highlighted (a button beside them). */
+  onShowPfns?: () => void;
 }
 
-export function QueuePanel({ core, queue, version, selected, onSelect, contents, stats }: QueuePanelProps) {
+export function QueuePanel({
+  core,
+  queue,
+  version,
+  selected,
+  onSelect,
+  contents,
+  stats,
+  onShowPfns,
+}: QueuePanelProps) {
   const { ring, name, index } = queue;
   const { size, desc, avail, used } = ring;
   // biome-ignore lint/correctness/useExhaustiveDependencies: version is how the caller says guest memory changed
@@ -66,7 +77,14 @@ export function QueuePanel({ core, queue, version, selected, onSelect, contents,
         onSelect={onSelect}
       />
       {selected !== null && contents ? (
-        <SelectedBuffer core={core} ring={ring} index={selected} contents={contents} stats={stats} />
+        <SelectedBuffer
+          core={core}
+          ring={ring}
+          index={selected}
+          contents={contents}
+          stats={stats}
+          onShowPfns={onShowPfns}
+        />
       ) : null}
       <AvailRing core={core} ring={ring} name={name} detail={detail} />
       <UsedRing core={core} ring={ring} name={name} detail={detail} />
@@ -394,12 +412,14 @@ function SelectedBuffer({
   index,
   contents,
   stats,
+  onShowPfns,
 }: {
   core: BalloonCore;
   ring: Ring;
   index: number;
   contents: BufferContents;
   stats: boolean;
+  onShowPfns?: () => void;
 }) {
   const d = readDescriptor(core, ring.desc, index);
   const { pfns } = contents;
@@ -448,6 +468,13 @@ function SelectedBuffer({
             <span className="vqi-num">{pfnGpaHex(pfns[pfns.length - 1])}</span>)
             {bad > 0 ? `; ${bad} past the end of RAM, which QEMU skips` : ''}.
           </p>
+          {onShowPfns ? (
+            <p>
+              <button type="button" onClick={onShowPfns}>
+                Show them on the memory map
+              </button>
+            </p>
+          ) : null}
           <ol className="vqi-pfn-list" aria-label="PFNs in the buffer">
             {pfnItems}
           </ol>

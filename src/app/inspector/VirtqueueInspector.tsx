@@ -10,7 +10,7 @@ import { PfnBatchView } from './PfnBatchView.tsx';
 import { Th, WrapTip } from './parts.tsx';
 import { QueuePanel } from './QueuePanel.tsx';
 import { bufferContents, PHASES, readIndices } from './rings.ts';
-import type { InspectorMode, InspectorQueue } from './types.ts';
+import type { InspectorMode, InspectorQueue, InspectorSelection } from './types.ts';
 
 export interface VirtqueueInspectorProps {
   core: BalloonCore;
@@ -26,11 +26,14 @@ export interface VirtqueueInspectorProps {
    * are passed as they are: check them against the core's ramFrames.
    */
   onSelectPfns?: (pfns: number[]) => void;
-}
-
-interface Selection {
-  queue: number;
-  desc: number;
+  /**
+   * The selected descriptor, when the caller keeps it (and hears of changes through
+   * onSelectionChange); without it the inspector keeps its own.
+   */
+  selection?: InspectorSelection | null;
+  onSelectionChange?: (selection: InspectorSelection | null) => void;
+  /** Takes the reader to where the PFNs handed to onSelectPfns are shown (the memory map). */
+  onShowPfns?: () => void;
 }
 
 export function VirtqueueInspector({
@@ -40,9 +43,17 @@ export function VirtqueueInspector({
   version,
   mode,
   onSelectPfns,
+  selection: kept,
+  onSelectionChange,
+  onShowPfns,
 }: VirtqueueInspectorProps) {
   const [tab, setTab] = useState(0);
-  const [selection, setSelection] = useState<Selection | null>(null);
+  const [own, setOwn] = useState<InspectorSelection | null>(null);
+  const selection = kept === undefined ? own : kept;
+  const setSelection = (s: InspectorSelection | null) => {
+    if (kept === undefined) setOwn(s);
+    onSelectionChange?.(s);
+  };
   const current = queues.find((q) => q.index === tab) ?? queues[0];
   const sel =
     mode === 'step' &&
@@ -94,6 +105,7 @@ export function VirtqueueInspector({
                 onSelect={(desc) => setSelection(desc === null ? null : { queue: current.index, desc })}
                 contents={contents}
                 stats={stats}
+                onShowPfns={onShowPfns}
               />
             }
           />

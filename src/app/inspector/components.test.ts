@@ -75,6 +75,34 @@ describe('VirtqueueInspector', () => {
     expect(html).toContain('data-row-index="19999"'); // the newest buffer's descriptor is in view
   });
 
+  it('shows the selection its caller keeps, and what that descriptor carried', () => {
+    const { core, queues } = guest();
+    const render = (selection: { queue: number; desc: number } | null) =>
+      renderToStaticMarkup(
+        createElement(VirtqueueInspector, { core, queues, version: 1, mode: 'step', selection }),
+      );
+    const html = render({ queue: 0, desc: 0 });
+    expect(html).toContain('aria-label="What descriptor 0 carried"');
+    expect(html).toContain('aria-pressed="true"');
+    expect(html).toMatch(/<li class="vqi-num"[^>]*>0x123</);
+    expect(html).not.toContain('Show them on the memory map');
+    const withMap = renderToStaticMarkup(
+      createElement(VirtqueueInspector, {
+        core,
+        queues,
+        version: 1,
+        mode: 'step',
+        selection: { queue: 0, desc: 0 },
+        onShowPfns: () => undefined,
+      }),
+    );
+    expect(withMap).toContain('>Show them on the memory map</button>');
+    // null is the caller saying "nothing selected", not "keep your own"
+    expect(render(null)).not.toContain('What descriptor');
+    // a selection on another queue's tab selects nothing here
+    expect(render({ queue: 1, desc: 0 })).not.toContain('What descriptor');
+  });
+
   it('says so when a queue is not set up', () => {
     const core = stdCore('twin');
     const html = renderToStaticMarkup(

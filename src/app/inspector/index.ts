@@ -51,5 +51,5 @@ export {
   findFunctions,
   seedLabel,
 } from './source.ts';
-export type { InspectorMode, InspectorQueue } from './types.ts';
+export type { InspectorMode, InspectorQueue, InspectorSelection } from './types.ts';
 export { VirtqueueInspector, type VirtqueueInspectorProps } from './VirtqueueInspector.tsx';

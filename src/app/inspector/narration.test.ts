@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DRIVER_FUNCTIONS } from '../../sim/driver/seed-map.ts';
+import { bundledScenario, newSim } from '../../sim/testing.ts';
 import { hasNarration, narrate } from './narration.ts';
 
 describe('narrate', () => {
@@ -48,10 +49,52 @@ describe('narrate', () => {
     }
   });
 
+  it('says in one line that fill_balloon ran out of puff, with how many pages and how long it sleeps', () => {
+    expect(narrate('fill_balloon', "Out of puff! Can't get 1 pages; msleep(200)")).toBe(
+      'Out of puff! The guest could not get 1 page for the balloon: the driver ends this batch early and ' +
+        'retries in 200 ms.',
+    );
+    expect(narrate('fill_balloon', "Out of puff! Can't get 16 pages; msleep(50)")).toMatch(
+      /could not get 16 pages .* retries in 50 ms\.$/,
+    );
+    expect(narrate('out_of_puff', "Out of puff! Can't get 1 pages; msleep(200)")).toContain('get 1 page ');
+    expect(narrate('fill_balloon', 'num=256')).not.toContain('puff');
+  });
+
   it('still says something for a function it does not know', () => {
     expect(hasNarration('virtballoon_shrinker_scan')).toBe(false);
     expect(narrate('virtballoon_shrinker_scan', 'x=1')).toBe(
       'The driver runs virtballoon_shrinker_scan (x=1).',
     );
+  });
+});
+
+describe('the narration of a run that runs out of puff', () => {
+  it('has the driver view say so at each "Out of puff!", with the numbers, until the sleep ends', () => {
+    const sim = newSim(bundledScenario('out-of-puff.json'));
+    const puffs = sim.log.lines;
+    let seen = 0;
+    while (sim.step()) {
+      const logged = puffs.filter((l) => l.text.includes('Out of puff!')).length;
+      if (logged === seen) continue;
+      seen = logged;
+      // the current line of the driver view, right after fill_balloon logged it
+      const now = sim.calls.at(-1)!;
+      expect(now.fn).toBe('fill_balloon');
+      expect(now.us).toBe(sim.nowUs);
+      expect(narrate(now.fn, now.detail)).toBe(
+        'Out of puff! The guest could not get 1 page for the balloon: the driver ends this batch early and ' +
+          'retries in 200 ms.',
+      );
+    }
+    expect(seen).toBeGreaterThan(5);
+  });
+
+  it('counts 16 pages a kernel page on a guest with 64 KiB pages', () => {
+    const s = bundledScenario('out-of-puff.json');
+    const sim = newSim({ ...s, guest: { ...s.guest, pageKiB: 64 } });
+    sim.runToEnd();
+    const puff = sim.calls.find((c) => c.detail?.startsWith('Out of puff'));
+    expect(narrate(puff!.fn, puff!.detail)).toContain('could not get 16 pages');
   });
 });

@@ -16,6 +16,20 @@ function num(detail: string | undefined, pattern: RegExp): number | null {
 
 const pages = (detail?: string) => num(detail, /(\d+) pages?\b/);
 
+/**
+ * fill_balloon found no free page: it logged "Out of puff! Can't get %u pages" and sleeps before the
+ * work item retries. `detail` is the sim's "Out of puff! Can't get 1 pages; msleep(200)".
+ */
+function outOfPuff(detail?: string): string {
+  const n = num(detail, /get (\d+) pages?/);
+  const ms = num(detail, /msleep\((\d+)\)/) ?? 200;
+  const what = n === null ? 'a free page' : n === 1 ? '1 page' : `${n} pages`;
+  return (
+    `Out of puff! The guest could not get ${what} for the balloon: the driver ends this batch early and ` +
+    `retries in ${ms} ms.`
+  );
+}
+
 const SENTENCES: Record<DriverFunction, (detail?: string) => string> = {
   page_to_balloon_pfn: () =>
     'It converts a kernel page number into the 4 KiB frame number (PFN) that the balloon protocol speaks.',
@@ -34,6 +48,7 @@ const SENTENCES: Record<DriverFunction, (detail?: string) => string> = {
     return `It writes the frame number (PFN) of ${which} into the pfns[] array, where the host will read it.`;
   },
   fill_balloon: (detail) => {
+    if (detail?.startsWith('Out of puff')) return outOfPuff(detail);
     const want = num(detail, /num=(\d+)/);
     const take = want === null ? BATCH : Math.min(want, BATCH);
     const more =
@@ -105,10 +120,8 @@ const SENTENCES: Record<DriverFunction, (detail?: string) => string> = {
 };
 
 /** Moments that are not a function call but deserve a sentence (the sim's timeline markers). */
-const EVENTS: Record<string, string> = {
-  out_of_puff:
-    'Out of puff! The guest has no free page left to give, so the driver ends this batch early and ' +
-    'sleeps 200 ms before trying again.',
+const EVENTS: Record<string, (detail?: string) => string> = {
+  out_of_puff: outOfPuff,
 };
 
 const normalise = (name: string) =>
@@ -125,7 +138,7 @@ export function hasNarration(fn: string): boolean {
 /** The sentence for a step of the driver: `fn` is a driver function or an event ("Out of puff"). */
 export function narrate(fn: string, detail?: string): string {
   if (Object.hasOwn(SENTENCES, fn)) return SENTENCES[fn as DriverFunction](detail);
-  const event = EVENTS[normalise(fn)];
-  if (event) return event;
+  const event = normalise(fn);
+  if (Object.hasOwn(EVENTS, event)) return EVENTS[event](detail);
   return `The driver runs ${fn}${detail ? ` (${detail})` : ''}.`;
 }

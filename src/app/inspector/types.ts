@@ -8,3 +8,9 @@ export interface InspectorQueue {
 }
 
 export type InspectorMode = 'step' | 'summary';
+
+/** A selected descriptor: the queue's index and the descriptor's. */
+export interface InspectorSelection {
+  queue: number;
+  desc: number;
+}

@@ -25,10 +25,17 @@ export interface MemoryMapProps {
   onSelect?: (pfn: Pfn) => void;
   /** Who owns a frame, when the caller knows (shown in the tooltip and the descriptions). */
   describe?: Describe;
+  /**
+   * PFNs to outline on the map (a descriptor's buffer, say); those past the end of RAM are left out.
+   * A new list brings the frames into view when they are not. Pass the same array while it holds.
+   */
+  highlight?: ArrayLike<number>;
   /** Defaults to WebGL2 where there is one. */
   renderer?: RendererChoice;
   className?: string;
 }
+
+const NO_PFNS: readonly number[] = [];
 
 export function MemoryMap({
   core,
@@ -37,6 +44,7 @@ export function MemoryMap({
   view,
   onSelect,
   describe,
+  highlight = NO_PFNS,
   renderer = 'auto',
   className,
 }: MemoryMapProps) {
@@ -48,8 +56,8 @@ export function MemoryMap({
   const live = useRef<HTMLParagraphElement>(null);
   const controller = useRef<MapController | null>(null);
   // The latest props, for the controller's creation without making them dependencies of it.
-  const latest = useRef({ theme, view, describe, onSelect });
-  latest.current = { theme, view, describe, onSelect };
+  const latest = useRef({ theme, view, describe, onSelect, highlight });
+  latest.current = { theme, view, describe, onSelect, highlight };
 
   useEffect(() => {
     const p = latest.current;
@@ -65,6 +73,7 @@ export function MemoryMap({
       describe: p.describe,
       onSelect: p.onSelect,
     });
+    c.setHighlight(p.highlight);
     controller.current = c;
     const remove = frameLoopFor(core).add(c);
     return () => {
@@ -78,6 +87,7 @@ export function MemoryMap({
   useEffect(() => controller.current?.setMode(view), [view]);
   useEffect(() => controller.current?.setDescribe(describe), [describe]);
   useEffect(() => controller.current?.setOnSelect(onSelect), [onSelect]);
+  useEffect(() => controller.current?.setHighlight(highlight), [highlight]);
   const seenVersion = useRef(version);
   useEffect(() => {
     if (version === seenVersion.current) return;
@@ -97,6 +107,11 @@ export function MemoryMap({
         <button type="button" onClick={() => controller.current?.fit()}>
           Fit
         </button>
+        {highlight.length > 0 ? (
+          <button type="button" onClick={() => controller.current?.zoomToHighlight()}>
+            Zoom to highlight
+          </button>
+        ) : null}
         <span className="memmap-hint" id={`${id}-help`}>
           Drag to pan, wheel or pinch to zoom. Focused: arrows move the cursor, + − zoom, 0 fits.
         </span>

@@ -100,6 +100,53 @@ export function ensureVisible(cam: Camera, col: number, row: number, pane: Size,
   return cam;
 }
 
+/** A rectangle of map cells: columns [col0, col1), rows [row0, row1). */
+export interface Cells {
+  col0: number;
+  col1: number;
+  row0: number;
+  row1: number;
+}
+
+/** The camera that centres the cells at `scale` (clamped like any camera). */
+function centredOn(cells: Cells, scale: number, layout: MapLayout, pane: Size): Camera {
+  const to = { scale, x: 0, y: 0 };
+  clampCamera(to, layout, pane);
+  to.x = (cells.col0 + cells.col1) / 2 - pane.width / 2 / to.scale;
+  to.y = (cells.row0 + cells.row1) / 2 - pane.height / 2 / to.scale;
+  return clampCamera(to, layout, pane);
+}
+
+/** The camera that makes the cells fill the pane (with `margin` CSS pixels around), centred. */
+export function cameraOn(cells: Cells, layout: MapLayout, pane: Size, margin = 24): Camera {
+  const scale = Math.min(
+    (pane.width - 2 * margin) / (cells.col1 - cells.col0),
+    (pane.height - 2 * margin) / (cells.row1 - cells.row0),
+  );
+  return centredOn(cells, scale, layout, pane);
+}
+
+/**
+ * A camera that shows the cells, or null when they are in view already: a pan that centres them
+ * when they fit at this zoom (with `margin` CSS pixels around), else zoomed out just enough.
+ */
+export function revealCells(
+  cam: Camera,
+  cells: Cells,
+  layout: MapLayout,
+  pane: Size,
+  margin = 24,
+): Camera | null {
+  const w = pane.width / cam.scale;
+  const h = pane.height / cam.scale;
+  const { col0, col1, row0, row1 } = cells;
+  if (col0 >= cam.x && col1 <= cam.x + w && row0 >= cam.y && row1 <= cam.y + h) return null;
+  const fits =
+    (col1 - col0) * cam.scale + 2 * margin <= pane.width &&
+    (row1 - row0) * cam.scale + 2 * margin <= pane.height;
+  return fits ? centredOn(cells, cam.scale, layout, pane) : cameraOn(cells, layout, pane, margin);
+}
+
 /**
  * The mip level to sample at a zoom: the smallest whose texels (2^k cells wide) are at least one
  * device pixel wide, so that every cell reaches some pixel (see mip.ts).

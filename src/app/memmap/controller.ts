@@ -8,6 +8,7 @@
 import type { Pfn } from '../../core/units.ts';
 import {
   type Camera,
+  cameraOn,
   clampCamera,
   emptyGrid,
   ensureVisible,
@@ -19,6 +20,7 @@ import {
   panBy,
   paneAt,
   pfnAt,
+  revealCells,
   type Size,
   type ViewMode,
   zoomAt,
@@ -26,6 +28,14 @@ import {
 import { createCanvasRenderer } from './canvas-renderer.ts';
 import type { FrameConsumer } from './frame-loop.ts';
 import { createGlRenderer } from './gl-renderer.ts';
+import {
+  boundsOf,
+  type CellRect,
+  type Highlight,
+  highlightOf,
+  highlightRects,
+  NO_HIGHLIGHT,
+} from './highlight.ts';
 import { type Describe, frameFacts, hexPfn, sentence, shortOffset } from './inspect.ts';
 import { type MapLayout, mapLayout, pfnCol, pfnRow } from './layout.ts';
 import { CHROME, type Theme } from './palette.ts';
@@ -57,6 +67,8 @@ const ZOOM_STEP = 2;
 const DRAG_THRESHOLD = 4;
 const ANIMATION_MS = 180;
 const ANNOUNCE_DELAY_MS = 120;
+/** A highlighted run is outlined at least this many CSS pixels tall and wide, whatever the zoom. */
+const HIGHLIGHT_MIN_PX = 6;
 
 interface Animation {
   from: Camera;
@@ -95,6 +107,11 @@ export class MapController implements FrameConsumer {
   private readonly tooltipFields: TooltipFields;
   private disposed = false;
   private ready = false;
+  private highlightPfns: ArrayLike<number> = [];
+  private highlight: Highlight = NO_HIGHLIGHT;
+  private highlightCells: CellRect[] = [];
+  /** The highlight changed: show it (pan or zoom out) once the map has a size. */
+  private revealPending = false;
 
   constructor(options: MapControllerOptions) {
     this.o = { ...options };
@@ -118,6 +135,7 @@ export class MapController implements FrameConsumer {
     };
     region.dataset.renderer = this.renderer.kind;
     region.dataset.cursor = '0';
+    region.dataset.highlight = '0';
     this.tooltipFields = buildTooltip(options.tooltip);
     options.tooltip.hidden = true;
 
@@ -193,6 +211,29 @@ export class MapController implements FrameConsumer {
     this.o.onSelect = onSelect;
   }
 
+  /**
+   * Outlines these frames (PFNs past the end of RAM are left out), and brings them into view when
+   * they are not; an empty list clears the highlight.
+   */
+  setHighlight(pfns: ArrayLike<number>): void {
+    this.highlightPfns = pfns;
+    this.applyHighlight();
+    this.revealPending = this.highlight.frames > 0;
+  }
+
+  /** The frames highlighted now, as runs, with what was left out. */
+  get highlighted(): Highlight {
+    return this.highlight;
+  }
+
+  private applyHighlight(): void {
+    // Before the first frame the map's size is not known: the frames are clipped once it is.
+    this.highlight = this.frames ? highlightOf(this.highlightPfns, this.layout.frames) : NO_HIGHLIGHT;
+    this.highlightCells = highlightRects(this.layout, this.highlight.runs);
+    this.o.region.dataset.highlight = String(this.highlight.frames);
+    this.overlayChanged = true;
+  }
+
   /** The data changed in a way the dirty bytes do not show: upload everything next frame. */
   invalidate(): void {
     this.renderer.invalidate();
@@ -207,6 +248,7 @@ export class MapController implements FrameConsumer {
     if (source.frames !== this.frames) this.adopt(source);
     this.host = source.host;
     if (this.sizeChanged) this.applySize();
+    if (this.revealPending && this.size.width > 0) this.revealHighlight();
     if (this.animation) this.stepAnimation(now);
     if (this.size.width > 0) {
       const scene = this.scene;
@@ -239,6 +281,7 @@ export class MapController implements FrameConsumer {
     }
     this.sceneChanged = true;
     this.shown.pfn = -2;
+    this.applyHighlight();
   }
 
   private applySize(): void {
@@ -326,6 +369,25 @@ export class MapController implements FrameConsumer {
     }
     this.fitted = false;
     this.animateTo(to);
+  }
+
+  /** Pans (or zooms out) so that every highlighted frame is in view; nothing when they are. */
+  private revealHighlight(): void {
+    this.revealPending = false;
+    const bounds = boundsOf(this.highlightCells);
+    if (!bounds) return;
+    const to = revealCells(this.targetCamera(), bounds, this.layout, this.pane());
+    if (!to) return;
+    this.fitted = false;
+    this.animateTo(to);
+  }
+
+  /** Zooms so that the highlighted frames fill the view (as far as MAX_SCALE allows). */
+  zoomToHighlight(): void {
+    const bounds = boundsOf(this.highlightCells);
+    if (!bounds || this.size.width === 0) return;
+    this.fitted = false;
+    this.animateTo(cameraOn(bounds, this.layout, this.pane()));
   }
 
   /** Shows the whole map again. */
@@ -670,6 +732,46 @@ export class MapController implements FrameConsumer {
         ctx.fillText(shortOffset(r * cols), p.x - 8, Math.min(p.y + p.height - 6, Math.max(p.y + 6, y)));
       }
     }
+    if (this.highlightCells.length > 0) this.drawHighlight(ctx);
+  }
+
+  /**
+   * The highlighted runs, outlined in the ink colour on a halo of the background, in every pane: at
+   * least HIGHLIGHT_MIN_PX across, so a run stays visible when a cell is smaller than a pixel.
+   */
+  private drawHighlight(ctx: CanvasRenderingContext2D): void {
+    const { camera: cam, panes, theme } = this.scene;
+    const chrome = CHROME[theme];
+    const pad = 2;
+    for (const p of panes) {
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(p.x - 4, p.y - 4, p.width + 8, p.height + 8);
+      ctx.clip();
+      for (const [colour, width] of [
+        [chrome.cursorInner, 5],
+        [chrome.cursorOuter, 2],
+      ] as const) {
+        ctx.strokeStyle = colour;
+        ctx.lineWidth = width;
+        for (const r of this.highlightCells) {
+          let x0 = p.x + (r.col0 - cam.x) * cam.scale;
+          let x1 = p.x + (r.col1 - cam.x) * cam.scale;
+          let y0 = p.y + (r.row0 - cam.y) * cam.scale;
+          let y1 = p.y + (r.row1 - cam.y) * cam.scale;
+          if (x1 - x0 < HIGHLIGHT_MIN_PX) [x0, x1] = grow(x0, x1, HIGHLIGHT_MIN_PX);
+          if (y1 - y0 < HIGHLIGHT_MIN_PX) [y0, y1] = grow(y0, y1, HIGHLIGHT_MIN_PX);
+          if (x1 < p.x || y1 < p.y || x0 > p.x + p.width || y0 > p.y + p.height) continue;
+          ctx.strokeRect(
+            Math.round(x0) - pad + 0.5,
+            Math.round(y0) - pad + 0.5,
+            Math.round(x1 - x0) + 2 * pad - 1,
+            Math.round(y1 - y0) + 2 * pad - 1,
+          );
+        }
+      }
+      ctx.restore();
+    }
   }
 
   dispose(): void {
@@ -696,6 +798,12 @@ export class MapController implements FrameConsumer {
 
 function lerp(a: number, b: number, t: number): number {
   return a + (b - a) * t;
+}
+
+/** [a, b] grown about its middle to `size`. */
+function grow(a: number, b: number, size: number): [number, number] {
+  const mid = (a + b) / 2;
+  return [mid - size / 2, mid + size / 2];
 }
 
 type TooltipFields = Record<'pfn' | 'gpa' | 'guest' | 'owner' | 'host', HTMLElement>;

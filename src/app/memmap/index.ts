@@ -2,6 +2,14 @@
 export type { Camera, Grid, Pane, ViewMode } from './camera.ts';
 export { MapController, type RendererChoice } from './controller.ts';
 export { type FrameConsumer, FrameTimings, frameLoopFor, type MapCore, MapFrameLoop } from './frame-loop.ts';
+export {
+  type CellRect,
+  describeHighlight,
+  type FrameRun,
+  type Highlight,
+  highlightOf,
+  highlightRects,
+} from './highlight.ts';
 export type { Describe, FrameFacts } from './inspect.ts';
 export { MemoryMapLegend, type MemoryMapLegendProps } from './Legend.tsx';
 export { MemoryMap, type MemoryMapProps } from './MemoryMap.tsx';

@@ -16,6 +16,7 @@ const SPEEDS: { value: Speed; label: string }[] = [
 const MARKER: Partial<Record<Marker['kind'], string>> = {
   target: '◆',
   oom: '✖',
+  'oom-deflate': '↓',
   'oom-kill': '✖',
   error: '⚠',
   'out-of-puff': '●',
@@ -38,6 +39,11 @@ export function Controls({ onReset }: { onReset(): void }) {
   const end = runner.endUs || 1;
   const now = runner.nowUs;
   const markers = runner.markers().flatMap((m, n) => (MARKER[m.kind] ? [{ ...m, n }] : []));
+  const rows = markerRows(markers.map((m) => m.us / end));
+  const goTo = (us: number) => {
+    store.getState().setPlaying(false);
+    runner.seek(us);
+  };
   return (
     <section className="controls" aria-label="Playback">
       <div className="row wrap">
@@ -63,25 +69,47 @@ export function Controls({ onReset }: { onReset(): void }) {
         <button type="button" onClick={onReset} aria-keyshortcuts="R">
           Reset
         </button>
-        <label htmlFor="speed">Speed</label>
-        <select
-          id="speed"
-          value={String(speed)}
-          onChange={(e) =>
-            store.getState().setSpeed(e.target.value === 'max' ? 'max' : (Number(e.target.value) as Speed))
-          }
-        >
-          {SPEEDS.map((s) => (
-            <option key={s.label} value={String(s.value)}>
-              {s.label}
-            </option>
-          ))}
-        </select>
+        <span className="row">
+          <label htmlFor="speed">Speed</label>
+          <select
+            id="speed"
+            value={String(speed)}
+            onChange={(e) =>
+              store.getState().setSpeed(e.target.value === 'max' ? 'max' : (Number(e.target.value) as Speed))
+            }
+          >
+            {SPEEDS.map((s) => (
+              <option key={s.label} value={String(s.value)}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </span>
+        <span className="row">
+          <label htmlFor="jump">Jump to</label>
+          <select
+            id="jump"
+            className="jump"
+            value=""
+            disabled={markers.length === 0}
+            onChange={(e) => {
+              const m = markers[Number(e.target.value)];
+              if (m) goTo(m.us);
+            }}
+          >
+            <option value="">{markers.length ? 'an event on the timeline…' : 'no events yet'}</option>
+            {markers.map((m, k) => (
+              <option key={m.n} value={k}>
+                {seconds(m.us)} {MARKER[m.kind]} {m.label}
+              </option>
+            ))}
+          </select>
+        </span>
         <output className="clock" data-testid="transport.time" aria-label="Virtual time">
           {seconds(now)} <small>/ {seconds(end)}</small> · step {runner.eventIndex}
         </output>
       </div>
-      <div className="timeline">
+      <div className="timeline" style={{ paddingBottom: `${1.5 + Math.max(0, ...rows) * 1.2}rem` }}>
         <input
           type="range"
           aria-label="Timeline"
@@ -95,16 +123,17 @@ export function Controls({ onReset }: { onReset(): void }) {
           }}
         />
         <ol className="markers" aria-label="Timeline events">
-          {markers.map((m) => (
-            <li key={m.n} style={{ left: `${(m.us / end) * 100}%` }} data-kind={m.kind}>
+          {markers.map((m, k) => (
+            <li
+              key={m.n}
+              style={{ left: `${(m.us / end) * 100}%`, top: `${rows[k] * 1.2}rem` }}
+              data-kind={m.kind}
+            >
               <button
                 type="button"
                 title={`${seconds(m.us)}: ${m.label}`}
                 aria-label={`${seconds(m.us)}: ${m.label}`}
-                onClick={() => {
-                  store.getState().setPlaying(false);
-                  runner.seek(m.us);
-                }}
+                onClick={() => goTo(m.us)}
               >
                 {MARKER[m.kind]}
               </button>
@@ -114,4 +143,19 @@ export function Controls({ onReset }: { onReset(): void }) {
       </div>
     </section>
   );
+}
+
+/**
+ * A row for each marker (positions as fractions of the timeline, in time order) so that markers
+ * closer than `gap` stand one above the other instead of hiding each other: the first row that is
+ * free that far back.
+ */
+export function markerRows(positions: readonly number[], gap = 0.02, maxRows = 3): number[] {
+  const lastAt: number[] = [];
+  return positions.map((x) => {
+    let row = lastAt.findIndex((at) => x - at >= gap);
+    if (row < 0) row = lastAt.length < maxRows ? lastAt.length : 0;
+    lastAt[row] = x;
+    return row;
+  });
 }

@@ -1,45 +1,81 @@
-// Target vs actual, the host's RSS and the guest's own numbers, over virtual time (uPlot: a small,
-// well-kept chart library; it draws on a canvas and takes columns of numbers as they are).
+// Values over virtual time (uPlot: a small, well-kept chart library; it draws on a canvas and takes
+// columns of numbers as they are). What each chart shows is in plot-specs.ts; here the drawing, and
+// a legend in HTML that draws each line's colour and dash and says its latest value.
 import 'uplot/dist/uPlot.min.css';
-import { useEffect, useRef } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import type { Series } from '../../sim/sim.ts';
+import { describePlot, latestText, PlotColumns, type PlotSpec, type Theme } from './plot-specs.ts';
 
-interface PlotSpec {
-  title: string;
-  yLabel: string;
-  lines: { label: string; color: string; dash?: number[]; pick(s: Series): number[] }[];
+export { PLOTS } from './plot-specs.ts';
+
+const HEIGHT = 230;
+const FONT = '14px Inter, system-ui, sans-serif';
+const LABEL_FONT = '600 14px Inter, system-ui, sans-serif';
+const stepped = uPlot.paths.stepped?.({ align: 1 });
+
+/** Every value from 0: a balloon or a memory size read against zero, not against its own minimum. */
+const fromZero: uPlot.Scale.Range = (_u, _min, max) =>
+  max === null || !(max > 0) ? [0, 1] : uPlot.rangeNum(0, max, 0.1, true);
+
+/** A y axis wide enough for its longest value, so that 100,000 does not run into the label. */
+function axisSize(u: uPlot, values: string[] | null): number {
+  if (!values?.length) return 40;
+  u.ctx.font = FONT;
+  const widest = Math.max(...values.map((v) => u.ctx.measureText(v ?? '').width));
+  return Math.ceil(widest / uPlot.pxRatio) + 18;
 }
 
-const MiB = 1048576;
-const stepped = uPlot.paths.stepped?.({ align: 1 });
-const toMiB = (xs: number[]) => xs.map((x) => x / MiB);
-const pagesToMiB = (xs: number[]) => xs.map((x) => (x * 4096) / MiB);
-
-// Okabe–Ito colours; a dashed line where two could be told apart by colour only.
-export const PLOTS: PlotSpec[] = [
-  {
-    title: 'The balloon: the host’s target and the guest’s actual',
-    yLabel: 'MiB in the balloon',
-    lines: [
-      { label: 'target (num_pages)', color: '#E69F00', dash: [6, 4], pick: (s) => pagesToMiB(s.numPages) },
-      { label: 'actual', color: '#0072B2', pick: (s) => pagesToMiB(s.actual) },
+function options(spec: PlotSpec, theme: Theme, width: number): uPlot.Options {
+  const css = getComputedStyle(document.documentElement);
+  const ink = css.getPropertyValue('--fg').trim() || '#1b1f24';
+  const grid = css.getPropertyValue('--border').trim() || '#d0d7de';
+  const axis = {
+    stroke: ink,
+    font: FONT,
+    labelFont: LABEL_FONT,
+    grid: { stroke: grid, width: 1 },
+    ticks: { stroke: grid },
+  };
+  const right = spec.lines.some((l) => l.scale === 'y2');
+  return {
+    width,
+    height: HEIGHT,
+    scales: { x: { time: false }, y: { range: fromZero }, ...(right ? { y2: { range: fromZero } } : {}) },
+    axes: [
+      { ...axis, label: 'virtual time (s)' },
+      { ...axis, label: spec.yLabel, size: axisSize },
+      ...(right
+        ? [
+            {
+              ...axis,
+              scale: 'y2',
+              side: 1 as const,
+              label: spec.y2Label,
+              size: axisSize,
+              grid: { show: false },
+            },
+          ]
+        : []),
     ],
-  },
-  {
-    title: 'Memory: the host’s RSS and what the guest has free',
-    yLabel: 'MiB',
-    lines: [
-      { label: 'host RSS', color: '#D55E00', pick: (s) => toMiB(s.hostRss) },
-      { label: 'MemFree', color: '#009E73', dash: [2, 3], pick: (s) => toMiB(s.memFree) },
-      { label: 'MemAvailable', color: '#56B4E9', dash: [8, 3], pick: (s) => toMiB(s.memAvailable) },
-      { label: 'Cached', color: '#CC79A7', pick: (s) => toMiB(s.cached) },
+    // Stepped: a value holds until the next sample (a target changes at once, it does not ramp).
+    series: [
+      { label: 'virtual time (s)' },
+      ...spec.lines.map((l) => ({
+        label: l.label,
+        scale: l.scale ?? 'y',
+        stroke: l.color[theme],
+        width: 2.5,
+        dash: l.dash,
+        paths: stepped,
+        // A tag the guest never sent is a gap, never a line at zero.
+        spanGaps: false,
+        points: { size: 5 },
+      })),
     ],
-  },
-];
-
-function data(series: Series, spec: PlotSpec): uPlot.AlignedData {
-  return [series.us.map((u) => u / 1e6), ...spec.lines.map((l) => l.pick(series))];
+    legend: { show: false },
+    cursor: { show: false },
+  };
 }
 
 export function Plot({
@@ -51,65 +87,65 @@ export function Plot({
   series: Series;
   spec: PlotSpec;
   version: number;
-  theme: string;
+  theme: Theme;
 }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
+  const columns = useMemo(() => new PlotColumns(spec), [spec]);
   const latest = useRef(series);
   latest.current = series;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: a new theme redraws with its colours (read from CSS)
+  // A new theme draws anew, with its colours (read from CSS).
   useEffect(() => {
     const el = host.current!;
-    const ink = getComputedStyle(document.documentElement).getPropertyValue('--fg').trim() || '#1b1f24';
-    const grid = getComputedStyle(document.documentElement).getPropertyValue('--border').trim() || '#d0d7de';
-    const axis = { stroke: ink, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } };
+    const width = () => Math.max(240, el.clientWidth);
     plot.current = new uPlot(
-      {
-        width: Math.max(280, el.clientWidth),
-        height: 200,
-        scales: { x: { time: false } },
-        axes: [
-          { ...axis, label: 'virtual time (s)' },
-          { ...axis, label: spec.yLabel },
-        ],
-        // Stepped: a value holds until the next sample (a target changes at once, it does not ramp).
-        series: [
-          { label: 't (s)' },
-          ...spec.lines.map((l) => ({
-            label: l.label,
-            stroke: l.color,
-            width: 2,
-            dash: l.dash,
-            paths: stepped,
-          })),
-        ],
-        legend: { live: false },
-      },
-      data(latest.current, spec),
+      options(spec, theme, width()),
+      columns.update(latest.current) as uPlot.AlignedData,
       el,
     );
-    const resize = new ResizeObserver(() =>
-      plot.current?.setSize({ width: Math.max(280, el.clientWidth), height: 200 }),
-    );
+    const resize = new ResizeObserver(() => plot.current?.setSize({ width: width(), height: HEIGHT }));
     resize.observe(el);
     return () => {
       resize.disconnect();
       plot.current?.destroy();
       plot.current = null;
     };
-  }, [spec, theme]);
+  }, [spec, theme, columns]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: version says the series grew (same arrays)
   useEffect(() => {
-    plot.current?.setData(data(series, spec));
-  }, [series, spec, version]);
+    plot.current?.setData(columns.update(series) as uPlot.AlignedData);
+  }, [series, columns, version]);
   return (
-    <figure className="plot">
+    <figure className="plot" data-plot={spec.id}>
       <figcaption>{spec.title}</figcaption>
-      <div
-        ref={host}
-        role="img"
-        aria-label={`${spec.title}: ${spec.lines.map((l) => l.label).join(', ')} over time`}
-      />
+      <div ref={host} role="img" aria-label={describePlot(spec, series)} />
+      <ul className="plot-legend" aria-label={`Lines of “${spec.title}”`}>
+        {spec.lines.map((l) => {
+          const value = latestText(l, series);
+          return (
+            <li key={l.key} data-absent={value === 'never sent' || undefined}>
+              <svg width="36" height="12" aria-hidden="true" className="plot-swatch">
+                <line
+                  x1="0"
+                  y1="6"
+                  x2="36"
+                  y2="6"
+                  stroke={l.color[theme]}
+                  strokeWidth="3"
+                  strokeDasharray={l.dash.join(' ') || undefined}
+                />
+              </svg>
+              <span className="plot-label">
+                {l.label}
+                {l.specName ? <code className="plot-spec">{l.specName}</code> : null}
+              </span>
+              <span className="plot-value" data-testid={`plot.${spec.id}.${l.key}`}>
+                {value}
+              </span>
+            </li>
+          );
+        })}
+      </ul>
     </figure>
   );
 }

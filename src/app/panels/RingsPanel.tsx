@@ -3,11 +3,17 @@
 import { useApp, useRunnerVersion, useServices } from '../context.tsx';
 import { DriverView, VirtqueueInspector } from '../inspector/index.ts';
 
+/** Brings the memory map, where the selected descriptor's PFNs are outlined, into view. */
+function showMap() {
+  document.getElementById('map-title')?.scrollIntoView({ block: 'start' });
+}
+
 export function RingsPanel() {
   const version = useRunnerVersion();
-  const { runner, core } = useServices();
+  const { runner, core, store } = useServices();
   const playing = useApp((s) => s.playing);
   const speed = useApp((s) => s.speed);
+  const selection = useApp((s) => s.selectedDescriptor);
   const sim = runner.sim;
   if (!sim) return null;
   const { vb } = sim;
@@ -30,6 +36,10 @@ export function RingsPanel() {
             pfns={{ gpa: vb.pfns, count: vb.num_pfns }}
             version={version}
             mode={mode}
+            selection={selection}
+            onSelectionChange={store.getState().selectDescriptor}
+            onSelectPfns={store.getState().setHighlight}
+            onShowPfns={showMap}
           />
         )}
       </section>

@@ -1,4 +1,5 @@
-// The guest's memory statistics as the host receives them (qom-get guest-stats), with QEMU's names.
+// Over virtual time: the balloon, memory, and all eight stats tags as the host received them; then the
+// guest's stats as the host has them now (qom-get guest-stats), with QEMU's names.
 import { useApp, useRunnerVersion, useServices } from '../context.tsx';
 import { PLOTS, Plot } from './Plots.tsx';
 
@@ -25,7 +26,7 @@ export function StatsPanel() {
       <h2 id="stats-title">Over time, and the guest's stats as the host sees them</h2>
       <div className="plots">
         {PLOTS.map((spec) => (
-          <Plot key={spec.title} series={sim.series} spec={spec} version={version} theme={theme} />
+          <Plot key={spec.id} series={sim.series} spec={spec} version={version} theme={theme} />
         ))}
       </div>
       <table>

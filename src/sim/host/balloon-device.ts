@@ -45,6 +45,8 @@ export interface DeviceEvents {
   deviceError?(name: string, message: string, queue: number): void;
   /** A warning QEMU would log (a second stats buffer, partly ballooned host pages). */
   warning?(message: string): void;
+  /** The guest answered with fresh stats: guestStats() has changed. */
+  statsReceived?(): void;
 }
 
 export class BalloonDevice implements DeviceModel {
@@ -303,6 +305,7 @@ export class BalloonDevice implements DeviceModel {
       }
       this.statsElem = head;
       this.statsLastUpdateUs = this.sched.now;
+      this.events.statsReceived?.();
       // The timer is re-armed only when the guest answers.
       if (this.statsPollIntervalS > 0) this.armStatsTimer(this.statsPollIntervalS);
     }

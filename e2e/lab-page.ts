@@ -1,0 +1,44 @@
+// Helpers the app's feature specs share: open the lab, pick a scenario through the UI, and read the
+// simulation through window.balloonLab where the UI cannot say it (waiting, asserting; never acting).
+import { expect, type Page } from '@playwright/test';
+
+export interface LabHook {
+  load(s: unknown): { ok: boolean; errors?: string[] };
+  runUntil(s: number): number;
+  summary(): {
+    scenario: string;
+    time_s: number;
+    num_pages: number;
+    actual: number;
+    counters: Record<string, number>;
+  } | null;
+  trace(): string;
+}
+
+/** Opens the lab (or a link into it) and waits for the hook; returns the page errors seen from then on. */
+export async function openLab(page: Page, path = './'): Promise<string[]> {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(path);
+  await page.waitForFunction(() => 'balloonLab' in window);
+  await expect(page.getByRole('heading', { name: 'Balloon Lab' })).toBeVisible();
+  return errors;
+}
+
+/** Picks a bundled scenario in the Scenario select and waits until the simulation runs it. */
+export async function pickScenario(page: Page, name: string): Promise<void> {
+  await page.getByLabel('Scenario').selectOption({ label: name });
+  await page.waitForFunction(
+    (n) => (window as unknown as { balloonLab: LabHook }).balloonLab.summary()?.scenario === n,
+    name,
+  );
+}
+
+/** Runs `fn` on window.balloonLab in the page (fn must not close over anything). */
+export function withHook<T>(page: Page, fn: (h: LabHook) => T): Promise<T> {
+  return page.evaluate(
+    (src) =>
+      new Function('h', `return (${src})(h)`)((window as unknown as { balloonLab: LabHook }).balloonLab),
+    fn.toString(),
+  ) as Promise<T>;
+}

@@ -1,0 +1,81 @@
+// The plots over virtual time: the balloon, memory, and every one of the eight stats tags the guest
+// reports, each line with its own dash and a legend that says what it is and what it reads now.
+import { expect, type Page, test } from '@playwright/test';
+import { openLab, pickScenario, withHook } from './lab-page.ts';
+
+const TAGS = ['SWAP_IN', 'SWAP_OUT', 'MAJFLT', 'MINFLT', 'MEMFREE', 'MEMTOT', 'AVAIL', 'CACHES'];
+
+async function deflateOnOomAt10s(page: Page) {
+  const errors = await openLab(page);
+  await pickScenario(page, 'deflate on OOM');
+  await withHook(page, (h) => h.runUntil(10));
+  await expect(page.getByTestId('transport.time')).toContainText('10.000000 s /');
+  return errors;
+}
+
+test('every stats tag is plotted over virtual time, labelled with its unit and its value', async ({
+  page,
+}) => {
+  const errors = await deflateOnOomAt10s(page);
+  const panel = page.getByRole('region', { name: /the guest's stats as the host sees them/ });
+  const charts = panel.getByRole('img');
+  await expect(charts).toHaveCount(4);
+  for (const chart of await charts.all()) await expect(chart.locator('canvas')).toHaveCount(1);
+  for (const [tag, name] of TAGS.entries()) {
+    await expect(panel.getByText(`VIRTIO_BALLOON_S_${name}, tag ${tag}`, { exact: true })).toBeVisible();
+  }
+  // The legend reads what the host received, in the chart's unit.
+  await expect(page.getByTestId('stats.stat-total-memory')).toHaveText('254,615,552');
+  await expect(page.getByTestId('plot.stats-memory.statTotalMemory')).toHaveText('242.8 MiB');
+  await expect(page.getByTestId('stats.stat-minor-faults')).toHaveText('35,840');
+  await expect(page.getByTestId('plot.stats-counters.statMinorFaults')).toHaveText('35,840');
+  await expect(page.getByTestId('plot.stats-counters.statSwapOut')).toHaveText('0.0 MiB');
+  await expect(
+    panel.getByRole('img', {
+      name: /faults and swap since boot.*Latest: minor faults \(count, left axis\) 35,840/,
+    }),
+  ).toBeVisible();
+  expect(errors).toEqual([]);
+});
+
+test('the plots follow a step back: they show the run up to the moment on screen', async ({ page }) => {
+  await deflateOnOomAt10s(page);
+  await page.getByRole('slider', { name: 'Timeline' }).fill('4000000');
+  await expect(page.getByTestId('transport.time')).toContainText('4.000000 s /');
+  // The workload has not faulted its pages in yet: the last stats the host has predate it.
+  await expect(page.getByTestId('plot.stats-counters.statMinorFaults')).toHaveText('0');
+  await expect(page.getByTestId('plot.balloon.actual')).toHaveText('160.0 MiB');
+});
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`the plots read in the ${theme} theme`, async ({ page }) => {
+    await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
+    await deflateOnOomAt10s(page);
+    await page.evaluate(() => document.fonts.ready);
+    // Clipped to whole pixels of the page: the charts sit below everything else, and a fraction of a
+    // pixel more or less above them must not change the picture's size.
+    const box = await page.locator('.panel.stats .plots').evaluate((e) => {
+      const r = e.getBoundingClientRect();
+      return { x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height };
+    });
+    const clip = {
+      x: Math.round(box.x),
+      y: Math.round(box.y),
+      width: Math.round(box.width),
+      height: Math.round(box.height),
+    };
+    await expect(page).toHaveScreenshot(`plots-${theme}.png`, { fullPage: true, clip });
+  });
+}
+
+test('on a phone the plots stack and nothing overflows', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await deflateOnOomAt10s(page);
+  const charts = page.locator('.panel.stats').getByRole('img');
+  await expect(charts).toHaveCount(4);
+  const boxes = await Promise.all((await charts.all()).map((c) => c.boundingBox()));
+  for (const b of boxes) expect(b!.x + b!.width).toBeLessThanOrEqual(390);
+  // one column: each chart below the one before
+  for (let k = 1; k < boxes.length; k++) expect(boxes[k]!.y).toBeGreaterThan(boxes[k - 1]!.y);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+});
