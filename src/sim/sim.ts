@@ -244,11 +244,14 @@ export class Simulation {
       costs: this.costs,
       queueSize: device.queueSize,
       hooks: {
+        details: this.recordCalls,
+        tellHost: (vq) => {
+          if (vq === 'inflate') this.counters.inflateBatches++;
+          else if (vq === 'deflate') this.counters.deflateBatches++;
+        },
         enter: (fn, detail) => {
           if (this.recordCalls)
             this.calls.push(detail === undefined ? { us: now(), fn } : { us: now(), fn, detail });
-          if (fn === 'tell_host' && detail?.startsWith('inflate')) this.counters.inflateBatches++;
-          if (fn === 'tell_host' && detail?.startsWith('deflate')) this.counters.deflateBatches++;
           if (fn === 'stats_handle_request') {
             this.counters.statsAnswers++;
             this.sample();

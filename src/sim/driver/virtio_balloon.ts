@@ -115,6 +115,13 @@ export interface OomNotifier {
 /** Hooks the simulation listens on: which function runs (for the driver view), faults. */
 export interface DriverHooks {
   enter?(fn: DriverFunction, detail?: string): void;
+  /**
+   * Whether enter() gets its detail strings ("inflate 256 pfns"). Building them costs time on every
+   * batch, so a run nobody watches (a benchmark, the soak) leaves this off.
+   */
+  details?: boolean;
+  /** tell_host() is about to put a buffer on `vq` (counted per queue without parsing details). */
+  tellHost?(vq: string): void;
 }
 
 export interface DriverEnv {
@@ -218,6 +225,11 @@ export class VirtioBalloon {
     this.env.hooks.enter?.(fn, detail);
   }
 
+  /** Whether to build enter()'s detail strings (see DriverHooks.details). */
+  private get details(): boolean {
+    return this.env.hooks.details === true;
+  }
+
   page_to_balloon_pfn(page: KernelPage): number {
     this.enter('page_to_balloon_pfn');
     /* Convert pfn from Linux page size to balloon page size. */
@@ -231,7 +243,8 @@ export class VirtioBalloon {
   }
 
   *tell_host(vq: Virtqueue): Task {
-    this.enter('tell_host', `${vq.name} ${this.num_pfns} pfns`);
+    this.enter('tell_host', this.details ? `${vq.name} ${this.num_pfns} pfns` : undefined);
+    this.env.hooks.tellHost?.(vq.name);
     /* We should always be able to add one buffer to an empty queue. */
     if (!vq.addOutbuf(this.pfns, 4 * this.num_pfns)) throw new Error(`tell_host: ${vq.name} queue full`);
     this.applyFault(vq);
@@ -248,12 +261,12 @@ export class VirtioBalloon {
    * PAGES_PER_PAGE − 1. The frames are marked as they go on the request (INFLATING / DEFLATING).
    */
   set_page_pfns(pages: ArrayLike<number>, at: number, state: number): void {
-    this.enter('set_page_pfns', `${pages.length} pages`);
+    this.enter('set_page_pfns', this.details ? `${pages.length} pages` : undefined);
     this.env.core.encodePages(pages as ArrayLike<KernelPage>, at, this.ppp, this.pfns, state);
   }
 
   *fill_balloon(num: number): Task<number> {
-    this.enter('fill_balloon', `num=${num}`);
+    this.enter('fill_balloon', this.details ? `num=${num}` : undefined);
     const { mm, log } = this.env;
     // LIST_HEAD(pages): balloon_page_push adds at the head, balloon_page_pop takes from the head (LIFO).
     const pages = this.localPages;
@@ -324,7 +337,7 @@ export class VirtioBalloon {
   }
 
   release_pages_balloon(pages: ArrayLike<number>): void {
-    this.enter('release_pages_balloon', `${pages.length} pages`);
+    this.enter('release_pages_balloon', this.details ? `${pages.length} pages` : undefined);
     // list_for_each_entry_safe(page, next, pages, lru): per page, MemTotal grows back (without
     // DEFLATE_ON_OOM) and the balloon's reference is dropped; the pages go back in one call.
     if (!this.has(VIRTIO_BALLOON_F_DEFLATE_ON_OOM)) this.env.mm.adjustManagedPageCount(pages.length);
@@ -332,7 +345,7 @@ export class VirtioBalloon {
   }
 
   *leak_balloon(num: number): Task<number> {
-    this.enter('leak_balloon', `num=${num}`);
+    this.enter('leak_balloon', this.details ? `num=${num}` : undefined);
     const { mm } = this.env;
     const pages = this.batchPages; // LIST_HEAD(pages)
     let npages = 0;
@@ -434,7 +447,7 @@ export class VirtioBalloon {
   }
 
   update_balloon_size(): void {
-    this.enter('update_balloon_size', `actual=${this.num_pages}`);
+    this.enter('update_balloon_size', this.details ? `actual=${this.num_pages}` : undefined);
     const actual = this.num_pages;
     this.env.transport.cwrite32(4, actual);
   }
@@ -504,7 +517,7 @@ export class VirtioBalloon {
    * host about the old page removed from vb->pages list.
    */
   *virtballoon_migratepage(newpage: KernelPage, page: KernelPage): Task<number> {
-    this.enter('virtballoon_migratepage', `${page} → ${newpage}`);
+    this.enter('virtballoon_migratepage', this.details ? `${page} → ${newpage}` : undefined);
     const { sched, mm, core } = this.env;
     /*
      * In order to avoid lock contention while migrating pages concurrently to leak_balloon() or
