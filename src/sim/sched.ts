@@ -201,19 +201,35 @@ export class Workqueue {
   queue(item: WorkItem): boolean {
     if (item.pending || item.cancelling) return false;
     item.pending = true;
-    if (!item.running && !this.frozen) this.sched.after(this.latencyUs, () => this.start(item));
+    if (!item.running && !this.frozen) this.sched.after(this.latencyUs, this.starter(item));
     return true;
+  }
+
+  // The callbacks that start an item and see it finish, made once per item rather than at every
+  // queue_work: the balloon's work item runs once per batch.
+  private readonly starters = new Map<WorkItem, { start: () => void; finished: () => void }>();
+
+  private starter(item: WorkItem): () => void {
+    let cb = this.starters.get(item);
+    if (!cb) {
+      cb = {
+        start: () => this.start(item),
+        finished: () => {
+          item.running = false;
+          this.sched.wakeUp(item.idle);
+          if (item.pending && !this.frozen) this.sched.after(this.latencyUs, this.starter(item));
+        },
+      };
+      this.starters.set(item, cb);
+    }
+    return cb.start;
   }
 
   private start(item: WorkItem): void {
     if (!item.pending || item.running || this.frozen) return;
     item.pending = false;
     item.running = true;
-    this.sched.spawn(item.name, item.fn(), () => {
-      item.running = false;
-      this.sched.wakeUp(item.idle);
-      if (item.pending && !this.frozen) this.sched.after(this.latencyUs, () => this.start(item));
-    });
+    this.sched.spawn(item.name, item.fn(), this.starters.get(item)!.finished);
   }
 
   /** cancel_work_sync(): drops a pending run and waits for a running one to finish. */
@@ -242,6 +258,6 @@ export class Workqueue {
   thaw(items: readonly WorkItem[]): void {
     this.frozen = false;
     for (const item of items)
-      if (item.pending && !item.running) this.sched.after(this.latencyUs, () => this.start(item));
+      if (item.pending && !item.running) this.sched.after(this.latencyUs, this.starter(item));
   }
 }

@@ -60,7 +60,8 @@ export class BalloonDevice implements DeviceModel {
   private statsElem: number | null = null;
   private statsLastUpdateUs = 0;
   private warnedHostPage = false;
-  private busy = new Set<number>();
+  /** Per queue: the host is working through its buffers (no Set: it is flipped twice a batch). */
+  private readonly busy: boolean[] = [false, false, false];
 
   constructor(
     private readonly sched: Scheduler,
@@ -163,7 +164,7 @@ export class BalloonDevice implements DeviceModel {
   reset(): void {
     this.actual = 0;
     this.statsElem = null;
-    this.busy.clear();
+    this.busy.fill(false);
   }
 
   handleOutput(q: number): void {
@@ -184,8 +185,8 @@ export class BalloonDevice implements DeviceModel {
    * next available buffer; a chain too odd to peek at is traced when the core walks it.
    */
   private handleBalloon(q: number): void {
-    if (this.busy.has(q) || this.core.pending(q) === 0) return;
-    this.busy.add(q);
+    if (this.busy[q] || this.core.pending(q) === 0) return;
+    this.busy[q] = true;
     const deflate = q === DEFLATE_Q;
     const vq = VQ_BY_QUEUE_INDEX[q];
     const peek = this.peekNext(q);
@@ -199,7 +200,7 @@ export class BalloonDevice implements DeviceModel {
     this.sched.after(cost, () => {
       const handled = this.core.balloonHandle(q, deflate, 1);
       if (handled < 0) {
-        this.busy.delete(q);
+        this.busy[q] = false;
         if (handled === RC_ERROR) this.raiseError(q);
         return;
       }
@@ -217,7 +218,7 @@ export class BalloonDevice implements DeviceModel {
         this.trace.flush(this.sched.now, vq, 1);
         this.transport.notifyQueue(q);
       }
-      this.busy.delete(q);
+      this.busy[q] = false;
       this.handleBalloon(q); // more buffers may have come while the host was busy
     });
   }
