@@ -1,8 +1,8 @@
 // Owns the running simulation for the app: loading a scenario, playing it against the wall clock,
 // stepping forward and back, seeking. The simulation is deterministic, so going back in time is
 // running again from the start to the earlier moment (a 256 MiB scenario replays in milliseconds;
-// big guests replay in slices so the page stays responsive). React never holds the simulation: it
-// subscribes to `version` and reads what it shows.
+// a 16 GiB guest's whole round trip in a few hundred, in one go: the page waits that long). React
+// never holds the simulation: it subscribes to `version` and reads what it shows.
 import type { BalloonCore } from '../core/core.ts';
 import type { Scenario } from '../sim/scenario.ts';
 import type { Step } from '../sim/scenario-steps.ts';
