@@ -244,3 +244,15 @@ describe('sim-only trace events', () => {
     expect(text).not.toContain('balloonlab_balloonlab_');
   });
 });
+
+describe('QEMU stderr', () => {
+  it('keeps the host device warnings apart from the guest dmesg', () => {
+    const sim = newSim(bundledScenario('host-2m-pages.json'));
+    sim.runToEnd();
+    const warning =
+      'qemu-system-x86_64: warning: Balloon used with backing page size > 4kiB, this may not be reliable';
+    expect(sim.hostLog.lines.map((l) => l.text)).toEqual([warning]);
+    expect(sim.log.lines.some((l) => l.text.includes('qemu-system'))).toBe(false);
+    expect(sim.trace.toText()).toContain('balloonlab_host_log level=warn');
+  });
+});

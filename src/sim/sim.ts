@@ -147,7 +147,10 @@ function windowFramesFor(queueSize: number): number {
 
 export class Simulation {
   readonly sched = new Scheduler();
+  /** The guest kernel's log (dmesg). */
   readonly log: KernelLog;
+  /** What QEMU prints on its own stderr (warnings): the host's messages, not the guest's. */
+  readonly hostLog: KernelLog;
   readonly trace: TraceRecorder;
   readonly kernel: GuestKernel;
   readonly transport: VirtioTransport;
@@ -188,6 +191,7 @@ export class Simulation {
 
     const now = () => this.sched.now;
     this.log = new KernelLog(now);
+    this.hostLog = new KernelLog(now);
     this.trace = opts.trace === false ? new NullTraceRecorder() : new TraceRecorder();
     this.trace.comment(`Balloon Lab: ${scenario.name} (seed ${scenario.seed})`);
     this.kernel = new GuestKernel(
@@ -219,7 +223,8 @@ export class Simulation {
           this.mark('error', `device error: ${message}`);
         },
         warning: (message) => {
-          this.log.log(`qemu-system-x86_64: warning: ${message}`, 'warn');
+          this.hostLog.log(`qemu-system-x86_64: warning: ${message}`, 'warn');
+          this.trace.custom(this.sched.now, 'host_log', { level: 'warn', text: `warning: ${message}` });
           this.mark('warning', message);
         },
       },

@@ -1,7 +1,8 @@
 // What QEMU's operator sees and does: the balloon target as the guest's logical size (QMP `balloon`),
 // num_pages and actual, query-balloon, stats polling, the device's status and the VM's RSS.
 import { type FormEvent, useState } from 'react';
-import { statusNames } from '../../sim/virtio/features.ts';
+import { formatTraceTime } from '../../sim/clock.ts';
+import { featureList, statusNames } from '../../sim/virtio/features.ts';
 import { useRunnerVersion, useServices } from '../context.tsx';
 import { mib, pages } from '../format.ts';
 
@@ -105,6 +106,12 @@ export function HostPanel() {
           <dd className="chips">{scenario.device.features.join(' · ') || 'none'}</dd>
         </div>
         <div>
+          <dt>Features negotiated</dt>
+          <dd className="chips" data-testid="host.negotiated">
+            {transport.driverFeatures === 0n ? 'not yet' : featureList(transport.driverFeatures).join(' · ')}
+          </dd>
+        </div>
+        <div>
           <dt>Status</dt>
           <dd className="chips" data-testid="host.status">
             {statusNames(status).join(' · ') || '0'}
@@ -115,6 +122,18 @@ export function HostPanel() {
         <p className="alarm" role="alert" data-testid="host.needs-reset">
           DEVICE_NEEDS_RESET — {sim.core.deviceError()?.message ?? 'the device stopped'}
         </p>
+      )}
+      {sim.hostLog.lines.length > 0 && (
+        <>
+          <h3 id="host-log-title">QEMU (stderr)</h3>
+          <ol className="dmesg host-log" aria-labelledby="host-log-title" data-testid="host.log">
+            {sim.hostLog.lines.slice(-50).map((line, k, shown) => (
+              <li key={sim.hostLog.lines.length - shown.length + k} data-level={line.level}>
+                {formatTraceTime(line.us)} {line.text}
+              </li>
+            ))}
+          </ol>
+        </>
       )}
       <form className="row" onSubmit={applyInterval}>
         <label htmlFor="host-interval">Stats polling (s)</label>
