@@ -3,17 +3,9 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { KernelLog } from '../../sim/klog.ts';
 import { useRunnerVersion, useServices } from '../context.tsx';
-import { mib } from '../format.ts';
+import { lastLines, mib } from '../format.ts';
 
 const KINDS = ['anon', 'file', 'shmem'] as const;
-
-/** The last `count` lines, each with its line number in the whole log (a stable key: the log only grows). */
-function lastLines<T>(lines: readonly T[], count: number): { n: number; line: T }[] {
-  const from = Math.max(0, lines.length - count);
-  const out: { n: number; line: T }[] = [];
-  for (let n = from; n < lines.length; n++) out.push({ n, line: lines[n] });
-  return out;
-}
 
 export function GuestPanel() {
   useRunnerVersion();

@@ -4,7 +4,7 @@ import { type FormEvent, useState } from 'react';
 import { formatTraceTime } from '../../sim/clock.ts';
 import { featureList, statusNames } from '../../sim/virtio/features.ts';
 import { useRunnerVersion, useServices } from '../context.tsx';
-import { mib, pages } from '../format.ts';
+import { lastLines, mib, pages } from '../format.ts';
 
 export function HostPanel() {
   useRunnerVersion();
@@ -127,8 +127,8 @@ export function HostPanel() {
         <>
           <h3 id="host-log-title">QEMU (stderr)</h3>
           <ol className="dmesg host-log" aria-labelledby="host-log-title" data-testid="host.log">
-            {sim.hostLog.lines.slice(-50).map((line, k, shown) => (
-              <li key={sim.hostLog.lines.length - shown.length + k} data-level={line.level}>
+            {lastLines(sim.hostLog.lines, 50).map(({ n, line }) => (
+              <li key={n} data-level={line.level}>
                 {formatTraceTime(line.us)} {line.text}
               </li>
             ))}

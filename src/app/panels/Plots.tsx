@@ -5,7 +5,14 @@ import 'uplot/dist/uPlot.min.css';
 import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import type { Series } from '../../sim/sim.ts';
-import { describePlot, latestText, PlotColumns, type PlotSpec, type Theme } from './plot-specs.ts';
+import {
+  describePlot,
+  latestText,
+  PlotColumns,
+  type PlotSpec,
+  type Theme,
+  thinColumns,
+} from './plot-specs.ts';
 
 export { PLOTS } from './plot-specs.ts';
 
@@ -100,7 +107,7 @@ export function Plot({
     const width = () => Math.max(240, el.clientWidth);
     plot.current = new uPlot(
       options(spec, theme, width()),
-      columns.update(latest.current) as uPlot.AlignedData,
+      thinColumns(columns.update(latest.current), width()) as uPlot.AlignedData,
       el,
     );
     const resize = new ResizeObserver(() => plot.current?.setSize({ width: width(), height: HEIGHT }));
@@ -113,7 +120,8 @@ export function Plot({
   }, [spec, theme, columns]);
   // biome-ignore lint/correctness/useExhaustiveDependencies: version says the series grew (same arrays)
   useEffect(() => {
-    plot.current?.setData(columns.update(series) as uPlot.AlignedData);
+    const p = plot.current;
+    if (p) p.setData(thinColumns(columns.update(series), p.width) as uPlot.AlignedData);
   }, [series, columns, version]);
   return (
     <figure className="plot" data-plot={spec.id}>

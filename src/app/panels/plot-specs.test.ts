@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { emptySeries, type Series, STAT_SERIES } from '../../sim/sim.ts';
-import { describePlot, latestText, MiB, PLOTS, PlotColumns, type PlotSpec, pointOf } from './plot-specs.ts';
+import {
+  describePlot,
+  latestText,
+  MiB,
+  PLOTS,
+  PlotColumns,
+  type PlotSpec,
+  pointOf,
+  thinColumns,
+} from './plot-specs.ts';
 
 function series(points: Partial<Record<keyof Series, number>>[]): Series {
   const s = emptySeries();
@@ -94,5 +103,38 @@ describe('PlotColumns', () => {
     cols.update(series([{ us: 0 }, { us: 1e6 }, { us: 2e6 }]));
     const fresh = series([{ us: 5e5, statSwapOut: 2 * MiB }]);
     expect(cols.update(fresh)).toEqual(full(fresh));
+  });
+});
+
+describe('thinColumns', () => {
+  // A stepped walk with a gap, 30,000 points: what a 16 GiB run samples.
+  const n = 30_000;
+  const x = Array.from({ length: n }, (_, i) => i / 100);
+  const a = x.map((_, i) => Math.round(1000 * Math.sin(i / 700)) + (i === 12_345 ? 5000 : 0));
+  const b = x.map((_, i) => (i >= 10_000 && i < 10_050 ? null : i % 977));
+  const cols = [x, a, b];
+
+  it('leaves short columns alone', () => {
+    expect(thinColumns(cols, 10_000)).toBe(cols);
+  });
+
+  it('keeps, per pixel column, the ends, every line’s extremes and where its gaps start and stop', () => {
+    const thin = thinColumns(cols, 600);
+    expect(thin[0].length).toBeLessThan(600 * 8);
+    expect(thin.every((c) => c.length === thin[0].length)).toBe(true);
+    // x still ascends, the first and last points are there, and no value is made up.
+    for (let i = 1; i < thin[0].length; i++) expect(thin[0][i]! > thin[0][i - 1]!).toBe(true);
+    expect([thin[0][0], thin[0].at(-1)]).toEqual([x[0], x[n - 1]]);
+    thin[0].forEach((xv, j) => {
+      const i = Math.round((xv as number) * 100);
+      expect([thin[1][j], thin[2][j]]).toEqual([a[i], b[i]]);
+    });
+    // The spike and the whole range of each line survive; so does the gap, at both ends.
+    expect(Math.max(...(thin[1] as number[]))).toBe(Math.max(...a));
+    expect(Math.min(...(thin[1] as number[]))).toBe(Math.min(...a));
+    expect(Math.max(...(thin[2].filter((v) => v !== null) as number[]))).toBe(976);
+    expect(thin[0][thin[2].indexOf(null)]).toBe(x[10_000]);
+    const after = thin[2].lastIndexOf(null) + 1;
+    expect(thin[0][after]).toBe(x[10_050]);
   });
 });
