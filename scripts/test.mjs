@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: every check the project has, in order, then one closing line `tests: N passed, N failed`.
-// Gates (wasm build, type check, lint, app build) count as one check each; vitest and Playwright count
-// their tests. A failing stage does not stop the ones after it (so one run shows everything that is
+// Gates (wasm build, type check, lint, fuzz, app build, critical path) count as one check each;
+// vitest and Playwright count their tests. A failing stage does not stop the ones after it (so one run shows everything that is
 // wrong), except that nothing runs without the wasm build.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -63,6 +63,7 @@ if (gate('wasm build', 'npm', ['run', '--silent', 'asbuild'])) {
     '--require-all',
   ]);
   if (gate('app build', npx, ['vite', 'build', '--logLevel', 'warn'])) {
+    gate('critical path <= 150 kB gzip', 'node', ['scripts/critical-path.mjs']);
     suite('end-to-end tests (Playwright)', npx, ['playwright', 'test'], `${results}/e2e.json`, (r) => ({
       pass: r.stats.expected + r.stats.flaky,
       fail: r.stats.unexpected,

@@ -172,7 +172,7 @@ function Header() {
   const theme = useApp((s) => s.theme);
   const loadTrace = async (file: File) => {
     store.getState().setPlaying(false);
-    const error = runner.loadTrace(await file.text());
+    const error = await runner.loadTrace(await file.text());
     if (error) {
       store.getState().setNotice({ kind: 'error', text: `${file.name}: ${error} Nothing was changed.` });
       return;

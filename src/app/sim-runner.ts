@@ -7,7 +7,8 @@ import type { BalloonCore } from '../core/core.ts';
 import type { Scenario } from '../sim/scenario.ts';
 import type { Step } from '../sim/scenario-steps.ts';
 import { Simulation, type TimelineKind } from '../sim/sim.ts';
-import { type ReplayMoment, TraceReplay } from './trace-replay.ts';
+// The trace replayer (and its parser) load only when a trace is opened: not on the critical path.
+import type { ReplayMoment, TraceReplay } from './trace-replay.ts';
 
 export type Listener = () => void;
 
@@ -67,8 +68,9 @@ export class SimRunner {
     this.changed();
   }
 
-  /** Replays a QEMU trace; returns a message naming the problem when it cannot. */
-  loadTrace(text: string): string | null {
+  /** Replays a QEMU trace; resolves to a message naming the problem when it cannot. */
+  async loadTrace(text: string): Promise<string | null> {
+    const { TraceReplay } = await import('./trace-replay.ts');
     const r = TraceReplay.load(this.core, text);
     if (typeof r === 'string') {
       // The core was not touched by a failed load; the simulation shown before goes on.
