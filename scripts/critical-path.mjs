@@ -9,12 +9,16 @@ import { gzipSync } from 'node:zlib';
 const BUDGET_KB = 150; // kB of 1000 bytes
 const dist = process.argv[2] ?? 'dist';
 const html = readFileSync(join(dist, 'index.html'), 'utf8');
-const named = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*\shref)="\.?\/?([^"]+\.(?:js|css))"/g)].map((m) => m[1]);
+const named = [...html.matchAll(/<(?:script[^>]*\ssrc|link[^>]*\shref)="\.?\/?([^"]+\.(?:js|css))"/g)].map(
+  (m) => m[1],
+);
 const wasm = readdirSync(join(dist, 'assets'))
   .filter((f) => f.endsWith('.wasm'))
   .map((f) => `assets/${f}`);
 if (named.length === 0 || wasm.length === 0) {
-  console.error(`critical path: found ${named.length} scripts/stylesheets and ${wasm.length} wasm in ${dist}`);
+  console.error(
+    `critical path: found ${named.length} scripts/stylesheets and ${wasm.length} wasm in ${dist}`,
+  );
   process.exit(1);
 }
 const rows = [['index.html', html], ...[...named, ...wasm].map((f) => [f, readFileSync(join(dist, f))])].map(
