@@ -1,49 +1,16 @@
 // The app, driven through its UI like a student or teacher would, and through window.balloonLab.
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
+import { openLab, pickScenario, withHook } from './lab-page.ts';
 
-interface Hook {
-  load(s: unknown): { ok: boolean; errors?: string[] };
-  runUntil(s: number): number;
-  summary(): {
-    actual: number;
-    query_balloon_actual_bytes: number;
-    errors: { kind: string }[];
-    device: { needs_reset: boolean };
-  };
-  trace(): string;
-}
-
-async function ready(page: Page, path = './') {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(path);
-  await page.waitForFunction(() => 'balloonLab' in window);
-  await expect(page.getByRole('heading', { name: 'Balloon Lab' })).toBeVisible();
-  return errors;
-}
-
-/** Picks a bundled scenario in the UI and waits until the simulation runs it. */
-async function pick(page: Page, name: string) {
-  await page.getByLabel('Scenario').selectOption({ label: name });
-  await page.waitForFunction(
-    (n) =>
-      (window as unknown as { balloonLab: { summary(): { scenario: string } | null } }).balloonLab.summary()
-        ?.scenario === n,
-    name,
-  );
-}
-
-const hook = <T>(page: Page, fn: (h: Hook) => T) =>
-  page.evaluate(
-    (src) => new Function('h', `return (${src})(h)`)((window as unknown as { balloonLab: Hook }).balloonLab),
-    fn.toString(),
-  ) as Promise<T>;
+const ready = openLab;
+const pick = pickScenario;
+const hook = withHook;
 
 test('window.balloonLab runs the default scenario and reports the summary', async ({ page }) => {
   const errors = await ready(page);
   expect(await hook(page, (h) => h.runUntil(7.5))).toBeCloseTo(7.5);
-  const s = await hook(page, (h) => h.summary());
+  const s = await hook(page, (h) => h.summary()!);
   expect(s.actual).toBe(32768);
   expect(s.query_balloon_actual_bytes).toBe(128 * 1048576);
   expect(

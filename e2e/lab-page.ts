@@ -10,7 +10,10 @@ export interface LabHook {
     time_s: number;
     num_pages: number;
     actual: number;
+    query_balloon_actual_bytes: number;
     counters: Record<string, number>;
+    errors: { kind: string }[];
+    device: { needs_reset: boolean };
   } | null;
   trace(): string;
 }

@@ -2,15 +2,7 @@
 // the trace loader refusing bad files; the keyboard. The hook only moves virtual time on, where a
 // user would wait or press Play.
 import { expect, type Page, test } from '@playwright/test';
-
-async function ready(page: Page) {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto('./');
-  await page.waitForFunction(() => 'balloonLab' in window);
-  await expect(page.getByRole('heading', { name: 'Balloon Lab' })).toBeVisible();
-  return errors;
-}
+import { openLab as ready } from './lab-page.ts';
 
 /** Lets `seconds` of virtual time pass from the clock's reading, as Play would. */
 async function wait(page: Page, seconds: number) {
