@@ -193,3 +193,16 @@ test('the driver view follows the driver: the running function, its seed lines, 
   await expect(page.getByTestId('driver.narration')).not.toBeEmpty();
   await expect(page.getByTestId('driver.source')).toContainText('tell_host');
 });
+
+test('the timeline marks a new stats polling interval and QEMU warnings', async ({ page }) => {
+  await ready(page);
+  const markers = page.getByRole('list', { name: 'Timeline events' });
+  await page.getByLabel('Scenario').selectOption({ label: 'stats polling' });
+  await wait(page, 30);
+  await expect(markers.getByRole('button', { name: /: stats polling every \d+ s$/ }).first()).toBeVisible();
+  await page.getByLabel('Scenario').selectOption('host-2m-pages.json');
+  await wait(page, 9);
+  await expect(
+    markers.getByRole('button', { name: /: Balloon used with backing page size > 4kiB/ }),
+  ).toHaveCount(1);
+});

@@ -15,6 +15,8 @@ const SPEEDS: { value: Speed; label: string }[] = [
 
 const MARKER: Partial<Record<Marker['kind'], string>> = {
   target: '◆',
+  'stats-interval': '⏱',
+  warning: '!',
   oom: '✖',
   'oom-deflate': '↓',
   'oom-kill': '✖',
