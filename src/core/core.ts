@@ -70,7 +70,7 @@ import {
 } from './abi.ts';
 import { deviceErrorKind, driverErrors } from './errors.ts';
 import { TwinCore } from './twin.ts';
-import { type DescIdx, type Gpa, gpaHalves, type KernelPage, type Pfn, runEnd } from './units.ts';
+import { type DescIdx, type Gpa, gpaHalves, type KernelPage, type Pfn } from './units.ts';
 import { instantiateWasmCore } from './wasm.ts';
 
 export interface CoreConfig {
@@ -510,8 +510,14 @@ export class BalloonCore {
     let k = 0;
     while (k < n) {
       const first = pages[k];
-      const j = runEnd(pages, k, n);
-      const down = j - k > 1 && pages[k + 1] === first - 1 ? RUN_DESCENDING : 0;
+      let j = k + 1;
+      let down = 0;
+      if (j < n && pages[j] === first + 1) {
+        while (j < n && pages[j] === pages[j - 1] + 1) j++;
+      } else if (j < n && pages[j] === first - 1) {
+        down = RUN_DESCENDING;
+        while (j < n && pages[j] === pages[j - 1] - 1) j++;
+      }
       runs32[runs * 2] = first;
       runs32[runs * 2 + 1] = (j - k) | down;
       runs++;

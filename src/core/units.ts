@@ -34,17 +34,3 @@ export const gpaToPfn = (gpa: Gpa): Pfn => Math.floor(gpa / 4096) as Pfn;
 export function gpaHalves(gpa: Gpa): [lo: number, hi: number] {
   return [gpa % 2 ** 32, Math.floor(gpa / 2 ** 32)];
 }
-
-/**
- * The end (exclusive) of the run that starts at values[i] and ends before n: values that count up
- * by one from values[i], or down by one. A lone value is a run of one. The caller tells the
- * direction from the first two values: down when `end - i > 1 && values[i + 1] === values[i] - 1`.
- */
-export function runEnd(values: ArrayLike<number>, i: number, n: number): number {
-  let j = i + 1;
-  if (j >= n) return j;
-  const step = values[j] - values[i];
-  if (step !== 1 && step !== -1) return j;
-  while (j < n && values[j] === values[j - 1] + step) j++;
-  return j;
-}

@@ -10,7 +10,7 @@
 //
 // Text: `lines()` yields one line at a time, `chunks()` yields ~64 KiB blocks of whole lines for
 // writing a file or building a Blob, `toText()` is for traces small enough to be one string.
-import { asPfn, pfnToGpa, runEnd } from '../core/units.ts';
+import { asPfn, pfnToGpa } from '../core/units.ts';
 import {
   assertSimEventName,
   EVENT_NAMES,
@@ -102,8 +102,14 @@ export class TraceRecorder {
     let i = 0;
     while (i < n) {
       const start = pfns[i];
-      const j = runEnd(pfns, i, n);
-      const down = j - i > 1 && pfns[i + 1] === start - 1 ? 1 : 0;
+      let j = i + 1;
+      let down = 0;
+      if (j < n && pfns[j] === start + 1) {
+        while (j < n && pfns[j] === pfns[j - 1] + 1) j++;
+      } else if (j < n && pfns[j] === start - 1) {
+        down = 1;
+        while (j < n && pfns[j] === pfns[j - 1] - 1) j++;
+      }
       this.addRun(start, (j - i) * 2 + down);
       i = j;
     }
