@@ -2,15 +2,15 @@
 // the trace loader refusing bad files; the keyboard. The hook only moves virtual time on, where a
 // user would wait or press Play.
 import { expect, type Page, test } from '@playwright/test';
-import { openLab as ready } from './lab-page.ts';
+import { type LabHook, pickScenario, openLab as ready, withHook } from './lab-page.ts';
 
-/** Lets `seconds` of virtual time pass from the clock's reading, as Play would. */
+/** Lets `seconds` of virtual time pass from where the simulation stands, as Play would. */
 async function wait(page: Page, seconds: number) {
-  const now = Number.parseFloat((await page.getByTestId('transport.time').textContent()) ?? 'NaN');
-  expect(now).not.toBeNaN();
+  const t = await withHook(page, (h) => h.summary()?.time_s ?? Number.NaN);
+  expect(t).not.toBeNaN();
   await page.evaluate(
-    (t) => (window as unknown as { balloonLab: { runUntil(t: number): number } }).balloonLab.runUntil(t),
-    now + seconds,
+    (to) => (window as unknown as { balloonLab: LabHook }).balloonLab.runUntil(to),
+    t + seconds,
   );
 }
 
@@ -54,7 +54,7 @@ test('the guest panel starts and frees a workload, and names what is wrong with 
 
 test('Compact memory migrates pages, balloon pages among them, and says so in dmesg', async ({ page }) => {
   await ready(page);
-  await page.getByLabel('Scenario').selectOption({ label: 'compaction moves balloon pages' });
+  await pickScenario(page, 'compaction moves balloon pages');
   await wait(page, 7);
   const lines = page
     .getByTestId('guest.dmesg')
@@ -197,10 +197,10 @@ test('the driver view follows the driver: the running function, its seed lines, 
 test('the timeline marks a new stats polling interval and QEMU warnings', async ({ page }) => {
   await ready(page);
   const markers = page.getByRole('list', { name: 'Timeline events' });
-  await page.getByLabel('Scenario').selectOption({ label: 'stats polling' });
+  await pickScenario(page, 'stats polling');
   await wait(page, 30);
   await expect(markers.getByRole('button', { name: /: stats polling every \d+ s$/ }).first()).toBeVisible();
-  await page.getByLabel('Scenario').selectOption('host-2m-pages.json');
+  await pickScenario(page, '2 MiB host pages');
   await wait(page, 9);
   await expect(
     markers.getByRole('button', { name: /: Balloon used with backing page size > 4kiB/ }),
