@@ -329,12 +329,6 @@ export class Simulation {
           if (this.counters.outOfPuff === 1 || this.timeline.at(-1)?.kind !== 'out-of-puff') {
             this.mark('out-of-puff', 'Out of puff! (the guest has no free page to give)');
           }
-          // fill_balloon is about to msleep: the driver view's current line, with the numbers.
-          if (this.recordCalls) {
-            const said = line.text.slice(line.text.indexOf('Out of puff'));
-            const ms = this.costs.outOfPuffSleepUs / 1000;
-            this.calls.push({ us: line.us, fn: 'fill_balloon', detail: `${said}; msleep(${ms})` });
-          }
         } else if (line.text.startsWith('Out of memory')) this.mark('oom', line.text);
         else if (line.text.startsWith('Killed process')) this.mark('oom-kill', line.text);
         if (line.level !== 'info')

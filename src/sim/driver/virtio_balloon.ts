@@ -285,6 +285,12 @@ export class VirtioBalloon {
     npages = mm.balloonPageAllocMany(pages, want);
     if (npages < want) {
       log.log(`virtio_balloon virtio0: Out of puff! Can't get ${this.ppp} pages`, 'warn');
+      // A line of its own in the driver view: what happened, and the sleep that follows.
+      const ms = this.env.costs.outOfPuffSleepUs / 1000;
+      this.enter(
+        'fill_balloon',
+        this.details ? `Out of puff! Can't get ${this.ppp} pages; msleep(${ms})` : undefined,
+      );
       this.holdInHand(pages, npages);
       /* Sleep for at least 1/5 of a second before retry. */
       yield sleep(this.env.costs.outOfPuffSleepUs);

@@ -59,6 +59,7 @@ export class BalloonDevice implements DeviceModel {
   private statsTimer: number | null = null;
   private statsElem: number | null = null;
   private statsLastUpdateUs = 0;
+  private guestStatsNow: Readonly<GuestStats> | null = null;
   private warnedHostPage = false;
   /** Per queue: the host is working through its buffers (no Set: it is flipped twice a batch). */
   private readonly busy: boolean[] = [false, false, false];
@@ -123,13 +124,18 @@ export class BalloonDevice implements DeviceModel {
 
   /** qom-get guest-stats: the last value of each stat, -1 for a stat the guest never sent. */
   guestStats(): GuestStats {
-    const values = this.core.stats();
-    const stats = {} as GuestStats['stats'];
-    QEMU_STAT_NAMES.forEach((name, tag) => {
-      const v = values[tag];
-      stats[name] = v === undefined ? -1 : Number(v);
-    });
-    return { stats, 'last-update': Math.floor(this.statsLastUpdateUs / 1e6) };
+    // Read once per change, not per call: the plots sample it after every batch. It changes only
+    // when the guest answers (receiveStats) or the device resets (the core forgets the stats).
+    if (this.guestStatsNow === null) {
+      const values = this.core.stats();
+      const stats = {} as GuestStats['stats'];
+      QEMU_STAT_NAMES.forEach((name, tag) => {
+        const v = values[tag];
+        stats[name] = v === undefined ? -1 : Number(v);
+      });
+      this.guestStatsNow = { stats, 'last-update': Math.floor(this.statsLastUpdateUs / 1e6) };
+    }
+    return this.guestStatsNow;
   }
 
   /** The guest RAM the host backs right now (the VM's RSS, less QEMU's own memory), in bytes. */
@@ -164,6 +170,7 @@ export class BalloonDevice implements DeviceModel {
   reset(): void {
     this.actual = 0;
     this.statsElem = null;
+    this.guestStatsNow = null;
     this.busy.fill(false);
   }
 
@@ -291,6 +298,7 @@ export class BalloonDevice implements DeviceModel {
     for (;;) {
       const popAt = this.sched.now;
       const head = this.core.statsPop(STATS_Q);
+      this.guestStatsNow = null; // the core has parsed (or refused) a buffer
       if (head < 0) {
         if (head === RC_ERROR) this.raiseError(STATS_Q);
         return;
@@ -306,6 +314,7 @@ export class BalloonDevice implements DeviceModel {
       }
       this.statsElem = head;
       this.statsLastUpdateUs = this.sched.now;
+      this.guestStatsNow = null;
       this.events.statsReceived?.();
       // The timer is re-armed only when the guest answers.
       if (this.statsPollIntervalS > 0) this.armStatsTimer(this.statsPollIntervalS);
