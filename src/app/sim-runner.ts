@@ -125,30 +125,9 @@ export class SimRunner {
     return next === undefined || next > sim.endUs;
   }
 
-  /** Runs the simulation forward to virtual time `us`, at most `budgetEvents` events. */
-  advanceTo(us: number, budgetEvents = Number.POSITIVE_INFINITY): boolean {
-    if (this.replay) {
-      this.replay.advanceTo(Math.min(us, this.replay.endUs));
-      this.eventIndex = this.replay.batchesApplied;
-      this.changed();
-      return true;
-    }
-    const sim = this.sim;
-    if (!sim) return false;
-    const target = Math.min(us, sim.endUs);
-    let n = 0;
-    while (n < budgetEvents) {
-      const next = sim.sched.nextTime();
-      if (next === undefined || next > target) {
-        sim.runUntilUs(target);
-        break;
-      }
-      sim.step();
-      n++;
-    }
-    this.eventIndex += n;
-    this.changed();
-    return n < budgetEvents;
+  /** Runs the simulation (or the trace replay) forward to virtual time `us`, however long it takes. */
+  advanceTo(us: number): boolean {
+    return this.runFor(us, Number.POSITIVE_INFINITY);
   }
 
   /**
@@ -162,7 +141,12 @@ export class SimRunner {
     budgetMs: number,
     { quiet = false, clock = () => performance.now() }: { quiet?: boolean; clock?: () => number } = {},
   ): boolean {
-    if (this.replay) return this.advanceTo(us);
+    if (this.replay) {
+      this.replay.advanceTo(Math.min(us, this.replay.endUs));
+      this.eventIndex = this.replay.batchesApplied;
+      this.changed();
+      return true;
+    }
     const sim = this.sim;
     if (!sim) return false;
     const target = Math.min(us, sim.endUs);
