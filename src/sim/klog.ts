@@ -8,10 +8,14 @@ export interface KlogLine {
 
 export class KernelLog {
   readonly lines: KlogLine[] = [];
+  /** Told of every line as it is logged (the simulation copies warnings into the trace). */
+  onLine: ((line: KlogLine) => void) | null = null;
   constructor(private readonly now: () => number) {}
 
   log(text: string, level: KlogLine['level'] = 'info'): void {
-    this.lines.push({ us: this.now(), text, level });
+    const line = { us: this.now(), text, level };
+    this.lines.push(line);
+    this.onLine?.(line);
   }
 
   static format(line: KlogLine): string {

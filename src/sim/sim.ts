@@ -13,118 +13,31 @@ import type { BalloonCore } from '../core/core.ts';
 import { asGpa } from '../core/units.ts';
 import { secondsToUs } from './clock.ts';
 import { type Costs, defaultCosts } from './costs.ts';
-import { type DriverFunction, SEED_FUNCTIONS } from './driver/seed-map.ts';
+import { SEED_FUNCTIONS } from './driver/seed-map.ts';
 import { VirtioBalloon, virtioDevProbe } from './driver/virtio_balloon.ts';
+import type { EventBus } from './events.ts';
 import { balloonMm } from './guest/balloon-mm.ts';
 import { GuestKernel } from './guest/kernel.ts';
-import { BalloonDevice, QEMU_STAT_NAMES, qemuOffer } from './host/balloon-device.ts';
+import { BalloonDevice, qemuOffer } from './host/balloon-device.ts';
 import { KernelLog } from './klog.ts';
+import {
+  type DriverCall,
+  type Series,
+  SimObserver,
+  type TimelineEvent,
+  type TimelineKind,
+} from './observer.ts';
+import type { Marker, Playable } from './playable.ts';
+import { PowerManagement } from './power.ts';
 import { createPrng, type PrngState } from './prng.ts';
 import { BALLOON_FEATURE_BITS, type Scenario } from './scenario.ts';
 import type { Step } from './scenario-steps.ts';
-import { Scheduler, type Task, WaitQueue, Workqueue, waitEvent } from './sched.ts';
+import { Scheduler, type Task, Workqueue } from './sched.ts';
+import { type SimSummary, summarize } from './summary.ts';
 import { NullTraceRecorder, TraceRecorder } from './trace-recorder.ts';
 import { WindowAllocator } from './virtio/dma.ts';
-import {
-  bit,
-  featureList,
-  statusNames,
-  VIRTIO_CONFIG_S_ACKNOWLEDGE,
-  VIRTIO_F_VERSION_1,
-} from './virtio/features.ts';
+import { bit, VIRTIO_F_VERSION_1 } from './virtio/features.ts';
 import { VirtioTransport } from './virtio/transport.ts';
-
-export type TimelineKind =
-  | 'boot'
-  | 'target'
-  | 'stats-interval'
-  | 'workload'
-  | 'free'
-  | 'compact'
-  | 'freeze'
-  | 'restore'
-  | 'unplug'
-  | 'fault'
-  | 'out-of-puff'
-  | 'oom'
-  | 'oom-deflate'
-  | 'oom-kill'
-  | 'error'
-  | 'warning'
-  | 'end';
-
-export interface TimelineEvent {
-  us: number;
-  kind: TimelineKind;
-  label: string;
-}
-
-export interface DriverCall {
-  us: number;
-  fn: DriverFunction;
-  /**
-   * What the port passed with the call ("num=256", "inflate 256 pfns"), or, for a moment inside a
-   * function worth a line of its own, what happened: fill_balloon running out of puff is
-   * "Out of puff! Can't get 1 pages; msleep(200)".
-   */
-  detail?: string;
-}
-
-/** Values over virtual time for the plots: one sample whenever something they show changes. */
-export interface Series {
-  us: number[];
-  /** The device's target and the guest's actual, in 4 KiB pages. */
-  numPages: number[];
-  actual: number[];
-  /** Bytes. */
-  hostRss: number[];
-  memFree: number[];
-  memAvailable: number[];
-  cached: number[];
-  // The guest's stats as the host last received them (qom-get guest-stats), one array per tag, in
-  // STAT_SERIES order. Bytes, but the fault counters are counts; −1: the guest never sent the tag.
-  statSwapIn: number[];
-  statSwapOut: number[];
-  statMajorFaults: number[];
-  statMinorFaults: number[];
-  statFreeMemory: number[];
-  statTotalMemory: number[];
-  statAvailableMemory: number[];
-  statDiskCaches: number[];
-}
-
-/** The series of each stats tag, by tag: VIRTIO_BALLOON_S_SWAP_IN (0) … VIRTIO_BALLOON_S_CACHES (7). */
-export const STAT_SERIES = [
-  'statSwapIn',
-  'statSwapOut',
-  'statMajorFaults',
-  'statMinorFaults',
-  'statFreeMemory',
-  'statTotalMemory',
-  'statAvailableMemory',
-  'statDiskCaches',
-] as const satisfies readonly (keyof Series)[];
-
-/** A Series without a point yet. */
-export function emptySeries(): Series {
-  return {
-    us: [],
-    numPages: [],
-    actual: [],
-    hostRss: [],
-    memFree: [],
-    memAvailable: [],
-    cached: [],
-    statSwapIn: [],
-    statSwapOut: [],
-    statMajorFaults: [],
-    statMinorFaults: [],
-    statFreeMemory: [],
-    statTotalMemory: [],
-    statAvailableMemory: [],
-    statDiskCaches: [],
-  };
-}
 
 export interface SimOptions {
   costs?: Partial<Costs>;
@@ -145,8 +58,11 @@ function windowFramesFor(queueSize: number): number {
   return Math.ceil(bytes / 65536) * 16; // whole 64 KiB, so any guest page size divides it
 }
 
-export class Simulation {
+export class Simulation implements Playable {
+  readonly kind = 'simulation';
   readonly sched = new Scheduler();
+  /** What the driver, the kernel and the device tell (events.ts): the observer and lessons listen. */
+  readonly events: EventBus;
   /** The guest kernel's log (dmesg). */
   readonly log: KernelLog;
   /** What QEMU prints on its own stderr (warnings): the host's messages, not the guest's. */
@@ -157,31 +73,23 @@ export class Simulation {
   readonly device: BalloonDevice;
   readonly vb: VirtioBalloon;
   readonly wq: Workqueue;
-  readonly timeline: TimelineEvent[] = [];
-  readonly calls: DriverCall[] = [];
+  /** The series, timeline, driver calls, counters and errors of this run. */
+  readonly observer: SimObserver;
+  readonly power: PowerManagement;
   readonly prng: PrngState;
   readonly costs: Costs;
   readonly ramBytes: number;
   readonly endUs: number;
   /** The logical size the operator last asked for (QMP balloon), in bytes; null before any. */
   target: number | null = null;
-  readonly errors: { us: number; kind: string; message: string }[] = [];
-  frozen = false;
-  unplugged = false;
-  readonly counters = { inflateBatches: 0, deflateBatches: 0, statsAnswers: 0, outOfPuff: 0 };
-  readonly series: Series = emptySeries();
-  private readonly sampling: boolean;
-  private readonly recordCalls: boolean;
 
   constructor(
     readonly scenario: Scenario,
     readonly core: BalloonCore,
-    opts: SimOptions = {},
+    private readonly opts: SimOptions = {},
   ) {
     const { guest, device } = scenario;
     this.costs = { ...defaultCosts, ...opts.costs };
-    this.sampling = opts.series ?? true;
-    this.recordCalls = opts.recordCalls ?? true;
     this.prng = createPrng(scenario.seed);
     const ramFrames = guest.memoryMiB * 256;
     this.ramBytes = guest.memoryMiB * MiB;
@@ -201,6 +109,11 @@ export class Simulation {
       this.log,
       this.costs,
     );
+    this.events = this.kernel.events;
+    this.log.onLine = (line) => {
+      if (line.level !== 'info')
+        this.trace.custom(line.us, 'guest_log', { level: line.level, text: line.text });
+    };
     this.transport = new VirtioTransport(this.sched, core, this.costs);
 
     let offered = 0n;
@@ -215,20 +128,17 @@ export class Simulation {
       this.costs,
       this.ramBytes,
       offered,
-      {
-        balloonChange: () => this.sample(),
-        statsReceived: () => this.sample(),
-        deviceError: (name, message) => {
-          this.errors.push({ us: now(), kind: name, message });
-          this.mark('error', `device error: ${message}`);
-        },
-        warning: (message) => {
-          this.hostLog.log(`qemu-system-x86_64: warning: ${message}`, 'warn');
-          this.trace.custom(this.sched.now, 'host_log', { level: 'warn', text: `warning: ${message}` });
-          this.mark('warning', message);
-        },
-      },
+      this.events,
     );
+    // QEMU's stderr: its warnings, which the trace keeps too.
+    this.events.on('warning', ({ message }) => {
+      this.hostLog.log(`qemu-system-x86_64: warning: ${message}`, 'warn');
+      this.trace.custom(this.sched.now, 'host_log', { level: 'warn', text: `warning: ${message}` });
+    });
+    this.observer = new SimObserver(this.kernel, this.device, this.events, {
+      sampling: opts.series ?? true,
+      recordCalls: opts.recordCalls ?? true,
+    });
     this.device.usedRing = (q) => {
       const vq = [this.vb.inflate_vq, this.vb.deflate_vq, this.vb.stats_vq][q];
       if (!vq) throw new Error(`queue ${q} is not set up`);
@@ -248,30 +158,8 @@ export class Simulation {
       log: this.log,
       costs: this.costs,
       queueSize: device.queueSize,
-      hooks: {
-        details: this.recordCalls,
-        tellHost: (vq) => {
-          if (vq === 'inflate') this.counters.inflateBatches++;
-          else if (vq === 'deflate') this.counters.deflateBatches++;
-        },
-        enter: (fn, detail) => {
-          if (this.recordCalls)
-            this.calls.push(detail === undefined ? { us: now(), fn } : { us: now(), fn, detail });
-          if (fn === 'stats_handle_request') {
-            this.counters.statsAnswers++;
-            this.sample();
-          }
-          if (fn === 'virtballoon_oom_notify' && this.vb.has_deflate_on_oom()) {
-            const last = this.timeline.at(-1);
-            if (last?.kind !== 'oom-deflate' || now() - last.us > 100_000) {
-              this.mark(
-                'oom-deflate',
-                'out of memory: the OOM notifier deflates the balloon (256 pages at a time)',
-              );
-            }
-          }
-        },
-      },
+      hooks: this.observer.driverHooks,
+      events: this.events,
     });
     this.transport.driver = {
       configChanged: () => {
@@ -282,7 +170,7 @@ export class Simulation {
         vq?.callback?.(vq);
       },
     };
-    this.watchLog();
+    this.power = new PowerManagement(this.sched, this.transport, this.vb, this.wq);
 
     // Boot: the driver binds to the device; the operator's polling interval comes with the VM.
     this.mark('boot', `boot: ${guest.memoryMiB} MiB guest, ${guest.pageKiB} KiB pages`);
@@ -295,47 +183,9 @@ export class Simulation {
     for (const step of scenario.steps) this.sched.at(secondsToUs(step.at), () => this.runStep(step));
   }
 
+  /** A marker on the timeline, now. */
   private mark(kind: TimelineKind, label: string): void {
-    this.timeline.push({ us: this.sched.now, kind, label });
-    this.sample();
-  }
-
-  /** One point of every series, now (a point at the same time replaces the last one). */
-  private sample(): void {
-    if (!this.sampling || !this.kernel) return;
-    const s = this.series;
-    const now = this.sched.now;
-    if (s.us.at(-1) === now) for (const a of Object.values(s)) a.pop();
-    const mi = this.kernel.meminfo();
-    s.us.push(now);
-    s.numPages.push(this.device.numPages);
-    s.actual.push(this.device.actual);
-    s.hostRss.push(this.device.hostRss());
-    s.memFree.push(mi.MemFree);
-    s.memAvailable.push(mi.MemAvailable);
-    s.cached.push(mi.Cached);
-    const { stats } = this.device.guestStats();
-    for (let tag = 0; tag < STAT_SERIES.length; tag++) s[STAT_SERIES[tag]].push(stats[QEMU_STAT_NAMES[tag]]);
-  }
-
-  /** Kernel log lines that deserve a marker on the timeline. */
-  private watchLog(): void {
-    const lines = this.log.lines;
-    const push = lines.push.bind(lines);
-    lines.push = (...items) => {
-      for (const line of items) {
-        if (line.text.includes('Out of puff')) {
-          this.counters.outOfPuff++;
-          if (this.counters.outOfPuff === 1 || this.timeline.at(-1)?.kind !== 'out-of-puff') {
-            this.mark('out-of-puff', 'Out of puff! (the guest has no free page to give)');
-          }
-        } else if (line.text.startsWith('Out of memory')) this.mark('oom', line.text);
-        else if (line.text.startsWith('Killed process')) this.mark('oom-kill', line.text);
-        if (line.level !== 'info')
-          this.trace.custom(line.us, 'guest_log', { level: line.level, text: line.text });
-      }
-      return push(...items);
-    };
+    this.observer.mark(kind, label);
   }
 
   private spawn(name: string, task: Task): void {
@@ -381,17 +231,15 @@ export class Simulation {
         break;
       case 'freeze':
         this.mark('freeze', 'suspend: the balloon gives everything back');
-        this.frozen = true;
-        this.spawn('pm: freeze', this.suspend());
+        this.power.freeze();
         break;
       case 'restore':
         this.mark('restore', 'resume: the balloon inflates again');
-        this.spawn('pm: restore', this.resume());
+        this.power.restore();
         break;
       case 'unplug':
         this.mark('unplug', 'device unplugged: the driver deflates and lets go');
-        this.unplugged = true;
-        this.spawn('unplug', this.unplug());
+        this.power.unplug();
         break;
       case 'fault':
         this.mark('fault', `fault: ${step.kind} on the next buffer`);
@@ -404,42 +252,27 @@ export class Simulation {
     }
   }
 
-  /** virtio_device_restore: reset, renegotiate, then the driver's restore; the workqueue thaws. */
-  private restore(): void {
-    const t = this.transport;
-    const features = t.driverFeatures;
-    t.reset();
-    t.setStatus(VIRTIO_CONFIG_S_ACKNOWLEDGE);
-    t.setStatus(t.getStatus() | 2);
-    t.setGuestFeatures(features);
-    if (t.isModern()) t.setStatus(t.getStatus() | 8);
-    this.vb.virtballoon_restore();
-    this.wq.thaw([this.vb.update_balloon_size_work, this.vb.update_balloon_stats_work]);
+  // What the observer keeps, where the app, the CLI and the tests have always found it.
+  get timeline(): readonly TimelineEvent[] {
+    return this.observer.timeline;
   }
-
-  /** The PM core freezes the freezable workqueue (letting running work finish), then the driver. */
-  private *suspend(): Task {
-    this.suspending = true;
-    yield* this.wq.freezeSync([this.vb.update_balloon_size_work, this.vb.update_balloon_stats_work]);
-    yield* this.vb.virtballoon_freeze();
-    this.suspending = false;
-    this.sched.wakeUp(this.pm);
+  get series(): Series {
+    return this.observer.series;
   }
-
-  /** Resume waits for a suspend still in progress: the PM core never runs the two at once. */
-  private *resume(): Task {
-    yield* waitEvent(this.pm, () => !this.suspending);
-    this.frozen = false;
-    this.restore();
+  get calls(): readonly DriverCall[] {
+    return this.observer.calls;
   }
-
-  private suspending = false;
-  private readonly pm = new WaitQueue('pm');
-
-  private *unplug(): Task {
-    yield* this.vb.virtballoon_remove();
-    // virtio_dev_remove: the driver reset the device; acknowledge its existence again.
-    this.transport.setStatus(VIRTIO_CONFIG_S_ACKNOWLEDGE);
+  get counters(): SimObserver['counters'] {
+    return this.observer.counters;
+  }
+  get errors(): SimObserver['errors'] {
+    return this.observer.errors;
+  }
+  get frozen(): boolean {
+    return this.power.frozen;
+  }
+  get unplugged(): boolean {
+    return this.power.unplugged;
   }
 
   get nowUs(): number {
@@ -455,11 +288,26 @@ export class Simulation {
     this.runUntilUs(this.endUs);
   }
 
+  /** When the next event runs; undefined when none is left before the scenario's end. */
+  nextTime(): number | undefined {
+    const t = this.sched.nextTime();
+    return t === undefined || t > this.endUs ? undefined : t;
+  }
+
   /** Runs one event; false at the end. */
   step(): boolean {
-    const t = this.sched.nextTime();
-    if (t === undefined || t > this.endUs) return false;
+    if (this.nextTime() === undefined) return false;
     return this.sched.step();
+  }
+
+  /** The timeline's moments so far. */
+  markers(): readonly Marker[] {
+    return this.observer.timeline;
+  }
+
+  /** The same scenario from its start, on the same core. */
+  restart(): Simulation {
+    return new Simulation(this.scenario, this.core, this.opts);
   }
 
   /** What is wrong with the state right now (empty when every invariant holds). */
@@ -506,73 +354,17 @@ export class Simulation {
 
   /** The summary `npm run sim -- --json` prints and window.balloonLab.summary() returns. */
   summary(): SimSummary {
-    const mi = this.kernel.meminfo();
-    const err = this.core.deviceError();
-    const status = this.transport.getStatus();
-    return {
-      scenario: this.scenario.name,
-      seed: this.scenario.seed,
-      time_s: this.sched.now / 1e6,
-      target_bytes: this.target,
-      num_pages: this.device.numPages,
-      actual: this.device.actual,
-      query_balloon_actual_bytes: this.device.queryBalloon().actual,
-      driver_num_pages: this.vb.num_pages,
-      guest: {
-        MemTotal: mi.MemTotal,
-        MemFree: mi.MemFree,
-        MemAvailable: mi.MemAvailable,
-        Cached: mi.Cached,
-        SwapTotal: mi.SwapTotal,
-        SwapFree: mi.SwapFree,
-      },
-      host: { rss_bytes: this.device.hostRss(), page_bytes: this.scenario.device.hostPageKiB * 1024 },
-      device: {
-        status,
-        status_names: statusNames(status),
-        features: featureList(this.transport.driverFeatures),
-        needs_reset: (status & 64) !== 0,
-        error: err ? { kind: err.name, message: err.message } : null,
-      },
-      errors: this.errors.map((e) => ({ at_s: e.us / 1e6, kind: e.kind, message: e.message })),
-      stats: this.device.guestStats(),
-      counters: {
-        ...this.counters,
-        balloon_migrate: this.kernel.vm.balloonMigrate,
-        oom_kills: this.kernel.vm.oomKill,
-      },
-    };
+    return summarize(this);
   }
 }
 
-export interface SimSummary {
-  scenario: string;
-  seed: number;
-  time_s: number;
-  target_bytes: number | null;
-  num_pages: number;
-  actual: number;
-  query_balloon_actual_bytes: number;
-  driver_num_pages: number;
-  guest: {
-    MemTotal: number;
-    MemFree: number;
-    MemAvailable: number;
-    Cached: number;
-    SwapTotal: number;
-    SwapFree: number;
-  };
-  host: { rss_bytes: number; page_bytes: number };
-  device: {
-    status: number;
-    status_names: string[];
-    features: string[];
-    needs_reset: boolean;
-    error: { kind: string; message: string } | null;
-  };
-  errors: { at_s: number; kind: string; message: string }[];
-  stats: ReturnType<BalloonDevice['guestStats']>;
-  counters: Record<string, number>;
-}
-
+export {
+  type DriverCall,
+  emptySeries,
+  type Series,
+  STAT_SERIES,
+  type TimelineEvent,
+  type TimelineKind,
+} from './observer.ts';
+export type { SimSummary };
 export { SEED_FUNCTIONS };

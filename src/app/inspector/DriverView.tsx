@@ -15,7 +15,7 @@ export interface DriverCall {
 }
 
 export interface DriverViewProps {
-  calls: DriverCall[];
+  calls: readonly DriverCall[];
   /** Index of the current call in `calls`; -1 before the first. */
   cursor: number;
   /** Enter on a call in the list asks to go there (the timeline seeks); without it the list only previews. */
@@ -164,7 +164,7 @@ function CallList({
   onView,
   onSeek,
 }: {
-  calls: DriverCall[];
+  calls: readonly DriverCall[];
   cursor: number;
   viewed: number;
   onView: (index: number) => void;

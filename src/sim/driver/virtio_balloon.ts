@@ -16,6 +16,7 @@ import {
 import type { BalloonCore } from '../../core/core.ts';
 import { asGpa, asPfn, type Gpa, type KernelPage } from '../../core/units.ts';
 import type { Costs } from '../costs.ts';
+import type { EventBus } from '../events.ts';
 import type { KernelLog } from '../klog.ts';
 import type { FaultKind } from '../scenario-steps.ts';
 import {
@@ -136,6 +137,8 @@ export interface DriverEnv {
   costs: Costs;
   queueSize: number;
   hooks: DriverHooks;
+  /** Where the driver tells what happened (events.ts): out of puff, the OOM notifier. */
+  events?: EventBus;
 }
 
 /** The driver's feature table: exactly these three (seed: `features[]`). */
@@ -285,6 +288,7 @@ export class VirtioBalloon {
     npages = mm.balloonPageAllocMany(pages, want);
     if (npages < want) {
       log.log(`virtio_balloon virtio0: Out of puff! Can't get ${this.ppp} pages`, 'warn');
+      this.env.events?.emit('out-of-puff', { pages: this.ppp });
       // A line of its own in the driver view: what happened, and the sleep that follows.
       const ms = this.env.costs.outOfPuffSleepUs / 1000;
       this.enter(
@@ -465,6 +469,7 @@ export class VirtioBalloon {
    */
   *virtballoon_oom_notify(freed: { value: number }): Task {
     this.enter('virtballoon_oom_notify');
+    this.env.events?.emit('oom-notify', { deflates: this.has(VIRTIO_BALLOON_F_DEFLATE_ON_OOM) });
     if (!this.has(VIRTIO_BALLOON_F_DEFLATE_ON_OOM)) return;
     const num_freed_pages = yield* this.leak_balloon(this.oom_pages);
     this.update_balloon_size();

@@ -111,6 +111,7 @@ function* migrateBalloonPage(k: GuestKernel, page: number, target: number): Task
     if (k.vm.balloonMigrate === migrateEventsBefore) k.vm.balloonMigrate++;
     k.freeIsolatedPage(page);
     k.vm.compactMigrated++;
+    k.events.emit('migration', { from: page, to: target });
     return true;
   }
   k.putbackBalloonPage(page);

@@ -20,6 +20,7 @@ import {
 import type { BalloonCore } from '../../core/core.ts';
 import type { KernelPage, Pfn } from '../../core/units.ts';
 import type { Costs } from '../costs.ts';
+import { EventBus } from '../events.ts';
 import type { KernelLog } from '../klog.ts';
 import { Mutex, type Scheduler, sleep, type Task } from '../sched.ts';
 import { BalloonDevInfo } from './balloon-dev-info.ts';
@@ -113,6 +114,8 @@ export class GuestKernel {
   /** The workload id of an LRU page (0: none). */
   readonly owner: Uint16Array;
   readonly balloon: BalloonDevInfo;
+  /** What the kernel tells observers (events.ts): OOM kills, balloon page migrations. */
+  readonly events = new EventBus(() => this.sched.now);
   readonly vm: VmEvents = {
     pgfault: 0,
     pgmajfault: 0,

@@ -65,17 +65,16 @@ export function selectBadProcess(k: GuestKernel): Workload | null {
 export function oomKillProcess(k: GuestKernel, victim: Workload): void {
   const totalPages = k.totalramPages + k.swapTotalPages;
   const score = Math.floor((badness(victim) * 1000) / Math.max(1, totalPages));
-  k.log.log(
-    `Out of memory: Kill process ${victim.pid} (${victim.name}) score ${score} or sacrifice child`,
-    'err',
-  );
+  const chosen = `Out of memory: Kill process ${victim.pid} (${victim.name}) score ${score} or sacrifice child`;
+  k.log.log(chosen, 'err');
+  k.events.emit('oom', { pid: victim.pid, name: victim.name, text: chosen });
   const kb = (pages: number) => pages * (k.pageBytes / 1024);
   const rss = (kind: Workload['kind']) => (victim.kind === kind ? kb(victim.resident) : 0);
-  k.log.log(
+  const killed =
     `Killed process ${victim.pid} (${victim.name}) total-vm:${kb(victim.pages)}kB, anon-rss:${rss('anon')}kB, ` +
-      `file-rss:${rss('file')}kB, shmem-rss:${rss('shmem')}kB`,
-    'err',
-  );
+    `file-rss:${rss('file')}kB, shmem-rss:${rss('shmem')}kB`;
+  k.log.log(killed, 'err');
+  k.events.emit('oom-kill', { pid: victim.pid, name: victim.name, text: killed });
   k.releaseWorkload(victim);
   victim.state = 'killed';
   k.vm.oomKill++;

@@ -8,6 +8,7 @@ import { HOST_RESIDENT } from '../../core/abi.ts';
 import { type BalloonCore, RC_ERROR } from '../../core/core.ts';
 import { asGpa, type Gpa } from '../../core/units.ts';
 import type { Costs } from '../costs.ts';
+import type { EventBus, QueueName } from '../events.ts';
 import type { Scheduler } from '../sched.ts';
 import { traceElemId, VQ_BY_QUEUE_INDEX } from '../trace-format.ts';
 import type { TraceRecorder } from '../trace-recorder.ts';
@@ -38,16 +39,7 @@ export interface GuestStats {
   'last-update': number;
 }
 
-export interface DeviceEvents {
-  /** QMP BALLOON_CHANGE: the guest's logical size moved (bytes). */
-  balloonChange?(actualBytes: number): void;
-  /** The device refused a buffer and now needs a reset. */
-  deviceError?(name: string, message: string, queue: number): void;
-  /** A warning QEMU would log (a second stats buffer, partly ballooned host pages). */
-  warning?(message: string): void;
-  /** The guest answered with fresh stats: guestStats() has changed. */
-  statsReceived?(): void;
-}
+const QUEUE_NAMES: readonly QueueName[] = ['inflate', 'deflate', 'stats'];
 
 export class BalloonDevice implements DeviceModel {
   readonly hostFeatures: bigint;
@@ -72,7 +64,8 @@ export class BalloonDevice implements DeviceModel {
     private readonly costs: Costs,
     private readonly ramBytes: number,
     offered: bigint,
-    private readonly events: DeviceEvents = {},
+    /** Where the device tells what it did (events.ts): pops, pushes, `actual`, errors, warnings. */
+    private readonly events: EventBus,
   ) {
     // QEMU always offers STATS_VQ; the scenario decides the rest.
     this.hostFeatures = offered;
@@ -96,6 +89,7 @@ export class BalloonDevice implements DeviceModel {
       this.transport.notifyConfig();
     }
     this.trace.toTarget(this.sched.now, t, this.numPages);
+    this.events.emit('target', { targetBytes: t, numPages: this.numPages });
   }
 
   /** QMP `query-balloon`: the guest's logical size as the host sees it, in bytes. */
@@ -109,6 +103,7 @@ export class BalloonDevice implements DeviceModel {
     if (seconds > 0xffffffff) return 'timer value is too big';
     if (seconds === this.statsPollIntervalS) return null;
     this.statsPollIntervalS = seconds;
+    this.events.emit('stats-interval', { seconds });
     if (seconds === 0) {
       this.cancelStatsTimer();
       return null;
@@ -159,8 +154,8 @@ export class BalloonDevice implements DeviceModel {
   setConfig(config: DataView): void {
     const old = this.actual;
     this.actual = config.getUint32(4, true);
-    if (this.actual !== old) this.events.balloonChange?.(this.ramBytes - this.actual * 4096);
     this.trace.setConfig(this.sched.now, this.actual, old);
+    this.events.emit('actual', { actual: this.actual, old });
   }
 
   setStatus(status: number): void {
@@ -200,6 +195,7 @@ export class BalloonDevice implements DeviceModel {
     if (peek) {
       this.trace.pop(this.sched.now, vq, traceElemId(vq, peek.head), 0, 1);
       this.trace.handleOutput(this.sched.now, peek.pfns, this.core.ramFrames);
+      this.events.emit('buffer-popped', { queue: QUEUE_NAMES[q], head: peek.head, pfns: peek.pfns.length });
     }
     const nPfns = peek?.pfns.length ?? 0;
     const cost =
@@ -216,13 +212,17 @@ export class BalloonDevice implements DeviceModel {
         const head = this.lastHead(q);
         this.trace.pop(this.sched.now, vq, traceElemId(vq, head), 0, this.core.elemSegments().length);
         this.trace.handleOutput(this.sched.now, pfns, this.core.ramFrames);
+        this.events.emit('buffer-popped', { queue: QUEUE_NAMES[q], head, pfns: pfns.length });
       }
       if (handled === 1) {
         if (!deflate && this.core.hostPageFrames > 1 && !this.warnedHostPage) {
           this.warnedHostPage = true;
-          this.events.warning?.('Balloon used with backing page size > 4kiB, this may not be reliable');
+          this.events.emit('warning', {
+            message: 'Balloon used with backing page size > 4kiB, this may not be reliable',
+          });
         }
         this.trace.flush(this.sched.now, vq, 1);
+        this.events.emit('used-push', { queue: QUEUE_NAMES[q] });
         this.transport.notifyQueue(q);
       }
       this.busy[q] = false;
@@ -284,7 +284,7 @@ export class BalloonDevice implements DeviceModel {
     const err = this.core.deviceError();
     if (!err) return;
     this.trace.deviceError(this.sched.now, err.name, q, err.message);
-    this.events.deviceError?.(err.name, err.message, q);
+    this.events.emit('device-error', { kind: err.name, message: err.message, queue: q });
     // virtio_error: DEVICE_NEEDS_RESET is set (the core did) and the driver is told by a config
     // interrupt; the device does nothing more until it is reset.
     this.transport.notifyConfig();
@@ -304,18 +304,22 @@ export class BalloonDevice implements DeviceModel {
         return;
       }
       this.trace.pop(popAt, vq, traceElemId(vq, head), 0, this.core.elemSegments().length);
+      this.events.emit('buffer-popped', { queue: 'stats', head, pfns: 0 });
       if (this.statsElem !== null) {
         // "This should never happen if the driver follows the spec": QEMU gives the old one back.
-        this.events.warning?.('stats: the driver added a second stats buffer; the device returns the first');
+        this.events.emit('warning', {
+          message: 'stats: the driver added a second stats buffer; the device returns the first',
+        });
         this.trace.custom(this.sched.now, 'device_warning', { kind: 'second-stats-buffer' });
         this.core.push(STATS_Q, this.statsElem, 0);
         this.trace.flush(this.sched.now, vq, 1);
+        this.events.emit('used-push', { queue: 'stats' });
         this.transport.notifyQueue(STATS_Q);
       }
       this.statsElem = head;
       this.statsLastUpdateUs = this.sched.now;
       this.guestStatsNow = null;
-      this.events.statsReceived?.();
+      this.events.emit('stats-received', {});
       // The timer is re-armed only when the guest answers.
       if (this.statsPollIntervalS > 0) this.armStatsTimer(this.statsPollIntervalS);
     }
@@ -346,6 +350,7 @@ export class BalloonDevice implements DeviceModel {
     if (this.core.push(STATS_Q, this.statsElem, 0) < 0) return; // a broken device answers nothing
     this.statsElem = null;
     this.trace.flush(this.sched.now, VQ_BY_QUEUE_INDEX[STATS_Q], 1);
+    this.events.emit('used-push', { queue: 'stats' });
     this.transport.notifyQueue(STATS_Q);
   }
 }
