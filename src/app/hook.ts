@@ -1,7 +1,7 @@
 // window.balloonLab (design.md, "Browser hook"): for Playwright tests and for curious users in the
 // devtools console. load(scenario) → runUntil(seconds) → summary() / trace().
 import { parseScenario } from '../sim/scenario.ts';
-import type { SimSummary } from '../sim/sim.ts';
+import type { SimSummary } from '../sim/view.ts';
 import type { SimRunner } from './sim-runner.ts';
 
 export interface BalloonLabHook {
@@ -27,8 +27,8 @@ export function installHook(runner: SimRunner, onLoad: (title: string) => void):
       runner.seek(Math.round(s * 1e6));
       return runner.nowUs / 1e6;
     },
-    summary: () => runner.sim?.summary() ?? null,
-    trace: () => runner.sim?.trace.toText() ?? '',
+    summary: () => runner.summary(),
+    trace: () => runner.traceText(),
     scenario: () => runner.scenario,
   };
   (window as unknown as { balloonLab: BalloonLabHook }).balloonLab = hook;

@@ -92,3 +92,30 @@ describe('SimRunner.generation', () => {
     expect(r.generation).toBe(g + 3);
   });
 });
+
+describe('SimRunner with a replayed QEMU trace', () => {
+  it('plays, steps back and seeks as it does a simulation', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(
+      new URL('../../../shared/fixtures/qemu-inflate.trace', import.meta.url),
+      'utf8',
+    );
+    const r = new SimRunner(BalloonCore.fromWasm(module));
+    expect(await r.loadTrace(text)).toBeNull();
+    expect(r.sim).toBeNull();
+    expect(r.summary()).toBeNull();
+    r.seek(r.endUs);
+    expect(r.atEnd).toBe(true);
+    expect(r.replay?.batchesApplied).toBe(32);
+    const end = r.eventIndex;
+    r.stepBack();
+    expect(r.eventIndex).toBe(end - 1);
+    expect(r.nowUs).toBeLessThan(r.endUs);
+    r.stepForward();
+    expect(r.eventIndex).toBe(end);
+    expect(r.atEnd).toBe(true);
+    r.seek(0);
+    expect(r.replay?.batchesApplied).toBe(0);
+    expect(r.markers().some((m) => m.kind === 'target')).toBe(true);
+  });
+});

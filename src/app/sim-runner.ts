@@ -1,30 +1,27 @@
-// Owns the running simulation for the app: loading a scenario, playing it against the wall clock,
-// stepping forward and back, seeking. The simulation is deterministic, so going back in time is
-// running again from the start to the earlier moment (a 256 MiB scenario replays in milliseconds;
-// a 16 GiB guest's whole round trip in a few hundred, in one go: the page waits that long). React
-// never holds the simulation: it subscribes to `version` and reads what it shows.
+// Owns what the app plays (playable.ts: a simulation, or a replayed QEMU trace): loading it, playing
+// it against the wall clock, stepping forward and back, seeking. A run is deterministic, so going
+// back in time is running again from the start to the earlier moment (a 256 MiB scenario replays in
+// milliseconds; a 16 GiB guest's whole round trip in a few hundred, in one go: the page waits that
+// long). React never holds the simulation: it subscribes, and reads what it shows through the read
+// model's selectors (src/sim/view.ts) with useRunner().
 import type { BalloonCore } from '../core/core.ts';
+import { atEnd, type Marker, type Playable } from '../sim/playable.ts';
 import type { Scenario } from '../sim/scenario.ts';
 import type { Step } from '../sim/scenario-steps.ts';
-import { Simulation, type TimelineKind } from '../sim/sim.ts';
+import { Simulation } from '../sim/sim.ts';
+import type { SimSummary } from '../sim/summary.ts';
 // The trace replayer (and its parser) load only when a trace is opened: not on the critical path.
-import type { ReplayMoment, TraceReplay } from './trace-replay.ts';
+import type { TraceReplay } from '../sim/trace-replay.ts';
 
 export type Listener = () => void;
+export type { Marker };
 
 /** How many events runFor() runs between two looks at the clock. */
 const CLOCK_EVERY = 8;
 
-export interface Marker {
-  us: number;
-  kind: TimelineKind | ReplayMoment['kind'];
-  label: string;
-}
-
 export class SimRunner {
-  sim: Simulation | null = null;
-  /** A real QEMU trace being replayed instead of a simulation. */
-  replay: TraceReplay | null = null;
+  /** What is playing: a simulation, a trace replay, or nothing yet. */
+  playable: Playable | null = null;
   scenario: Scenario | null = null;
   /** Bumped on every change the UI should show. */
   version = 0;
@@ -38,10 +35,29 @@ export class SimRunner {
   private readonly listeners = new Set<Listener>();
   /** runFor() ran events it did not tell the UI about yet (see flush()). */
   private pending = false;
-  private shownSim: Simulation | null = null;
-  private shownReplay: TraceReplay | null = null;
+  private shown: Playable | null = null;
 
   constructor(private readonly core: BalloonCore) {}
+
+  /** The simulation playing, if it is one (for the hook and tests; the panels use view.ts). */
+  get sim(): Simulation | null {
+    return this.playable?.kind === 'simulation' ? (this.playable as Simulation) : null;
+  }
+
+  /** The QEMU trace replaying, if it is one. */
+  get replay(): TraceReplay | null {
+    return this.playable?.kind === 'trace' ? (this.playable as TraceReplay) : null;
+  }
+
+  /** window.balloonLab.summary(): the simulation's summary; null for a trace or nothing. */
+  summary(): SimSummary | null {
+    return this.sim?.summary() ?? null;
+  }
+
+  /** The simulation's trace as text (empty for a replayed trace or nothing). */
+  traceText(): string {
+    return this.sim?.trace.toText() ?? '';
+  }
 
   subscribe(fn: Listener): () => void {
     this.listeners.add(fn);
@@ -51,18 +67,16 @@ export class SimRunner {
   private changed(): void {
     this.pending = false;
     this.version++;
-    if (this.sim !== this.shownSim || this.replay !== this.shownReplay) {
-      this.shownSim = this.sim;
-      this.shownReplay = this.replay;
+    if (this.playable !== this.shown) {
+      this.shown = this.playable;
       this.generation++;
     }
     for (const fn of this.listeners) fn();
   }
 
   load(scenario: Scenario): void {
-    this.replay = null;
     this.scenario = scenario;
-    this.sim = new Simulation(scenario, this.core);
+    this.playable = new Simulation(scenario, this.core);
     this.eventIndex = 0;
     this.seen = [];
     this.changed();
@@ -70,14 +84,13 @@ export class SimRunner {
 
   /** Replays a QEMU trace; resolves to a message naming the problem when it cannot. */
   async loadTrace(text: string): Promise<string | null> {
-    const { TraceReplay } = await import('./trace-replay.ts');
+    const { TraceReplay } = await import('../sim/trace-replay.ts');
     const r = TraceReplay.load(this.core, text);
     if (typeof r === 'string') {
       // The core was not touched by a failed load; the simulation shown before goes on.
       return r;
     }
-    this.replay = r;
-    this.sim = null;
+    this.playable = r;
     this.scenario = null;
     this.eventIndex = 0;
     this.seen = [];
@@ -93,36 +106,21 @@ export class SimRunner {
 
   /** The timeline's markers: the simulation's events, or the trace's moments. */
   markers(): readonly Marker[] {
-    if (this.replay) {
-      // Every target change, and where a run of inflate or deflate buffers begins.
-      const out: Marker[] = [];
-      let last = '';
-      for (const m of this.replay.moments) {
-        if (m.kind === 'stats') continue;
-        if (m.kind === 'target' || m.kind !== last) out.push(m);
-        last = m.kind;
-      }
-      return out;
-    }
-    const now = this.sim?.timeline ?? [];
+    const now = this.playable?.markers() ?? [];
     if (now.length >= this.seen.length) this.seen = now;
     return this.seen;
   }
 
   get nowUs(): number {
-    return this.replay?.nowUs ?? this.sim?.nowUs ?? 0;
+    return this.playable?.nowUs ?? 0;
   }
 
   get endUs(): number {
-    return this.replay?.endUs ?? this.sim?.endUs ?? 0;
+    return this.playable?.endUs ?? 0;
   }
 
   get atEnd(): boolean {
-    if (this.replay) return this.replay.nowUs >= this.replay.endUs;
-    const sim = this.sim;
-    if (!sim) return true;
-    const next = sim.sched.nextTime();
-    return next === undefined || next > sim.endUs;
+    return this.playable ? atEnd(this.playable) : true;
   }
 
   /** Runs the simulation (or the trace replay) forward to virtual time `us`, however long it takes. */
@@ -141,20 +139,14 @@ export class SimRunner {
     budgetMs: number,
     { quiet = false, clock = () => performance.now() }: { quiet?: boolean; clock?: () => number } = {},
   ): boolean {
-    if (this.replay) {
-      this.replay.advanceTo(Math.min(us, this.replay.endUs));
-      this.eventIndex = this.replay.batchesApplied;
-      this.changed();
-      return true;
-    }
-    const sim = this.sim;
+    const sim = this.playable;
     if (!sim) return false;
     const target = Math.min(us, sim.endUs);
     const deadline = clock() + budgetMs;
     let n = 0;
     let done = false;
     for (;;) {
-      const next = sim.sched.nextTime();
+      const next = sim.nextTime();
       if (next === undefined || next > target) {
         sim.runUntilUs(target);
         done = true;
@@ -176,41 +168,28 @@ export class SimRunner {
     if (this.pending) this.changed();
   }
 
-  /** One event forward (in a trace: to the next moment). */
+  /** One event forward (in a trace: to the next moment or batch). */
   stepForward(): void {
-    if (this.replay) {
-      const next = this.replay.moments.find((m) => m.us > this.replay!.nowUs);
-      this.advanceTo(next ? next.us : this.replay.endUs);
-      return;
-    }
-    if (this.sim?.step()) this.eventIndex++;
+    if (this.playable?.step()) this.eventIndex++;
     this.changed();
   }
 
   /** One event back: replay from the start to the event before this one. */
   stepBack(): void {
-    if (this.replay) {
-      const prev = this.replay.moments.filter((m) => m.us < this.replay!.nowUs).at(-1);
-      this.advanceTo(prev ? prev.us : 0);
-      return;
-    }
-    if (!this.scenario || this.eventIndex === 0) return;
+    if (!this.playable || this.eventIndex === 0) return;
     this.replayToEvent(this.eventIndex - 1);
   }
 
   /** Replays from the start up to `index` events, then lets the clock run on to `us` if given. */
   replayToEvent(index: number, us?: number): void {
-    if (this.replay) {
-      this.advanceTo(us ?? 0);
-      return;
-    }
-    if (!this.scenario) return;
-    this.sim = new Simulation(this.scenario, this.core);
+    if (!this.playable) return;
+    const p = this.playable.restart();
+    this.playable = p;
     let n = 0;
-    while (n < index && this.sim.step()) n++;
+    while (n < index && p.step()) n++;
     this.eventIndex = n;
-    const next = this.sim.sched.nextTime();
-    if (us !== undefined && us > this.sim.nowUs && (next === undefined || us < next)) this.sim.runUntilUs(us);
+    const next = p.nextTime();
+    if (us !== undefined && us > p.nowUs && (next === undefined || us < next)) p.runUntilUs(us);
     this.changed();
   }
 
@@ -219,29 +198,26 @@ export class SimRunner {
    * step of the scenario, so replays (step back, seek, a shared link) include it.
    */
   act(step: Step): void {
-    if (!this.scenario || !this.sim) return;
-    const at = this.sim.nowUs / 1e6;
+    const sim = this.sim;
+    if (!this.scenario || !sim) return;
+    const at = sim.nowUs / 1e6;
     const placed = { ...step, at } as Step;
     const steps = [...this.scenario.steps];
     let i = steps.length;
     while (i > 0 && (steps[i - 1].at > at || steps[i - 1].do === 'end')) i--;
     steps.splice(i, 0, placed);
     this.scenario = { ...this.scenario, steps };
-    this.sim.addStep(placed);
+    sim.addStep(placed);
     // What was seen after this moment may not happen any more.
-    this.seen = this.sim.timeline;
+    this.seen = sim.timeline;
     this.changed();
   }
 
   /** Seeks to virtual time `us`, replaying from the start when it lies in the past. */
   seek(us: number): void {
-    if (this.replay) {
-      this.advanceTo(us);
-      return;
-    }
-    if (!this.scenario || !this.sim) return;
-    if (us < this.sim.nowUs) {
-      this.sim = new Simulation(this.scenario, this.core);
+    if (!this.playable) return;
+    if (us < this.playable.nowUs) {
+      this.playable = this.playable.restart();
       this.eventIndex = 0;
     }
     this.advanceTo(us);

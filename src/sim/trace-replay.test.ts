@@ -29,6 +29,33 @@ describe('replaying a real QEMU trace', () => {
     expect(core.stateCount(FRAME_BALLOON)).toBe(4096);
   });
 
+  it('plays like a simulation: step by step to the end is where running to the end gets', () => {
+    const core = BalloonCore.fromWasm(loadCoreModuleSync());
+    const r = TraceReplay.load(core, fixture);
+    if (typeof r === 'string') throw new Error(r);
+    let steps = 0;
+    while (r.step()) steps++;
+    // one step per moment or batch flush: at least the 32 batches
+    expect(steps).toBeGreaterThanOrEqual(32);
+    expect(r.nowUs).toBe(r.endUs);
+    expect(r.nextTime()).toBeUndefined();
+    expect(r.batchesApplied).toBe(32);
+    const fresh = r.restart();
+    expect(fresh.nowUs).toBe(0);
+    expect(fresh.batchesApplied).toBe(0);
+    expect(core.stateCount(FRAME_BALLOON)).toBe(0);
+    fresh.runUntilUs(fresh.endUs);
+    expect(fresh.batchesApplied).toBe(32);
+    // markers: the targets, and where each run of inflate or deflate buffers begins
+    expect(fresh.markers().map((m) => m.kind)).toEqual(
+      fresh
+        .markers()
+        .map((m) => m.kind)
+        .filter((k) => k !== 'stats'),
+    );
+    expect(fresh.markers().filter((m) => m.kind === 'inflate').length).toBeGreaterThan(0);
+  });
+
   it('refuses a file that is not a trace, naming the line', () => {
     const core = BalloonCore.fromWasm(loadCoreModuleSync());
     expect(TraceReplay.load(core, 'hello world\n')).toMatch(/line 1/);

@@ -1,12 +1,14 @@
 // Replaying a real QEMU trace (e.g. ../shared/fixtures/qemu-inflate.trace) on the memory map: the
 // guest's RAM is inferred from the trace (target + num_pages · 4 KiB), and each inflate or deflate
-// batch is applied at its flush time to the frame table and the host table. Seeking re-applies the
-// batches from the start, like the simulation's replay.
+// batch is applied at its flush time to the frame table and the host table. It plays like a
+// simulation (playable.ts): its events are the trace's moments and the batches' flushes; going back
+// is starting over. The app loads this file only when a trace is opened (a dynamic import).
 import { FRAME_BALLOON, FRAME_KERNEL, PFNS_MAX } from '../core/abi.ts';
 import type { BalloonCore } from '../core/core.ts';
 import { asGpa, asPfn, type Gpa } from '../core/units.ts';
-import { parseTrace } from '../sim/trace-parse.ts';
-import { summarizeTrace, type TraceBatch, type TraceSummary } from '../sim/trace-summary.ts';
+import type { Marker, Playable } from './playable.ts';
+import { parseTrace } from './trace-parse.ts';
+import { summarizeTrace, type TraceBatch, type TraceSummary } from './trace-summary.ts';
 
 export interface ReplayMoment {
   us: number;
@@ -14,19 +16,24 @@ export interface ReplayMoment {
   label: string;
 }
 
-export class TraceReplay {
+export class TraceReplay implements Playable {
+  readonly kind = 'trace';
   readonly summary: TraceSummary;
   readonly ramFrames: number;
   readonly endUs: number;
   readonly moments: ReplayMoment[] = [];
   private applied = 0;
   private order: TraceBatch[];
+  /** Every time something happens (a moment, a batch's flush) and the end, ascending, once each. */
+  private readonly times: number[];
+  /** The timeline's markers: every target change, and where a run of inflate or deflate buffers begins. */
+  private readonly shown: Marker[] = [];
   nowUs = 0;
 
   private constructor(
     private readonly core: BalloonCore,
     summary: TraceSummary,
-    ramBytes: number,
+    private readonly ramBytes: number,
     readonly warnings: string[],
   ) {
     this.summary = summary;
@@ -49,6 +56,16 @@ export class TraceReplay {
       }
     }
     this.moments.sort((a, b) => a.us - b.us);
+    const times = new Set<number>([this.endUs]);
+    for (const m of this.moments) times.add(m.us);
+    for (const b of this.order) times.add(b.flushUs ?? b.popUs);
+    this.times = [...times].filter((t) => t > 0 && t <= this.endUs).sort((a, b) => a - b);
+    let run = '';
+    for (const m of this.moments) {
+      if (m.kind === 'stats') continue;
+      if (m.kind === 'target' || m.kind !== run) this.shown.push(m);
+      run = m.kind;
+    }
     this.reset();
   }
 
@@ -112,7 +129,41 @@ export class TraceReplay {
     }
   }
 
-  /** Applies every batch flushed at or before `us`. */
+  // ── Playable ──
+
+  nextTime(): number | undefined {
+    // The first time after now, by bisection.
+    const { times } = this;
+    let lo = 0;
+    let hi = times.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (times[mid] <= this.nowUs) lo = mid + 1;
+      else hi = mid;
+    }
+    return times[lo];
+  }
+
+  step(): boolean {
+    const t = this.nextTime();
+    if (t === undefined) return false;
+    this.advanceTo(t);
+    return true;
+  }
+
+  runUntilUs(us: number): void {
+    this.advanceTo(Math.max(this.nowUs, Math.min(us, this.endUs)));
+  }
+
+  markers(): readonly Marker[] {
+    return this.shown;
+  }
+
+  restart(): TraceReplay {
+    return new TraceReplay(this.core, this.summary, this.ramBytes, this.warnings);
+  }
+
+  /** Applies every batch flushed at or before `us` (from the start again when `us` is earlier). */
   advanceTo(us: number): void {
     if (us < this.nowUs) this.reset();
     while (this.applied < this.order.length) {
