@@ -13,11 +13,3 @@ export function seconds(us: number): string {
 export function pages(n: number): string {
   return n.toLocaleString('en-US');
 }
-
-/** The last `count` lines, each with its line number in the whole log (a stable key: the log only grows). */
-export function lastLines<T>(lines: readonly T[], count: number): { n: number; line: T }[] {
-  const from = Math.max(0, lines.length - count);
-  const out: { n: number; line: T }[] = [];
-  for (let n = from; n < lines.length; n++) out.push({ n, line: lines[n] });
-  return out;
-}

@@ -108,6 +108,8 @@ export class SimObserver {
   readonly series: Series = emptySeries();
   readonly errors: { us: number; kind: string; message: string }[] = [];
   readonly counters = { inflateBatches: 0, deflateBatches: 0, statsAnswers: 0, outOfPuff: 0 };
+  /** Samples taken so far: moves whenever the series change (a sample may replace the last point). */
+  samples = 0;
   /** The driver's hooks, to pass in its environment: its calls and its buffers, counted. */
   readonly driverHooks: DriverHooks;
 
@@ -171,6 +173,7 @@ export class SimObserver {
   /** One point of every series, now (a point at the same time replaces the last one). */
   sample(): void {
     if (!this.opts.sampling) return;
+    this.samples++;
     const s = this.series;
     const now = this.kernel.sched.now;
     if (s.us.at(-1) === now) for (const a of Object.values(s)) a.pop();

@@ -259,6 +259,9 @@ export class Simulation implements Playable {
   get series(): Series {
     return this.observer.series;
   }
+  get seriesRevision(): number {
+    return this.observer.samples;
+  }
   get calls(): readonly DriverCall[] {
     return this.observer.calls;
   }

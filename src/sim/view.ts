@@ -7,7 +7,7 @@
 // The memory map is the exception: it reads the frame table itself every animation frame, through
 // the core the app already holds, never through React state.
 import type { BalloonCore } from '../core/core.ts';
-import { asGpa } from '../core/units.ts';
+import { asGpa, type Gpa } from '../core/units.ts';
 import type { DriverFunction } from './driver/seed-map.ts';
 import type { VirtioBalloon } from './driver/virtio_balloon.ts';
 import type { GuestKernel } from './guest/kernel.ts';
@@ -43,6 +43,8 @@ export interface SimParts {
   readonly log: KernelLog;
   readonly hostLog: KernelLog;
   readonly series: Series;
+  /** Moves whenever the series change. */
+  readonly seriesRevision: number;
   readonly timeline: readonly TimelineEvent[];
   readonly calls: readonly DriverCall[];
   readonly errors: readonly { us: number; kind: string; message: string }[];
@@ -68,6 +70,36 @@ export interface TraceParts {
 /** The simulation a playable is, or null (nothing loaded, or a trace). */
 export function simulationOf(p: Playable | null): SimParts | null {
   return p?.kind === 'simulation' ? (p as unknown as SimParts) : null;
+}
+
+export interface TraceView {
+  ramBytes: number;
+  /** The last target at or before now (virtio_balloon_to_target), or null. */
+  target: { targetBytes: number; numPages: number } | null;
+  /** `actual` as the guest last wrote it (4 KiB pages). */
+  actual: number;
+  batchesApplied: number;
+  inflates: number;
+  deflates: number;
+  stats: number;
+  warnings: readonly string[];
+}
+
+/** What a replayed trace says at its current moment. */
+export function traceViewOf(t: TraceParts): TraceView {
+  const { summary } = t;
+  const target = summary.targets.filter((x) => x.us <= t.nowUs).at(-1);
+  const count = (role: string) => summary.batches.filter((b) => b.role === role).length;
+  return {
+    ramBytes: t.ramFrames * 4096,
+    target: target ? { targetBytes: target.targetBytes, numPages: target.numPages } : null,
+    actual: t.actualAt(),
+    batchesApplied: t.batchesApplied,
+    inflates: count('inflate'),
+    deflates: count('deflate'),
+    stats: count('stats'),
+    warnings: t.warnings,
+  };
 }
 
 /** The trace replay a playable is, or null. */
@@ -189,6 +221,11 @@ export function workloadsOf(sim: SimParts): WorkloadView[] {
   return out;
 }
 
+/** The plots' series (the same arrays, growing) and a number that moves when they change. */
+export function seriesOf(sim: SimParts): { series: Series; revision: number } {
+  return { series: sim.series, revision: sim.seriesRevision };
+}
+
 export function powerOf(sim: SimParts): { frozen: boolean; unplugged: boolean } {
   return { frozen: sim.frozen, unplugged: sim.unplugged };
 }
@@ -229,7 +266,7 @@ export function queuesOf(sim: SimParts): QueueView[] {
 }
 
 /** The driver's pfns[] array: where it is and how many entries the last request used. */
-export function pfnsOf(sim: SimParts): { gpa: number; count: number } {
+export function pfnsOf(sim: SimParts): { gpa: Gpa; count: number } {
   return { gpa: sim.vb.pfns, count: sim.vb.num_pfns };
 }
 
@@ -238,9 +275,15 @@ export function pfnsOf(sim: SimParts): { gpa: number; count: number } {
  * driver's calls and pfns[]; equal signatures, the same picture.
  */
 export function ringsSignature(sim: SimParts): number[] {
+  const { core } = sim;
   const sig = [sim.calls.length, sim.vb.num_pfns, sim.transport.getStatus()];
   for (const q of queuesOf(sim)) {
-    sig.push(q.index, sim.core.readU16(asGpa(q.ring.avail + 2)), sim.core.readU16(asGpa(q.ring.used + 2)));
+    sig.push(
+      q.index,
+      core.readU16(asGpa(q.ring.avail + 2)),
+      core.readU16(asGpa(q.ring.used + 2)),
+      core.queueLastAvail(q.index),
+    );
   }
   return sig;
 }

@@ -3,7 +3,7 @@
 // virtual time. Only the code pane scrolls, never the page, so stepping with the keyboard stays put.
 import './driver-view.css';
 import { type KeyboardEvent, memo, type ReactNode, useId, useLayoutEffect, useRef, useState } from 'react';
-import { formatTraceTime } from '../../sim/clock.ts';
+import { formatTraceTime } from '../../sim/view.ts';
 import { narrate } from './narration.ts';
 import { DRIVER_SOURCE_PATH, driverSource, seedLabel } from './source.ts';
 

@@ -5,7 +5,7 @@ import './inspector.css';
 import { type KeyboardEvent, type ReactNode, useEffect, useId, useMemo, useRef, useState } from 'react';
 import type { BalloonCore } from '../../core/core.ts';
 import type { Gpa } from '../../core/units.ts';
-import { STATS_Q } from '../../sim/host/balloon-device.ts';
+import { STATS_Q } from '../../sim/view.ts';
 import { PfnBatchView } from './PfnBatchView.tsx';
 import { Th, WrapTip } from './parts.tsx';
 import { QueuePanel } from './QueuePanel.tsx';

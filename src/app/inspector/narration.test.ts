@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DRIVER_FUNCTIONS } from '../../sim/driver/seed-map.ts';
 import { bundledScenario, newSim } from '../../sim/testing.ts';
+import { DRIVER_FUNCTIONS } from '../../sim/view.ts';
 import { hasNarration, narrate } from './narration.ts';
 
 describe('narrate', () => {

@@ -3,7 +3,7 @@
 // tour can reuse them. `detail` is the string the port passes with each call (virtio_balloon.ts:
 // "inflate 256 pfns", "num=300", "actual=512", "12 pages", "812 → 4097"); a detail that does not parse
 // just leaves the numbers out.
-import type { DriverFunction } from '../../sim/driver/seed-map.ts';
+import type { DriverFunction } from '../../sim/view.ts';
 import { formatPages } from './format.ts';
 
 const BATCH = 256; // VIRTIO_BALLOON_ARRAY_PFNS_MAX: one pfns[] array

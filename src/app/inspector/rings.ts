@@ -10,7 +10,7 @@
 import { PFNS_MAX, VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE } from '../../core/abi.ts';
 import type { BalloonCore, QueueState } from '../../core/core.ts';
 import { asGpa, type Gpa } from '../../core/units.ts';
-import { QEMU_STAT_NAMES } from '../../sim/host/balloon-device.ts';
+import { QEMU_STAT_NAMES } from '../../sim/view.ts';
 
 export interface Ring {
   size: number;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DRIVER_FUNCTIONS, SEED_FUNCTIONS } from '../../sim/driver/seed-map.ts';
+import { DRIVER_FUNCTIONS, SEED_FUNCTIONS } from '../../sim/view.ts';
 import { DRIVER_SOURCE, driverSource, findFunctions, seedLabel } from './source.ts';
 
 describe('the driver port as the driver view shows it', () => {

@@ -1,8 +1,8 @@
 // The driver port's source as the driver view shows it, and where each seed function sits in it.
 // The text is the file itself (Vite's ?raw), so the view can never drift from the code that runs.
 
-import { DRIVER_FUNCTIONS, type DriverFunction, SEED_FUNCTIONS } from '../../sim/driver/seed-map.ts';
 import portSource from '../../sim/driver/virtio_balloon.ts?raw';
+import { DRIVER_FUNCTIONS, type DriverFunction, SEED_FUNCTIONS } from '../../sim/view.ts';
 
 export const DRIVER_SOURCE: string = portSource;
 export const DRIVER_SOURCE_PATH = 'src/sim/driver/virtio_balloon.ts';

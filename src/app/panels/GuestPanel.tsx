@@ -1,30 +1,47 @@
 // What the guest sees: /proc/meminfo, its workloads, and dmesg. The controls here are the guest's
 // own doings (a program allocating memory, compaction, suspend), not the host's.
 import { type FormEvent, useEffect, useRef, useState } from 'react';
-import { KernelLog } from '../../sim/klog.ts';
-import { useRunnerVersion, useServices } from '../context.tsx';
-import { lastLines, mib } from '../format.ts';
+import {
+  balloonOf,
+  logTail,
+  meminfoOf,
+  type Playable,
+  powerOf,
+  simulationOf,
+  workloadsOf,
+} from '../../sim/view.ts';
+import { useRunner, useServices } from '../context.tsx';
+import { mib } from '../format.ts';
 
 const KINDS = ['anon', 'file', 'shmem'] as const;
 
+/** What the guest panel shows: meminfo, the balloon, workloads, suspend state, dmesg's last lines. */
+export function guestView(p: Playable | null) {
+  const sim = simulationOf(p);
+  if (!sim) return null;
+  return {
+    meminfo: meminfoOf(sim),
+    balloonBytes: balloonOf(sim).driverNumPages * 4096,
+    workloads: workloadsOf(sim),
+    power: powerOf(sim),
+    dmesg: logTail(sim.log, 200),
+  };
+}
+
 export function GuestPanel() {
-  useRunnerVersion();
+  const view = useRunner(guestView);
   const { runner, store } = useServices();
   const [kind, setKind] = useState<(typeof KINDS)[number]>('anon');
   const [size, setSize] = useState('64');
   const [name, setName] = useState('');
   const logRef = useRef<HTMLOListElement>(null);
-  const sim = runner.sim;
-  const nLines = sim?.log.lines.length ?? 0;
+  const lastLine = view?.dmesg.at(-1)?.n ?? -1;
   useEffect(() => {
     const el = logRef.current;
-    if (el && nLines >= 0) el.scrollTop = el.scrollHeight;
-  }, [nLines]);
-  if (!sim) return null;
-  const mi = sim.kernel.meminfo();
-  const workloads = [...sim.kernel.workloads.values()].filter(
-    (w) => w.state === 'running' || w.state === 'resident',
-  );
+    if (el && lastLine >= -1) el.scrollTop = el.scrollHeight;
+  }, [lastLine]);
+  if (!view) return null;
+  const { meminfo: mi, workloads, power } = view;
 
   const start = (e: FormEvent) => {
     e.preventDefault();
@@ -36,10 +53,7 @@ export function GuestPanel() {
         .setNotice({ kind: 'error', text: `Workload size: "${size}" is not a size greater than zero (MiB)` });
       return;
     }
-    if (
-      sim.kernel.workloads.get(wname)?.state === 'running' ||
-      sim.kernel.workloads.get(wname)?.state === 'resident'
-    ) {
+    if (workloads.some((w) => w.name === wname)) {
       store.getState().setNotice({ kind: 'error', text: `Workload name: "${wname}" is already running` });
       return;
     }
@@ -70,7 +84,7 @@ export function GuestPanel() {
           ))}
           <tr>
             <th scope="row">in the balloon</th>
-            <td data-testid="guest.balloon">{mib(sim.vb.num_pages * 4096)}</td>
+            <td data-testid="guest.balloon">{mib(view.balloonBytes)}</td>
           </tr>
         </tbody>
       </table>
@@ -111,7 +125,7 @@ export function GuestPanel() {
               <span>
                 {w.name}{' '}
                 <small>
-                  ({w.kind}, {mib(w.resident * sim.kernel.pageBytes, 0)} resident)
+                  ({w.kind}, {mib(w.residentBytes, 0)} resident)
                 </small>
               </span>
               <button type="button" onClick={() => runner.act({ at: 0, do: 'free', name: w.name })}>
@@ -125,24 +139,28 @@ export function GuestPanel() {
         <button type="button" onClick={() => runner.act({ at: 0, do: 'compact' })}>
           Compact memory
         </button>
-        {sim.frozen ? (
+        {power.frozen ? (
           <button type="button" onClick={() => runner.act({ at: 0, do: 'restore' })}>
             Resume
           </button>
         ) : (
-          <button type="button" disabled={sim.unplugged} onClick={() => runner.act({ at: 0, do: 'freeze' })}>
+          <button
+            type="button"
+            disabled={power.unplugged}
+            onClick={() => runner.act({ at: 0, do: 'freeze' })}
+          >
             Suspend
           </button>
         )}
-        <button type="button" disabled={sim.unplugged} onClick={() => runner.act({ at: 0, do: 'unplug' })}>
+        <button type="button" disabled={power.unplugged} onClick={() => runner.act({ at: 0, do: 'unplug' })}>
           Unplug device
         </button>
       </div>
       <h3 id="dmesg-title">dmesg</h3>
       <ol className="dmesg" ref={logRef} aria-labelledby="dmesg-title" data-testid="guest.dmesg">
-        {lastLines(sim.log.lines, 200).map(({ n, line }) => (
-          <li key={n} data-level={line.level}>
-            {KernelLog.format(line)}
+        {view.dmesg.map(({ n, level, text }) => (
+          <li key={n} data-level={level}>
+            {text}
           </li>
         ))}
       </ol>

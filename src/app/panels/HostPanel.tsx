@@ -1,22 +1,38 @@
 // What QEMU's operator sees and does: the balloon target as the guest's logical size (QMP `balloon`),
 // num_pages and actual, query-balloon, stats polling, the device's status and the VM's RSS.
 import { type FormEvent, useState } from 'react';
-import { formatTraceTime } from '../../sim/clock.ts';
-import { featureList, statusNames } from '../../sim/virtio/features.ts';
-import { useRunnerVersion, useServices } from '../context.tsx';
-import { lastLines, mib, pages } from '../format.ts';
+import {
+  balloonOf,
+  deviceOf,
+  formatTraceTime,
+  logTail,
+  machineOf,
+  type Playable,
+  simulationOf,
+} from '../../sim/view.ts';
+import { useRunner, useServices } from '../context.tsx';
+import { mib, pages } from '../format.ts';
+
+/** What the host panel shows: the balloon's numbers, the device, the VM, QEMU's stderr. */
+export function hostView(p: Playable | null) {
+  const sim = simulationOf(p);
+  if (!sim) return null;
+  return {
+    balloon: balloonOf(sim),
+    device: deviceOf(sim),
+    machine: machineOf(sim),
+    hostLog: logTail(sim.hostLog, 50, (line) => `${formatTraceTime(line.us)} ${line.text}`),
+  };
+}
 
 export function HostPanel() {
-  useRunnerVersion();
+  const view = useRunner(hostView);
   const { runner, store } = useServices();
-  const sim = runner.sim;
   const [target, setTarget] = useState('');
   const [interval, setInterval] = useState('');
-  if (!sim) return null;
-  const { device, transport, scenario } = sim;
-  const status = transport.getStatus();
-  const needsReset = (status & 64) !== 0;
-  const ramMiB = scenario.guest.memoryMiB;
+  if (!view) return null;
+  const { balloon, device, machine } = view;
+  const ramMiB = machine.memoryMiB;
 
   const applyTarget = (e: FormEvent) => {
     e.preventDefault();
@@ -67,11 +83,11 @@ export function HostPanel() {
           <dt>
             Guest size (<code>query-balloon</code>)
           </dt>
-          <dd data-testid="host.query">{mib(device.queryBalloon().actual, 0)}</dd>
+          <dd data-testid="host.query">{mib(balloon.queryActualBytes, 0)}</dd>
         </div>
         <div>
           <dt>Host RSS (guest RAM backed)</dt>
-          <dd data-testid="host.rss">{mib(device.hostRss())}</dd>
+          <dd data-testid="host.rss">{mib(balloon.hostRssBytes)}</dd>
         </div>
       </dl>
       <dl className="facts">
@@ -79,13 +95,13 @@ export function HostPanel() {
           <dt>
             <code>num_pages</code> — target balloon size
           </dt>
-          <dd data-testid="host.num_pages">{pages(device.numPages)} pages</dd>
+          <dd data-testid="host.num_pages">{pages(balloon.numPages)} pages</dd>
         </div>
         <div>
           <dt>
             <code>actual</code> — what the guest says it gave
           </dt>
-          <dd data-testid="host.actual">{pages(device.actual)} pages</dd>
+          <dd data-testid="host.actual">{pages(balloon.actual)} pages</dd>
         </div>
         <div>
           <dt>Guest RAM</dt>
@@ -94,42 +110,42 @@ export function HostPanel() {
         <div>
           <dt>Page sizes</dt>
           <dd>
-            guest {scenario.guest.pageKiB} KiB, host {scenario.device.hostPageKiB} KiB
+            guest {machine.guestPageKiB} KiB, host {machine.hostPageKiB} KiB
           </dd>
         </div>
         <div>
           <dt>Device</dt>
-          <dd>{scenario.device.legacy ? 'legacy (no VERSION_1)' : 'modern (VERSION_1)'}</dd>
+          <dd>{machine.legacy ? 'legacy (no VERSION_1)' : 'modern (VERSION_1)'}</dd>
         </div>
         <div>
           <dt>Features offered</dt>
-          <dd className="chips">{scenario.device.features.join(' · ') || 'none'}</dd>
+          <dd className="chips">{machine.featuresOffered.join(' · ') || 'none'}</dd>
         </div>
         <div>
           <dt>Features negotiated</dt>
           <dd className="chips" data-testid="host.negotiated">
-            {transport.driverFeatures === 0n ? 'not yet' : featureList(transport.driverFeatures).join(' · ')}
+            {device.negotiated ? device.features.join(' · ') : 'not yet'}
           </dd>
         </div>
         <div>
           <dt>Status</dt>
           <dd className="chips" data-testid="host.status">
-            {statusNames(status).join(' · ') || '0'}
+            {device.statusNames.join(' · ') || '0'}
           </dd>
         </div>
       </dl>
-      {needsReset && (
+      {device.needsReset && (
         <p className="alarm" role="alert" data-testid="host.needs-reset">
-          DEVICE_NEEDS_RESET — {sim.core.deviceError()?.message ?? 'the device stopped'}
+          DEVICE_NEEDS_RESET — {device.error?.message ?? 'the device stopped'}
         </p>
       )}
-      {sim.hostLog.lines.length > 0 && (
+      {view.hostLog.length > 0 && (
         <>
           <h3 id="host-log-title">QEMU (stderr)</h3>
           <ol className="dmesg host-log" aria-labelledby="host-log-title" data-testid="host.log">
-            {lastLines(sim.hostLog.lines, 50).map(({ n, line }) => (
-              <li key={n} data-level={line.level}>
-                {formatTraceTime(line.us)} {line.text}
+            {view.hostLog.map(({ n, level, text }) => (
+              <li key={n} data-level={level}>
+                {text}
               </li>
             ))}
           </ol>
@@ -140,7 +156,7 @@ export function HostPanel() {
         <input
           id="host-interval"
           inputMode="numeric"
-          placeholder={String(device.statsPollingInterval)}
+          placeholder={String(balloon.statsPollingIntervalS)}
           value={interval}
           onChange={(e) => setInterval(e.target.value)}
         />

@@ -3,40 +3,56 @@
 // frame; React only passes it the settings, and the PFNs of the descriptor selected in the inspector
 // to outline.
 import { useCallback, useMemo } from 'react';
+import type { BalloonCore } from '../../core/core.ts';
 import type { Pfn } from '../../core/units.ts';
-import { useApp, useRunnerVersion, useServices } from '../context.tsx';
+import { describeFrame, type Playable, queuesOf, simulationOf } from '../../sim/view.ts';
+import { useApp, useRunner, useServices } from '../context.tsx';
 import { describeHighlight, highlightOf, MemoryMap, MemoryMapLegend, ViewToggle } from '../memmap/index.ts';
 
+/**
+ * What the panel around the map shows: which run (a new one makes the map upload everything), the
+ * legend's counts, and the queues' names. The map itself reads the frame table every animation
+ * frame, not through React.
+ */
+export function mapView(core: BalloonCore) {
+  return (p: Playable | null) => {
+    if (!p) return null;
+    const sim = simulationOf(p);
+    return {
+      run: p,
+      guestCounts: core.stateCounts(),
+      hostCounts: core.hostCounts(),
+      queues: sim ? queuesOf(sim).map(({ index, name }) => ({ index, name })) : [],
+    };
+  };
+}
+
 export function MapPanel() {
-  useRunnerVersion();
   const { core, runner, store } = useServices();
-  const view = useApp((s) => s.mapView);
+  const select = useMemo(() => mapView(core), [core]);
+  const view = useRunner(select);
+  const mapSide = useApp((s) => s.mapView);
   const theme = useApp((s) => s.theme);
   const highlight = useApp((s) => s.highlight);
   const selected = useApp((s) => s.selectedDescriptor);
   const describe = useCallback(
     (pfn: Pfn) => {
-      const sim = runner.sim;
-      if (!sim) return undefined;
-      const page = Math.floor(pfn / sim.kernel.ppp);
-      const owner = sim.kernel.owner[page];
-      const w = owner ? sim.kernel.workloadById(owner) : undefined;
-      return w ? `workload "${w.name}" (${w.kind}, pid ${w.pid})` : undefined;
+      const sim = simulationOf(runner.playable);
+      return sim ? describeFrame(sim, pfn) : undefined;
     },
     [runner],
   );
   const ramFrames = core.ramFrames;
   const shown = useMemo(() => highlightOf(highlight, ramFrames), [highlight, ramFrames]);
   const said = highlight.length ? describeHighlight(shown) : '';
-  const ready = runner.sim !== null || runner.replay !== null;
-  if (!ready) return null;
-  const queue = selected ? queueName(runner, selected.queue) : null;
+  if (!view) return null;
+  const queue = selected ? (view.queues.find((q) => q.index === selected.queue)?.name ?? null) : null;
   const source = selected && queue ? `Descriptor ${selected.desc} of the ${queue} queue: ` : '';
   return (
     <section className="panel map" aria-labelledby="map-title">
       <div className="row wrap map-head">
         <h2 id="map-title">Guest memory, frame by frame</h2>
-        <ViewToggle name="lab-map-view" view={view} onChange={(v) => store.getState().setMapView(v)} />
+        <ViewToggle name="lab-map-view" view={mapSide} onChange={(v) => store.getState().setMapView(v)} />
       </div>
       <div className="row wrap map-highlight" data-active={said ? true : undefined}>
         <p role="status" data-testid="map.highlight" data-count={shown.frames}>
@@ -55,20 +71,14 @@ export function MapPanel() {
         core={core}
         version={runner.generation}
         theme={theme}
-        view={view}
+        view={mapSide}
         describe={describe}
         highlight={highlight}
       />
       <div className="map-legends">
-        {view !== 'host' && <MemoryMapLegend view="guest" theme={theme} counts={core.stateCounts()} />}
-        {view !== 'guest' && <MemoryMapLegend view="host" theme={theme} counts={core.hostCounts()} />}
+        {mapSide !== 'host' && <MemoryMapLegend view="guest" theme={theme} counts={view.guestCounts} />}
+        {mapSide !== 'guest' && <MemoryMapLegend view="host" theme={theme} counts={view.hostCounts} />}
       </div>
     </section>
   );
-}
-
-function queueName(runner: ReturnType<typeof useServices>['runner'], index: number): string | null {
-  const vb = runner.sim?.vb;
-  const vq = vb ? [vb.inflate_vq, vb.deflate_vq, vb.stats_vq].find((q) => q?.index === index) : null;
-  return vq?.name ?? null;
 }

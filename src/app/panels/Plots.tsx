@@ -4,7 +4,7 @@
 import 'uplot/dist/uPlot.min.css';
 import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
-import type { Series } from '../../sim/sim.ts';
+import type { Series } from '../../sim/view.ts';
 import {
   describePlot,
   latestText,

@@ -1,7 +1,24 @@
 // The virtqueues as they sit in guest memory, and the driver's code as it runs.
 
-import { useApp, useRunnerVersion, useServices } from '../context.tsx';
+import { lastCallOf, type Playable, pfnsOf, queuesOf, ringsSignature, simulationOf } from '../../sim/view.ts';
+import { useApp, useRunner, useServices } from '../context.tsx';
 import { DriverView, VirtqueueInspector } from '../inspector/index.ts';
+
+/**
+ * What the virtqueue inspector and the driver view show: the queues, pfns[], the driver's calls, and
+ * a signature of ring memory (the indexes) that moves when the rings do.
+ */
+export function ringsView(p: Playable | null) {
+  const sim = simulationOf(p);
+  if (!sim) return null;
+  return {
+    queues: queuesOf(sim),
+    pfns: pfnsOf(sim),
+    signature: ringsSignature(sim),
+    calls: sim.calls,
+    lastCall: lastCallOf(sim),
+  };
+}
 
 /** Brings the memory map, where the selected descriptor's PFNs are outlined, into view. */
 function showMap() {
@@ -9,20 +26,17 @@ function showMap() {
 }
 
 export function RingsPanel() {
-  const version = useRunnerVersion();
+  const view = useRunner(ringsView);
   const { runner, core, store } = useServices();
   const playing = useApp((s) => s.playing);
   const speed = useApp((s) => s.speed);
   const selection = useApp((s) => s.selectedDescriptor);
-  const sim = runner.sim;
-  if (!sim) return null;
-  const { vb } = sim;
-  const queues = [vb.inflate_vq, vb.deflate_vq, vb.stats_vq].flatMap((vq) =>
-    vq ? [{ index: vq.index, name: vq.name, ring: vq.ring }] : [],
-  );
+  if (!view) return null;
+  const { queues, calls } = view;
+  // This renders only when what it shows moved: the runner's version then says "read memory again".
+  const version = runner.version;
   // Full tables while stepping or playing slowly; counts only when the balloon races along.
   const mode = playing && speed !== 1 ? 'summary' : 'step';
-  const lastCall = sim.calls.at(-1);
   return (
     <>
       <section className="panel rings" aria-labelledby="rings-title">
@@ -33,7 +47,7 @@ export function RingsPanel() {
           <VirtqueueInspector
             core={core}
             queues={queues}
-            pfns={{ gpa: vb.pfns, count: vb.num_pfns }}
+            pfns={view.pfns}
             version={version}
             mode={mode}
             selection={selection}
@@ -47,10 +61,10 @@ export function RingsPanel() {
         <h2 id="driver-title">The driver, running</h2>
         {playing ? (
           <p className="now-running">
-            now in <code>{lastCall?.fn ?? '—'}</code> — pause to follow it line by line
+            now in <code>{view.lastCall ?? '—'}</code> — pause to follow it line by line
           </p>
         ) : (
-          <DriverView calls={sim.calls} cursor={sim.calls.length - 1} />
+          <DriverView calls={calls} cursor={calls.length - 1} />
         )}
       </section>
     </>

@@ -1,6 +1,7 @@
 // Over virtual time: the balloon, memory, and all eight stats tags as the host received them; then the
 // guest's stats as the host has them now (qom-get guest-stats), with QEMU's names.
-import { useApp, useRunnerVersion, useServices } from '../context.tsx';
+import { guestStatsOf, type Playable, seriesOf, simulationOf } from '../../sim/view.ts';
+import { useApp, useRunner } from '../context.tsx';
 import { PLOTS, Plot } from './Plots.tsx';
 
 const LABELS: Record<string, string> = {
@@ -14,19 +15,24 @@ const LABELS: Record<string, string> = {
   'stat-disk-caches': 'disk caches (bytes)',
 };
 
-export function StatsPanel() {
-  const version = useRunnerVersion();
-  const { runner } = useServices();
-  const theme = useApp((s) => s.theme);
-  const sim = runner.sim;
+/** The plots' series (and their revision), and guest-stats as the host has them now. */
+export function statsView(p: Playable | null) {
+  const sim = simulationOf(p);
   if (!sim) return null;
-  const gs = sim.device.guestStats();
+  return { ...seriesOf(sim), guestStats: guestStatsOf(sim) };
+}
+
+export function StatsPanel() {
+  const view = useRunner(statsView);
+  const theme = useApp((s) => s.theme);
+  if (!view) return null;
+  const gs = view.guestStats;
   return (
     <section className="panel stats" aria-labelledby="stats-title">
       <h2 id="stats-title">Over time, and the guest's stats as the host sees them</h2>
       <div className="plots">
         {PLOTS.map((spec) => (
-          <Plot key={spec.id} series={sim.series} spec={spec} version={version} theme={theme} />
+          <Plot key={spec.id} series={view.series} spec={spec} version={view.revision} theme={theme} />
         ))}
       </div>
       <table>

@@ -1,24 +1,24 @@
 // A real QEMU trace, replayed: what the trace says (targets, actual, batches) beside the map.
-import { useRunnerVersion, useServices } from '../context.tsx';
+import { type Playable, traceOf, traceViewOf } from '../../sim/view.ts';
+import { useRunner } from '../context.tsx';
 import { mib, pages } from '../format.ts';
 
+export function traceView(p: Playable | null) {
+  const t = traceOf(p);
+  return t ? traceViewOf(t) : null;
+}
+
 export function TracePanel() {
-  useRunnerVersion();
-  const { runner } = useServices();
-  const r = runner.replay;
+  const r = useRunner(traceView);
   if (!r) return null;
-  const { summary } = r;
-  const target = summary.targets.filter((t) => t.us <= r.nowUs).at(-1);
-  const inflates = summary.batches.filter((b) => b.role === 'inflate').length;
-  const deflates = summary.batches.filter((b) => b.role === 'deflate').length;
-  const stats = summary.batches.filter((b) => b.role === 'stats').length;
+  const { target, inflates, deflates, stats } = r;
   return (
     <section className="panel trace" aria-labelledby="trace-title">
       <h2 id="trace-title">Replaying a QEMU trace</h2>
       <dl className="facts">
         <div>
           <dt>Guest RAM (inferred: target + num_pages)</dt>
-          <dd>{mib(r.ramFrames * 4096, 0)}</dd>
+          <dd>{mib(r.ramBytes, 0)}</dd>
         </div>
         <div>
           <dt>
@@ -32,7 +32,7 @@ export function TracePanel() {
           <dt>
             <code>actual</code> (<code>virtio_balloon_set_config</code>)
           </dt>
-          <dd data-testid="trace.actual">{pages(r.actualAt())} pages</dd>
+          <dd data-testid="trace.actual">{pages(r.actual)} pages</dd>
         </div>
         <div>
           <dt>Buffers applied</dt>

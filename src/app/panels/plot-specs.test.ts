@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { emptySeries, type Series, STAT_SERIES } from '../../sim/sim.ts';
+import { emptySeries, type Series, STAT_SERIES } from '../../sim/view.ts';
 import {
   describePlot,
   latestText,

@@ -3,7 +3,7 @@
 // lines are told apart by colour alone (Okabe–Ito hues, lighter ones in the dark theme). The columns
 // for uPlot are converted incrementally: the series only grow (a point at the same time replaces the
 // last), so a frame converts only the new points.
-import type { Series } from '../../sim/sim.ts';
+import type { Series } from '../../sim/view.ts';
 
 export type Theme = 'light' | 'dark';
 type SeriesKey = Exclude<keyof Series, 'us'>;
