@@ -2,13 +2,6 @@
 // transport, and QEMU's balloon device on the host, all on one virtual clock. A scenario's steps are
 // the operator's commands (QMP) and the guest's own doings (workloads, compaction, suspend). Same
 // scenario, same seed ⇒ the same run, event for event, in Node and in the browser.
-import {
-  FRAME_BALLOON,
-  FRAME_DEFLATING,
-  FRAME_INFLATING,
-  FRAME_ISOLATED,
-  HOST_DISCARDED,
-} from '../core/abi.ts';
 import type { BalloonCore } from '../core/core.ts';
 import { asGpa } from '../core/units.ts';
 import { secondsToUs } from './clock.ts';
@@ -33,6 +26,7 @@ import { createPrng, type PrngState } from './prng.ts';
 import { BALLOON_FEATURE_BITS, type Scenario } from './scenario.ts';
 import type { Step } from './scenario-steps.ts';
 import { Scheduler, type Task, Workqueue } from './sched.ts';
+import { machineInvariants } from './sim-invariants.ts';
 import { type SimSummary, summarize } from './summary.ts';
 import { NullTraceRecorder, TraceRecorder } from './trace-recorder.ts';
 import { WindowAllocator } from './virtio/dma.ts';
@@ -109,6 +103,7 @@ export class Simulation implements Playable {
       this.log,
       this.costs,
     );
+    // One bus for the whole machine: the kernel's, which the device and the driver emit on too.
     this.events = this.kernel.events;
     this.log.onLine = (line) => {
       if (line.level !== 'info')
@@ -315,44 +310,7 @@ export class Simulation implements Playable {
 
   /** What is wrong with the state right now (empty when every invariant holds). */
   checkInvariants(): string[] {
-    const problems = this.kernel.checkInvariants({ pagesInHand: 0 });
-    const { core, vb } = this;
-    const ppp = this.scenario.guest.pageKiB / 4;
-    const inBalloon =
-      core.stateCount(FRAME_BALLOON) +
-      core.stateCount(FRAME_INFLATING) +
-      core.stateCount(FRAME_DEFLATING) +
-      core.stateCount(FRAME_ISOLATED);
-    // num_pages counts pages on the list; a deflate in flight has taken its pages off already.
-    const listed =
-      inBalloon - core.stateCount(FRAME_DEFLATING) - core.stateCount(FRAME_ISOLATED) - vb.pagesInHand * ppp;
-    const isolated = core.stateCount(FRAME_ISOLATED);
-    if (vb.num_pages !== listed && vb.num_pages !== listed + isolated) {
-      problems.push(
-        `num_pages ${vb.num_pages} ≠ balloon pages on the list × PAGES_PER_PAGE (${listed} frames)`,
-      );
-    }
-    if (vb.num_pages % ppp !== 0)
-      problems.push(`num_pages ${vb.num_pages} is not a whole number of kernel pages`);
-    if (this.device.actual > vb.num_pages && vb.num_pfns === 0) {
-      problems.push(`actual ${this.device.actual} above num_pages ${vb.num_pages}`);
-    }
-    // The host discards only what the guest ballooned (with 4 KiB host pages, exactly that).
-    if (core.hostPageFrames === 1) {
-      const discarded = core.hostCounts()[HOST_DISCARDED];
-      const hidden = new Set(vb.clobberedPfns);
-      let notBalloon = 0;
-      for (let f = 0; f < core.ramFrames; f++) {
-        if (core.host[f] === HOST_DISCARDED && !hidden.has(f)) {
-          const s = core.frames[f];
-          if (s !== FRAME_BALLOON && s !== FRAME_INFLATING && s !== FRAME_DEFLATING && s !== FRAME_ISOLATED)
-            notBalloon++;
-        }
-      }
-      if (notBalloon > 0)
-        problems.push(`${notBalloon} of ${discarded} discarded frames are in use by the guest`);
-    }
-    return problems;
+    return machineInvariants(this);
   }
 
   /** The summary `npm run sim -- --json` prints and window.balloonLab.summary() returns. */
