@@ -119,3 +119,20 @@ describe('SimRunner with a replayed QEMU trace', () => {
     expect(r.markers().some((m) => m.kind === 'target')).toBe(true);
   });
 });
+
+describe('SimRunner.onSimEvent', () => {
+  it('tells the events as the run plays on screen, and not again while a replay catches up', () => {
+    const r = runner();
+    const seen: string[] = [];
+    r.onSimEvent((e) => seen.push(`${e.us} ${e.type}`));
+    r.seek(3_000_000);
+    expect(seen.some((s) => s.endsWith(' target'))).toBe(true);
+    expect(seen.some((s) => s.endsWith(' buffer-popped'))).toBe(true);
+    const before = seen.length;
+    r.seek(1_000_000); // back: a new simulation replays to 1 s in silence
+    expect(seen.length).toBe(before);
+    r.seek(3_000_000); // forward again: the same events, told again
+    expect(seen.slice(before).every((s) => Number(s.split(' ')[0]) > 1_000_000)).toBe(true);
+    expect(seen.length).toBeGreaterThan(before);
+  });
+});

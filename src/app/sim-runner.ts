@@ -5,6 +5,7 @@
 // long). React never holds the simulation: it subscribes, and reads what it shows through the read
 // model's selectors (src/sim/view.ts) with useRunner().
 import type { BalloonCore } from '../core/core.ts';
+import type { SimEvent } from '../sim/events.ts';
 import { atEnd, type Marker, type Playable } from '../sim/playable.ts';
 import type { Scenario } from '../sim/scenario.ts';
 import type { Step } from '../sim/scenario-steps.ts';
@@ -70,8 +71,30 @@ export class SimRunner {
     if (this.playable !== this.shown) {
       this.shown = this.playable;
       this.generation++;
+      this.listenToEvents();
     }
     for (const fn of this.listeners) fn();
+  }
+
+  private readonly eventListeners = new Set<(e: SimEvent) => void>();
+  private stopListening: (() => void) | null = null;
+
+  /**
+   * The simulation's typed events (src/sim/events.ts) as they happen while it plays on screen: a
+   * lesson waits on these. A replay from the start (a step back, a seek back) runs in silence; the
+   * events after it come again as the run goes on. Returns the unsubscribe.
+   */
+  onSimEvent(fn: (e: SimEvent) => void): () => void {
+    this.eventListeners.add(fn);
+    return () => this.eventListeners.delete(fn);
+  }
+
+  private listenToEvents(): void {
+    this.stopListening?.();
+    this.stopListening =
+      this.sim?.events.onAny((e) => {
+        for (const fn of this.eventListeners) fn(e);
+      }) ?? null;
   }
 
   load(scenario: Scenario): void {
