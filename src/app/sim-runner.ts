@@ -4,7 +4,7 @@
 // a 16 GiB guest's whole round trip in a few hundred, in one go: the page waits that long). React
 // never holds the simulation: it subscribes to `version` and reads what it shows.
 import type { BalloonCore } from '../core/core.ts';
-import type { Scenario } from '../sim/scenario.ts';
+import { parseScenario, type Scenario, scenarioToJson } from '../sim/scenario.ts';
 import type { Step } from '../sim/scenario-steps.ts';
 import { Simulation, type TimelineKind } from '../sim/sim.ts';
 // The trace replayer (and its parser) load only when a trace is opened: not on the critical path.
@@ -216,21 +216,32 @@ export class SimRunner {
 
   /**
    * An operator's action (set the target, start a workload, …) at the current moment. It becomes a
-   * step of the scenario, so replays (step back, seek, a shared link) include it.
+   * step of the scenario, so replays (step back, seek, a shared link) include it. Returns why it was
+   * refused (nothing changed then), or null.
    */
-  act(step: Step): void {
-    if (!this.scenario || !this.sim) return;
+  act(step: Step): string | null {
+    if (!this.scenario || !this.sim) return 'there is no simulation to act on (a trace is replayed)';
     const at = this.sim.nowUs / 1e6;
     const placed = { ...step, at } as Step;
     const steps = [...this.scenario.steps];
     let i = steps.length;
     while (i > 0 && (steps[i - 1].at > at || steps[i - 1].do === 'end')) i--;
     steps.splice(i, 0, placed);
+    // The scenario with this action must still be one the file format accepts (the same rules as a
+    // scenario file: sizes, names, freeze before restore…): otherwise nothing changes.
+    const checked = parseScenario(JSON.parse(scenarioToJson({ ...this.scenario, steps })));
+    if (!checked.ok) {
+      const prefix = `steps[${i}].`;
+      const mine = checked.errors.find((e) => e.startsWith(prefix)) ?? checked.errors[0];
+      // "steps[4].MiB: must be …" → "must be …": the form that called says which field it is.
+      return mine.startsWith(prefix) ? mine.slice(mine.indexOf(': ') + 2) : mine;
+    }
     this.scenario = { ...this.scenario, steps };
     this.sim.addStep(placed);
     // What was seen after this moment may not happen any more.
     this.seen = this.sim.timeline;
     this.changed();
+    return null;
   }
 
   /** Seeks to virtual time `us`, replaying from the start when it lies in the past. */

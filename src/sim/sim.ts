@@ -18,6 +18,7 @@ import { VirtioBalloon, virtioDevProbe } from './driver/virtio_balloon.ts';
 import { balloonMm } from './guest/balloon-mm.ts';
 import { GuestKernel } from './guest/kernel.ts';
 import { BalloonDevice, QEMU_STAT_NAMES, qemuOffer } from './host/balloon-device.ts';
+import { balloonBytes, workloadPages } from './inputs.ts';
 import { KernelLog } from './klog.ts';
 import { createPrng, type PrngState } from './prng.ts';
 import { BALLOON_FEATURE_BITS, type Scenario } from './scenario.ts';
@@ -350,7 +351,7 @@ export class Simulation {
   private runStep(step: Step): void {
     switch (step.do) {
       case 'balloon': {
-        this.target = step.MiB * MiB;
+        this.target = balloonBytes(step.MiB);
         const err = this.device.balloon(this.target);
         this.mark('target', err ?? `balloon ${step.MiB} MiB (logical size)`);
         break;
@@ -367,7 +368,7 @@ export class Simulation {
           this.kernel.startWorkload(
             step.name,
             step.kind,
-            (step.MiB * MiB) / (this.scenario.guest.pageKiB * 1024),
+            workloadPages(step.MiB, this.scenario.guest.pageKiB),
           ),
         );
         break;

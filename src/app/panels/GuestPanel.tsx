@@ -1,18 +1,22 @@
 // What the guest sees: /proc/meminfo, its workloads, and dmesg. The controls here are the guest's
 // own doings (a program allocating memory, compaction, suspend), not the host's.
 import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { checkWorkloadText } from '../../sim/inputs.ts';
 import { KernelLog } from '../../sim/klog.ts';
+import type { Step } from '../../sim/scenario-steps.ts';
 import { useRunnerVersion, useServices } from '../context.tsx';
 import { lastLines, mib } from '../format.ts';
+import { describedBy, type FieldAnswer, FieldMessage } from './FieldMessage.tsx';
 
 const KINDS = ['anon', 'file', 'shmem'] as const;
 
 export function GuestPanel() {
   useRunnerVersion();
-  const { runner, store } = useServices();
+  const { runner } = useServices();
   const [kind, setKind] = useState<(typeof KINDS)[number]>('anon');
   const [size, setSize] = useState('64');
   const [name, setName] = useState('');
+  const [answer, setAnswer] = useState<FieldAnswer | null>(null);
   const logRef = useRef<HTMLOListElement>(null);
   const sim = runner.sim;
   const nLines = sim?.log.lines.length ?? 0;
@@ -28,24 +32,19 @@ export function GuestPanel() {
 
   const start = (e: FormEvent) => {
     e.preventDefault();
-    const MiB = Number(size);
+    const c = checkWorkloadText(size, sim.scenario.guest.pageKiB);
     const wname = name.trim() || `${kind}${workloads.length + 1}`;
-    if (!Number.isFinite(MiB) || MiB <= 0) {
-      store
-        .getState()
-        .setNotice({ kind: 'error', text: `Workload size: "${size}" is not a size greater than zero (MiB)` });
+    const refused = c.ok ? runner.act({ at: 0, do: 'workload', kind, MiB: c.value, name: wname }) : c.error;
+    if (refused) {
+      setAnswer({ kind: 'error', text: `Workload ${c.ok ? 'name' : 'size'}: ${refused}` });
       return;
     }
-    if (
-      sim.kernel.workloads.get(wname)?.state === 'running' ||
-      sim.kernel.workloads.get(wname)?.state === 'resident'
-    ) {
-      store.getState().setNotice({ kind: 'error', text: `Workload name: "${wname}" is already running` });
-      return;
-    }
-    store.getState().setNotice(null);
-    runner.act({ at: 0, do: 'workload', kind, MiB, name: wname });
+    setAnswer(c.ok && c.note ? { kind: 'note', text: c.note } : null);
     setName('');
+  };
+  const act = (step: Step) => {
+    const refused = runner.act(step);
+    setAnswer(refused ? { kind: 'error', text: `${step.do}: ${refused}` } : null);
   };
 
   const rows: [string, number][] = [
@@ -90,6 +89,7 @@ export function GuestPanel() {
           value={size}
           onChange={(e) => setSize(e.target.value)}
           size={5}
+          {...describedBy('guest.workload-msg', answer)}
         />
         <span aria-hidden="true">MiB</span>
         <label htmlFor="wl-name" className="sr-only">
@@ -104,6 +104,7 @@ export function GuestPanel() {
         />
         <button type="submit">Start</button>
       </form>
+      <FieldMessage id="guest.workload-msg" answer={answer} />
       {workloads.length > 0 && (
         <ul className="workloads" aria-label="Workloads">
           {workloads.map((w) => (
@@ -114,7 +115,7 @@ export function GuestPanel() {
                   ({w.kind}, {mib(w.resident * sim.kernel.pageBytes, 0)} resident)
                 </small>
               </span>
-              <button type="button" onClick={() => runner.act({ at: 0, do: 'free', name: w.name })}>
+              <button type="button" onClick={() => act({ at: 0, do: 'free', name: w.name })}>
                 Free
               </button>
             </li>
@@ -122,19 +123,19 @@ export function GuestPanel() {
         </ul>
       )}
       <div className="row wrap">
-        <button type="button" onClick={() => runner.act({ at: 0, do: 'compact' })}>
+        <button type="button" onClick={() => act({ at: 0, do: 'compact' })}>
           Compact memory
         </button>
         {sim.frozen ? (
-          <button type="button" onClick={() => runner.act({ at: 0, do: 'restore' })}>
+          <button type="button" onClick={() => act({ at: 0, do: 'restore' })}>
             Resume
           </button>
         ) : (
-          <button type="button" disabled={sim.unplugged} onClick={() => runner.act({ at: 0, do: 'freeze' })}>
+          <button type="button" disabled={sim.unplugged} onClick={() => act({ at: 0, do: 'freeze' })}>
             Suspend
           </button>
         )}
-        <button type="button" disabled={sim.unplugged} onClick={() => runner.act({ at: 0, do: 'unplug' })}>
+        <button type="button" disabled={sim.unplugged} onClick={() => act({ at: 0, do: 'unplug' })}>
           Unplug device
         </button>
       </div>

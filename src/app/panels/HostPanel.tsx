@@ -2,16 +2,20 @@
 // num_pages and actual, query-balloon, stats polling, the device's status and the VM's RSS.
 import { type FormEvent, useState } from 'react';
 import { formatTraceTime } from '../../sim/clock.ts';
+import { checkBalloonText, checkStatsIntervalText } from '../../sim/inputs.ts';
 import { featureList, statusNames } from '../../sim/virtio/features.ts';
 import { useRunnerVersion, useServices } from '../context.tsx';
 import { lastLines, mib, pages } from '../format.ts';
+import { describedBy, type FieldAnswer, FieldMessage } from './FieldMessage.tsx';
 
 export function HostPanel() {
   useRunnerVersion();
-  const { runner, store } = useServices();
+  const { runner } = useServices();
   const sim = runner.sim;
   const [target, setTarget] = useState('');
   const [interval, setInterval] = useState('');
+  const [targetAnswer, setTargetAnswer] = useState<FieldAnswer | null>(null);
+  const [intervalAnswer, setIntervalAnswer] = useState<FieldAnswer | null>(null);
   if (!sim) return null;
   const { device, transport, scenario } = sim;
   const status = transport.getStatus();
@@ -20,29 +24,17 @@ export function HostPanel() {
 
   const applyTarget = (e: FormEvent) => {
     e.preventDefault();
-    const v = Number(target);
-    if (!Number.isFinite(v) || v <= 0 || target.trim() === '') {
-      store.getState().setNotice({
-        kind: 'error',
-        text: `Balloon target: "${target}" is not a size greater than zero (MiB)`,
-      });
-      return;
-    }
-    store.getState().setNotice(null);
-    runner.act({ at: 0, do: 'balloon', MiB: v });
+    const c = checkBalloonText(target, ramMiB);
+    const refused = c.ok ? runner.act({ at: 0, do: 'balloon', MiB: c.value }) : c.error;
+    if (refused) setTargetAnswer({ kind: 'error', text: `Balloon target: ${refused}` });
+    else setTargetAnswer(c.ok && c.note ? { kind: 'note', text: c.note } : null);
   };
   const applyInterval = (e: FormEvent) => {
     e.preventDefault();
-    const v = Number(interval);
-    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
-      store.getState().setNotice({
-        kind: 'error',
-        text: `Stats polling interval: "${interval}" must be a whole number of seconds ≥ 0`,
-      });
-      return;
-    }
-    store.getState().setNotice(null);
-    runner.act({ at: 0, do: 'stats-interval', s: v });
+    const c = checkStatsIntervalText(interval);
+    const refused = c.ok ? runner.act({ at: 0, do: 'stats-interval', s: c.value }) : c.error;
+    if (refused) setIntervalAnswer({ kind: 'error', text: `Stats polling interval: ${refused}` });
+    else setIntervalAnswer(c.ok && c.note ? { kind: 'note', text: c.note } : null);
   };
 
   return (
@@ -57,11 +49,13 @@ export function HostPanel() {
           placeholder={String(ramMiB)}
           value={target}
           onChange={(e) => setTarget(e.target.value)}
+          {...describedBy('host.target-msg', targetAnswer)}
         />
         <button type="submit" data-testid="host.apply">
           Set
         </button>
       </form>
+      <FieldMessage id="host.target-msg" answer={targetAnswer} />
       <dl className="facts big">
         <div>
           <dt>
@@ -143,9 +137,12 @@ export function HostPanel() {
           placeholder={String(device.statsPollingInterval)}
           value={interval}
           onChange={(e) => setInterval(e.target.value)}
+          {...describedBy('host.interval-msg', intervalAnswer)}
         />
         <button type="submit">Set</button>
+        <small>0 = off</small>
       </form>
+      <FieldMessage id="host.interval-msg" answer={intervalAnswer} />
     </section>
   );
 }
