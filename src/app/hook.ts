@@ -24,7 +24,7 @@ export function installHook(runner: SimRunner, onLoad: (title: string) => void):
     },
     runUntil(s) {
       if (typeof s !== 'number') {
-        throw new TypeError(`runUntil(seconds): seconds must be a number, not ${describe(s)}`);
+        throw new TypeError(`runUntil(seconds): seconds must be a number, not ${typeName(s)}`);
       }
       if (!Number.isFinite(s) || s < 0) {
         throw new RangeError(`runUntil(seconds): ${s} is not a time in seconds (0 or more)`);
@@ -41,7 +41,7 @@ export function installHook(runner: SimRunner, onLoad: (title: string) => void):
   return hook;
 }
 
-function describe(v: unknown): string {
+function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (typeof v === 'string') return `the string ${JSON.stringify(v.slice(0, 40))}`;
   return typeof v;
