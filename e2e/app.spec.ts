@@ -57,9 +57,31 @@ test('the host panel sets the balloon target and the guest gives the memory', as
   await hook(page, (h) => h.runUntil(1.5));
   await expect(page.getByTestId('host.query')).toHaveText('192 MiB');
   await expect(page.getByTestId('guest.balloon')).toHaveText('64.0 MiB');
-  await page.getByLabel('Balloon target (MiB)').fill('-3');
+  // A size QEMU refuses: its words under the field, the field marked, nothing changed.
+  const field = page.getByLabel('Balloon target (MiB)');
+  await field.fill('-3');
   await page.getByTestId('host.apply').click();
-  await expect(page.getByTestId('notice')).toContainText('not a size greater than zero');
+  await expect(page.getByTestId('host.target-msg')).toContainText("Parameter 'target' expects a size");
+  await expect(field).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('host.query')).toHaveText('192 MiB');
+});
+
+test('a fractional target runs: the device rounds num_pages down, and the page shows what the run says', async ({
+  page,
+}) => {
+  await ready(page);
+  await page.getByLabel('Balloon target (MiB)').fill('12.7');
+  await page.getByTestId('host.apply').click();
+  await expect(page.getByTestId('host.target-msg')).toContainText('rounds the balloon down');
+  await page.getByRole('button', { name: 'Play' }).click();
+  // The clock moves (it froze here before): the run reaches its end and stops by itself.
+  await page.keyboard.press('5');
+  await expect(page.getByRole('button', { name: 'Play' })).toBeVisible({ timeout: 30_000 });
+  const s = await hook(page, (h) => h.summary());
+  expect(s?.target_bytes).toBe(13_316_915);
+  await expect(page.getByTestId('host.query')).toHaveText(
+    `${((s?.query_balloon_actual_bytes ?? 0) / 1048576).toFixed(0)} MiB`,
+  );
 });
 
 test('picking "out of puff" shows the driver retrying in dmesg', async ({ page }) => {

@@ -9,6 +9,7 @@ export interface LabHook {
     scenario: string;
     time_s: number;
     num_pages: number;
+    target_bytes: number;
     actual: number;
     query_balloon_actual_bytes: number;
     counters: Record<string, number>;

@@ -37,12 +37,12 @@ test('the guest panel starts and frees a workload, and names what is wrong with 
   // The same name again, and a size that is not one: a message naming the field, nothing started.
   await form.getByLabel('Name').fill('app');
   await form.getByRole('button', { name: 'Start' }).click();
-  await expect(page.getByTestId('notice')).toContainText('Workload name: "app" is already running');
+  await expect(page.getByTestId('guest.workload-msg')).toContainText(
+    'Workload name: a workload named "app" is already running',
+  );
   await form.getByLabel('Size (MiB)').fill('lots');
   await form.getByRole('button', { name: 'Start' }).click();
-  await expect(page.getByTestId('notice')).toContainText(
-    'Workload size: "lots" is not a size greater than zero',
-  );
+  await expect(page.getByTestId('guest.workload-msg')).toContainText('Workload size: "lots" is not a number');
   await expect(list.getByRole('listitem')).toHaveCount(1);
 
   await list.getByRole('button', { name: 'Free' }).click();

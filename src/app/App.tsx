@@ -3,7 +3,9 @@ import { BalloonCore } from '../core/core.ts';
 import { loadCoreModule } from '../core/wasm-browser.ts';
 import { parseScenario, type Scenario } from '../sim/scenario.ts';
 import { AppContext, type AppServices, useApp, useRunnerVersion, useServices } from './context.tsx';
+import { download, traceBlob } from './export-trace.ts';
 import { FileButton } from './FileButton.tsx';
+import { mib } from './format.ts';
 import { installHook } from './hook.ts';
 import { Controls } from './panels/Controls.tsx';
 import { GuestPanel } from './panels/GuestPanel.tsx';
@@ -205,13 +207,14 @@ function Header() {
     store.getState().setCurrent(null, parsed.scenario.name);
     store.getState().setNotice(null);
   };
-  const exportTrace = () => {
-    const blob = new Blob([runner.sim?.trace.toText() ?? ''], { type: 'text/plain' });
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = `${(title || 'balloon-lab').replace(/[^\w.-]+/g, '-')}.trace`;
-    a.click();
-    URL.revokeObjectURL(a.href);
+  const exportTrace = async () => {
+    if (!runner.sim) return;
+    store.getState().setNotice({ kind: 'info', text: 'Writing the trace…' });
+    const blob = await traceBlob({ chunks: () => runner.traceChunks() }, (chars) =>
+      store.getState().setNotice({ kind: 'info', text: `Writing the trace… ${mib(chars, 0)}` }),
+    );
+    download(blob, `${(title || 'balloon-lab').replace(/[^\w.-]+/g, '-')}.trace`);
+    store.getState().setNotice({ kind: 'info', text: `Trace exported: ${mib(blob.size, 1)}.` });
   };
   const share = async () => {
     const scenario = runner.scenario;
@@ -264,7 +267,7 @@ function Header() {
           testId="file.trace"
           onFile={(f) => void loadTrace(f)}
         />
-        <button type="button" onClick={exportTrace} disabled={runner.sim === null}>
+        <button type="button" onClick={() => void exportTrace()} disabled={runner.sim === null}>
           Export trace
         </button>
         <button type="button" onClick={share}>

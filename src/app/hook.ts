@@ -23,8 +23,14 @@ export function installHook(runner: SimRunner, onLoad: (title: string) => void):
       return { ok: true };
     },
     runUntil(s) {
-      if (!Number.isFinite(s) || s < 0) throw new RangeError(`runUntil: ${s} is not a time in seconds`);
-      runner.seek(Math.round(s * 1e6));
+      if (typeof s !== 'number') {
+        throw new TypeError(`runUntil(seconds): seconds must be a number, not ${typeName(s)}`);
+      }
+      if (!Number.isFinite(s) || s < 0) {
+        throw new RangeError(`runUntil(seconds): ${s} is not a time in seconds (0 or more)`);
+      }
+      // Past the scenario's end there is nothing to run: stop there.
+      runner.seek(Math.min(Math.round(s * 1e6), runner.endUs));
       return runner.nowUs / 1e6;
     },
     summary: () => runner.summary(),
@@ -33,4 +39,10 @@ export function installHook(runner: SimRunner, onLoad: (title: string) => void):
   };
   (window as unknown as { balloonLab: BalloonLabHook }).balloonLab = hook;
   return hook;
+}
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.slice(0, 40))}`;
+  return typeof v;
 }

@@ -136,3 +136,24 @@ describe('SimRunner.onSimEvent', () => {
     expect(seen.length).toBeGreaterThan(before);
   });
 });
+
+describe('SimRunner.act', () => {
+  it('refuses an action the scenario rules refuse, naming why, and changes nothing', () => {
+    const r = runner();
+    r.seek(1_000_000);
+    const before = JSON.stringify(r.scenario);
+    expect(r.act({ at: 0, do: 'balloon', MiB: 0 })).toContain("Parameter 'target' expects a size");
+    expect(r.act({ at: 0, do: 'free', name: 'nobody' })).toContain('no workload named "nobody"');
+    expect(r.act({ at: 0, do: 'restore' })).toContain('needs an earlier "freeze"');
+    expect(JSON.stringify(r.scenario)).toBe(before);
+  });
+
+  it('takes a fractional target as a step at the current moment, and the run goes on to its end', () => {
+    const r = runner();
+    r.seek(1_000_000);
+    expect(r.act({ at: 0, do: 'balloon', MiB: 12.7 })).toBeNull();
+    expect(r.scenario?.steps.some((s) => s.do === 'balloon' && s.MiB === 12.7 && s.at === 1)).toBe(true);
+    r.seek(r.endUs);
+    expect(r.nowUs).toBe(r.endUs);
+  });
+});

@@ -7,7 +7,7 @@
 import type { BalloonCore } from '../core/core.ts';
 import type { SimEvent } from '../sim/events.ts';
 import { atEnd, type Marker, type Playable } from '../sim/playable.ts';
-import type { Scenario } from '../sim/scenario.ts';
+import { parseScenario, type Scenario, scenarioToJson } from '../sim/scenario.ts';
 import type { Step } from '../sim/scenario-steps.ts';
 import { Simulation } from '../sim/sim.ts';
 import type { SimSummary } from '../sim/summary.ts';
@@ -57,7 +57,20 @@ export class SimRunner {
 
   /** The simulation's trace as text (empty for a replayed trace or nothing). */
   traceText(): string {
-    return this.sim?.trace.toText() ?? '';
+    try {
+      return this.sim?.trace.toText() ?? '';
+    } catch (e) {
+      // A 16 GiB round trip is ~8 million lines: past what one JavaScript string holds.
+      if (e instanceof RangeError) {
+        throw new RangeError('this trace is too long for one string: use Export trace, which streams it');
+      }
+      throw e;
+    }
+  }
+
+  /** The run's trace text in ~64 KiB blocks of whole lines, for a file of any size. */
+  traceChunks(): Iterable<string> {
+    return this.sim?.trace.chunks() ?? [];
   }
 
   subscribe(fn: Listener): () => void {
@@ -218,22 +231,33 @@ export class SimRunner {
 
   /**
    * An operator's action (set the target, start a workload, …) at the current moment. It becomes a
-   * step of the scenario, so replays (step back, seek, a shared link) include it.
+   * step of the scenario, so replays (step back, seek, a shared link) include it. Returns why it was
+   * refused (nothing changed then), or null.
    */
-  act(step: Step): void {
+  act(step: Step): string | null {
     const sim = this.sim;
-    if (!this.scenario || !sim) return;
+    if (!this.scenario || !sim) return 'there is no simulation to act on (a trace is replayed)';
     const at = sim.nowUs / 1e6;
     const placed = { ...step, at } as Step;
     const steps = [...this.scenario.steps];
     let i = steps.length;
     while (i > 0 && (steps[i - 1].at > at || steps[i - 1].do === 'end')) i--;
     steps.splice(i, 0, placed);
+    // The scenario with this action must still be one the file format accepts (the same rules as a
+    // scenario file: sizes, names, freeze before restore…): otherwise nothing changes.
+    const checked = parseScenario(JSON.parse(scenarioToJson({ ...this.scenario, steps })));
+    if (!checked.ok) {
+      const prefix = `steps[${i}].`;
+      const mine = checked.errors.find((e) => e.startsWith(prefix)) ?? checked.errors[0];
+      // "steps[4].MiB: must be …" → "must be …": the form that called says which field it is.
+      return mine.startsWith(prefix) ? mine.slice(mine.indexOf(': ') + 2) : mine;
+    }
     this.scenario = { ...this.scenario, steps };
     sim.addStep(placed);
     // What was seen after this moment may not happen any more.
     this.seen = sim.timeline;
     this.changed();
+    return null;
   }
 
   /** Seeks to virtual time `us`, replaying from the start when it lies in the past. */

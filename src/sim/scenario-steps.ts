@@ -1,6 +1,8 @@
 // The `steps` of a scenario file: each step on its own (its `do` and the fields that kind takes), then
 // the rules that only the sequence can break (time order, a `free` needs a running workload, `restore`
 // needs a `freeze`, `end` comes last), so that a scenario that loads can also run to its end.
+
+import { balloonMiBProblem, MAX_STATS_INTERVAL_S, MAX_WORKLOAD_MIB } from './inputs.ts';
 import {
   childPath,
   isJsonObject,
@@ -12,7 +14,6 @@ import {
   readOneOf,
   rejectUnknownKeys,
 } from './json-check.ts';
-import type { DeviceConfig } from './scenario.ts';
 
 export const WORKLOAD_KINDS = ['anon', 'file', 'shmem'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
@@ -88,18 +89,26 @@ const AT_RULE = {
   max: MAX_STEP_AT_S,
   reason: `must be a number of seconds from 0 to ${MAX_STEP_AT_S}`,
 };
-const POSITIVE_MIB = { min: 0, exclusive: true, max: Number.MAX_VALUE, reason: 'must be a positive number' };
-const U32_RULE = { min: 0, max: 0xffff_ffff };
+// Any number here; balloonMiBProblem() then answers ≤ 0 and too big in QEMU's words (inputs.ts).
+const BALLOON_MIB = { min: -Infinity, max: Infinity, reason: 'must be a number of MiB' };
+const WORKLOAD_MIB = {
+  min: 0,
+  exclusive: true,
+  max: MAX_WORKLOAD_MIB,
+  reason: `must be a positive number of MiB, at most ${MAX_WORKLOAD_MIB} (1 TiB)`,
+};
+const U32_RULE = { min: 0, max: MAX_STATS_INTERVAL_S };
 
 /** Parses every step and checks the sequence; undefined if any step is wrong (all reported). */
 export function parseSteps(
   items: readonly unknown[],
   path: string,
-  device: DeviceConfig | undefined,
+  /** Whether the device offers STATS_VQ; undefined when the device section itself is wrong. */
+  statsVq: boolean | undefined,
   problems: Problems,
 ): Step[] | undefined {
   const before = problems.count;
-  const sequence = new SequenceRules(path, device, problems);
+  const sequence = new SequenceRules(path, statsVq, problems);
   const steps: Step[] = [];
   items.forEach((item, index) => {
     const stepPath = childPath(path, index);
@@ -155,8 +164,14 @@ function readStepFields(
 ): StepFields | undefined {
   switch (kind) {
     case 'balloon': {
-      const MiB = readNumber(item, 'MiB', path, POSITIVE_MIB, problems);
-      return MiB === undefined ? undefined : { do: kind, MiB };
+      const MiB = readNumber(item, 'MiB', path, BALLOON_MIB, problems);
+      if (MiB === undefined) return undefined;
+      const problem = balloonMiBProblem(MiB);
+      if (problem) {
+        problems.add(childPath(path, 'MiB'), problem);
+        return undefined;
+      }
+      return { do: kind, MiB };
     }
     case 'stats-interval': {
       const s = readInteger(item, 's', path, U32_RULE, problems);
@@ -164,7 +179,7 @@ function readStepFields(
     }
     case 'workload': {
       const workloadKind = readOneOf(item, 'kind', path, WORKLOAD_KINDS, undefined, problems);
-      const MiB = readNumber(item, 'MiB', path, POSITIVE_MIB, problems);
+      const MiB = readNumber(item, 'MiB', path, WORKLOAD_MIB, problems);
       const name = readNonEmptyString(item, 'name', path, problems);
       if (workloadKind === undefined || MiB === undefined || name === undefined) return undefined;
       return { do: kind, kind: workloadKind, MiB, name };
@@ -193,7 +208,7 @@ class SequenceRules {
 
   constructor(
     private readonly path: string,
-    private readonly device: DeviceConfig | undefined,
+    private readonly statsVq: boolean | undefined,
     private readonly problems: Problems,
   ) {}
 
@@ -256,11 +271,7 @@ class SequenceRules {
         }
         return;
       case 'fault':
-        if (
-          step.kind === 'second-stats-buffer' &&
-          this.device &&
-          !this.device.features.includes('STATS_VQ')
-        ) {
+        if (step.kind === 'second-stats-buffer' && this.statsVq === false) {
           this.problems.add(
             this.at(index, 'kind'),
             `"second-stats-buffer" needs STATS_VQ in device.features`,

@@ -207,7 +207,7 @@ describe('parseScenario: each kind of bad input has its own exact message', () =
     [
       'a zero balloon',
       withSteps({ at: 1, do: 'balloon', MiB: 0 }),
-      'steps[0].MiB: must be a positive number',
+      `steps[0].MiB: must be more than 0 MiB (QEMU: "Parameter 'target' expects a size")`,
     ],
     ['a balloon without MiB', withSteps({ at: 1, do: 'balloon' }), 'steps[0].MiB: is required'],
     [

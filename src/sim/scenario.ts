@@ -131,7 +131,8 @@ export function parseScenario(input: unknown): ScenarioResult {
   const device = parseDevice(json, problems);
   if (guest && device) checkHostPageFit(guest, device, problems);
   const stepsField = readArray(json, 'steps', '', [], problems);
-  const steps = stepsField && parseSteps(stepsField.value, stepsField.path, device, problems);
+  const statsVq = device ? device.features.includes('STATS_VQ') : undefined;
+  const steps = stepsField && parseSteps(stepsField.value, stepsField.path, statsVq, problems);
 
   if (problems.count > 0 || name === undefined || seed === undefined || !guest || !device || !steps) {
     return { ok: false, errors: problems.messages };

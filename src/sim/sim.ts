@@ -12,6 +12,7 @@ import type { EventBus } from './events.ts';
 import { balloonMm } from './guest/balloon-mm.ts';
 import { GuestKernel } from './guest/kernel.ts';
 import { BalloonDevice, qemuOffer } from './host/balloon-device.ts';
+import { balloonBytes, workloadPages } from './inputs.ts';
 import { KernelLog } from './klog.ts';
 import {
   type DriverCall,
@@ -195,7 +196,7 @@ export class Simulation implements Playable {
   private runStep(step: Step): void {
     switch (step.do) {
       case 'balloon': {
-        this.target = step.MiB * MiB;
+        this.target = balloonBytes(step.MiB);
         const err = this.device.balloon(this.target);
         this.mark('target', err ?? `balloon ${step.MiB} MiB (logical size)`);
         break;
@@ -212,7 +213,7 @@ export class Simulation implements Playable {
           this.kernel.startWorkload(
             step.name,
             step.kind,
-            (step.MiB * MiB) / (this.scenario.guest.pageKiB * 1024),
+            workloadPages(step.MiB, this.scenario.guest.pageKiB),
           ),
         );
         break;

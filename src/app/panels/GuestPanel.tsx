@@ -1,9 +1,12 @@
 // What the guest sees: /proc/meminfo, its workloads, and dmesg. The controls here are the guest's
 // own doings (a program allocating memory, compaction, suspend), not the host's.
 import { type FormEvent, useEffect, useRef, useState } from 'react';
+import { checkWorkloadText } from '../../sim/inputs.ts';
+import type { Step } from '../../sim/scenario-steps.ts';
 import {
   balloonOf,
   logTail,
+  machineOf,
   meminfoOf,
   type Playable,
   powerOf,
@@ -12,6 +15,7 @@ import {
 } from '../../sim/view.ts';
 import { useRunner, useServices } from '../context.tsx';
 import { mib } from '../format.ts';
+import { describedBy, type FieldAnswer, FieldMessage } from './FieldMessage.tsx';
 
 const KINDS = ['anon', 'file', 'shmem'] as const;
 
@@ -25,15 +29,17 @@ export function guestView(p: Playable | null) {
     workloads: workloadsOf(sim),
     power: powerOf(sim),
     dmesg: logTail(sim.log, 200),
+    pageKiB: machineOf(sim).guestPageKiB,
   };
 }
 
 export function GuestPanel() {
   const view = useRunner(guestView);
-  const { runner, store } = useServices();
+  const { runner } = useServices();
   const [kind, setKind] = useState<(typeof KINDS)[number]>('anon');
   const [size, setSize] = useState('64');
   const [name, setName] = useState('');
+  const [answer, setAnswer] = useState<FieldAnswer | null>(null);
   const logRef = useRef<HTMLOListElement>(null);
   const lastLine = view?.dmesg.at(-1)?.n ?? -1;
   useEffect(() => {
@@ -45,21 +51,19 @@ export function GuestPanel() {
 
   const start = (e: FormEvent) => {
     e.preventDefault();
-    const MiB = Number(size);
+    const c = checkWorkloadText(size, view.pageKiB);
     const wname = name.trim() || `${kind}${workloads.length + 1}`;
-    if (!Number.isFinite(MiB) || MiB <= 0) {
-      store
-        .getState()
-        .setNotice({ kind: 'error', text: `Workload size: "${size}" is not a size greater than zero (MiB)` });
+    const refused = c.ok ? runner.act({ at: 0, do: 'workload', kind, MiB: c.value, name: wname }) : c.error;
+    if (refused) {
+      setAnswer({ kind: 'error', text: `Workload ${c.ok ? 'name' : 'size'}: ${refused}` });
       return;
     }
-    if (workloads.some((w) => w.name === wname)) {
-      store.getState().setNotice({ kind: 'error', text: `Workload name: "${wname}" is already running` });
-      return;
-    }
-    store.getState().setNotice(null);
-    runner.act({ at: 0, do: 'workload', kind, MiB, name: wname });
+    setAnswer(c.ok && c.note ? { kind: 'note', text: c.note } : null);
     setName('');
+  };
+  const act = (step: Step) => {
+    const refused = runner.act(step);
+    setAnswer(refused ? { kind: 'error', text: `${step.do}: ${refused}` } : null);
   };
 
   const rows: [string, number][] = [
@@ -104,6 +108,7 @@ export function GuestPanel() {
           value={size}
           onChange={(e) => setSize(e.target.value)}
           size={5}
+          {...describedBy('guest.workload-msg', answer)}
         />
         <span aria-hidden="true">MiB</span>
         <label htmlFor="wl-name" className="sr-only">
@@ -118,6 +123,7 @@ export function GuestPanel() {
         />
         <button type="submit">Start</button>
       </form>
+      <FieldMessage id="guest.workload-msg" answer={answer} />
       {workloads.length > 0 && (
         <ul className="workloads" aria-label="Workloads">
           {workloads.map((w) => (
@@ -128,7 +134,7 @@ export function GuestPanel() {
                   ({w.kind}, {mib(w.residentBytes, 0)} resident)
                 </small>
               </span>
-              <button type="button" onClick={() => runner.act({ at: 0, do: 'free', name: w.name })}>
+              <button type="button" onClick={() => act({ at: 0, do: 'free', name: w.name })}>
                 Free
               </button>
             </li>
@@ -136,23 +142,19 @@ export function GuestPanel() {
         </ul>
       )}
       <div className="row wrap">
-        <button type="button" onClick={() => runner.act({ at: 0, do: 'compact' })}>
+        <button type="button" onClick={() => act({ at: 0, do: 'compact' })}>
           Compact memory
         </button>
         {power.frozen ? (
-          <button type="button" onClick={() => runner.act({ at: 0, do: 'restore' })}>
+          <button type="button" onClick={() => act({ at: 0, do: 'restore' })}>
             Resume
           </button>
         ) : (
-          <button
-            type="button"
-            disabled={power.unplugged}
-            onClick={() => runner.act({ at: 0, do: 'freeze' })}
-          >
+          <button type="button" disabled={power.unplugged} onClick={() => act({ at: 0, do: 'freeze' })}>
             Suspend
           </button>
         )}
-        <button type="button" disabled={power.unplugged} onClick={() => runner.act({ at: 0, do: 'unplug' })}>
+        <button type="button" disabled={power.unplugged} onClick={() => act({ at: 0, do: 'unplug' })}>
           Unplug device
         </button>
       </div>

@@ -1,6 +1,7 @@
 // What QEMU's operator sees and does: the balloon target as the guest's logical size (QMP `balloon`),
 // num_pages and actual, query-balloon, stats polling, the device's status and the VM's RSS.
 import { type FormEvent, useState } from 'react';
+import { checkBalloonText, checkStatsIntervalText } from '../../sim/inputs.ts';
 import {
   balloonOf,
   deviceOf,
@@ -12,6 +13,7 @@ import {
 } from '../../sim/view.ts';
 import { useRunner, useServices } from '../context.tsx';
 import { mib, pages } from '../format.ts';
+import { describedBy, type FieldAnswer, FieldMessage } from './FieldMessage.tsx';
 
 /** What the host panel shows: the balloon's numbers, the device, the VM, QEMU's stderr. */
 export function hostView(p: Playable | null) {
@@ -27,38 +29,28 @@ export function hostView(p: Playable | null) {
 
 export function HostPanel() {
   const view = useRunner(hostView);
-  const { runner, store } = useServices();
+  const { runner } = useServices();
   const [target, setTarget] = useState('');
   const [interval, setInterval] = useState('');
+  const [targetAnswer, setTargetAnswer] = useState<FieldAnswer | null>(null);
+  const [intervalAnswer, setIntervalAnswer] = useState<FieldAnswer | null>(null);
   if (!view) return null;
   const { balloon, device, machine } = view;
   const ramMiB = machine.memoryMiB;
 
   const applyTarget = (e: FormEvent) => {
     e.preventDefault();
-    const v = Number(target);
-    if (!Number.isFinite(v) || v <= 0 || target.trim() === '') {
-      store.getState().setNotice({
-        kind: 'error',
-        text: `Balloon target: "${target}" is not a size greater than zero (MiB)`,
-      });
-      return;
-    }
-    store.getState().setNotice(null);
-    runner.act({ at: 0, do: 'balloon', MiB: v });
+    const c = checkBalloonText(target, ramMiB);
+    const refused = c.ok ? runner.act({ at: 0, do: 'balloon', MiB: c.value }) : c.error;
+    if (refused) setTargetAnswer({ kind: 'error', text: `Balloon target: ${refused}` });
+    else setTargetAnswer(c.ok && c.note ? { kind: 'note', text: c.note } : null);
   };
   const applyInterval = (e: FormEvent) => {
     e.preventDefault();
-    const v = Number(interval);
-    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) {
-      store.getState().setNotice({
-        kind: 'error',
-        text: `Stats polling interval: "${interval}" must be a whole number of seconds ≥ 0`,
-      });
-      return;
-    }
-    store.getState().setNotice(null);
-    runner.act({ at: 0, do: 'stats-interval', s: v });
+    const c = checkStatsIntervalText(interval);
+    const refused = c.ok ? runner.act({ at: 0, do: 'stats-interval', s: c.value }) : c.error;
+    if (refused) setIntervalAnswer({ kind: 'error', text: `Stats polling interval: ${refused}` });
+    else setIntervalAnswer(c.ok && c.note ? { kind: 'note', text: c.note } : null);
   };
 
   return (
@@ -73,11 +65,13 @@ export function HostPanel() {
           placeholder={String(ramMiB)}
           value={target}
           onChange={(e) => setTarget(e.target.value)}
+          {...describedBy('host.target-msg', targetAnswer)}
         />
         <button type="submit" data-testid="host.apply">
           Set
         </button>
       </form>
+      <FieldMessage id="host.target-msg" answer={targetAnswer} />
       <dl className="facts big">
         <div>
           <dt>
@@ -159,9 +153,12 @@ export function HostPanel() {
           placeholder={String(balloon.statsPollingIntervalS)}
           value={interval}
           onChange={(e) => setInterval(e.target.value)}
+          {...describedBy('host.interval-msg', intervalAnswer)}
         />
         <button type="submit">Set</button>
+        <small>0 = off</small>
       </form>
+      <FieldMessage id="host.interval-msg" answer={intervalAnswer} />
     </section>
   );
 }

@@ -9,6 +9,7 @@ import { type BalloonCore, RC_ERROR } from '../../core/core.ts';
 import { asGpa, type Gpa } from '../../core/units.ts';
 import type { Costs } from '../costs.ts';
 import type { EventBus, QueueName } from '../events.ts';
+import { QMP_BALLOON_NOT_A_SIZE } from '../inputs.ts';
 import type { Scheduler } from '../sched.ts';
 import { traceElemId, VQ_BY_QUEUE_INDEX } from '../trace-format.ts';
 import type { TraceRecorder } from '../trace-recorder.ts';
@@ -75,7 +76,9 @@ export class BalloonDevice implements DeviceModel {
 
   /** QMP `balloon {value}`: the guest's logical size in bytes. Returns an error message or null. */
   balloon(value: number): string | null {
-    if (!(value > 0)) return "Parameter 'target' expects a size greater than zero";
+    // QMP's `value` is an int64; the lab keeps it exact, so below 2⁵³ (inputs.ts).
+    if (!Number.isSafeInteger(value)) return `Invalid parameter type for 'value', expected: integer`;
+    if (value <= 0) return QMP_BALLOON_NOT_A_SIZE;
     this.trace.balloonEvent(this.sched.now, value);
     this.toTarget(value);
     return null;
