@@ -22,7 +22,8 @@ export default defineConfig({
   // Each worker drives a Chromium that renders WebGL in software and a simulation that keeps a core busy,
   // and the web server needs time too: half the cores, at least one. On 2 cores that is one worker, and
   // then running files' tests in parallel buys nothing.
-  workers: Math.max(1, Math.floor(availableParallelism() / 2)),
+  // E2E_WORKERS overrides it (say, on a machine with nothing else running).
+  workers: Number(process.env.E2E_WORKERS) || Math.max(1, Math.floor(availableParallelism() / 2)),
   fullyParallel: false,
   forbidOnly: true,
   retries: 0,
