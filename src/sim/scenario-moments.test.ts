@@ -38,6 +38,8 @@ describe('out-of-puff.json: 160 MiB of anon on a 256 MiB guest, then a 64 MiB ta
       expect(gap).toBeLessThan(202_000);
     }
     expect(puffs[24].us).toBeLessThan(8_000_000);
+    // The second: 200 ms of msleep, then the retry's own work until alloc fails again.
+    expect(puffs[1].us).toBe(3_294_538);
   });
 
   it('reaches the target once the workload has gone', () => {
@@ -109,5 +111,23 @@ describe('fault-second-stats-buffer.json: the driver adds a second stats buffer 
     const tail = warnings.slice(-50);
     for (let k = 1; k < tail.length; k++) expect(tail[k].us - tail[k - 1].us).toBe(24);
     expect(sim.summary().device.needs_reset).toBe(false);
+  });
+});
+
+describe('deflate-on-oom.json: the stats the host holds at 10 s', () => {
+  const sim = newSim(bundledScenario('deflate-on-oom.json'), { recordCalls: false });
+  sim.runUntilUs(10_000_000);
+  const { stats } = sim.summary().stats;
+
+  it('total memory is MemTotal as the guest reports it: 254,615,552 bytes (242.8 MiB)', () => {
+    // 256 MiB less the kernel's reserved pages; with DEFLATE_ON_OOM the balloon stays counted.
+    expect(stats['stat-total-memory']).toBe(254_615_552);
+    expect(stats['stat-total-memory']).toBe(sim.summary().guest.MemTotal);
+  });
+
+  it('minor faults: 35,840, one per page "app" touched (140 MiB by then), none swapped', () => {
+    expect(stats['stat-minor-faults']).toBe(35_840);
+    expect(stats['stat-minor-faults']).toBe((140 * MiB) / 4096);
+    expect(stats['stat-swap-out']).toBe(0);
   });
 });
