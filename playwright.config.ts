@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { defineConfig, devices } from '@playwright/test';
 
 // Chromium, in this order: $CHROMIUM_PATH, Debian's /usr/bin/chromium, else Playwright's own download.
@@ -18,8 +19,12 @@ export default defineConfig({
   testDir: 'e2e',
   // Baselines are shared by every machine: no platform or browser suffix in their names.
   snapshotPathTemplate: '{testDir}/__screenshots__/{testFilePath}/{arg}{ext}',
-  fullyParallel: true,
-  workers: 2,
+  // Each worker drives a Chromium that renders WebGL in software and a simulation that keeps a core busy,
+  // and the web server needs time too: half the cores, at least one. On 2 cores that is one worker, and
+  // then running files' tests in parallel buys nothing.
+  // E2E_WORKERS overrides it (say, on a machine with nothing else running).
+  workers: Number(process.env.E2E_WORKERS) || Math.max(1, Math.floor(availableParallelism() / 2)),
+  fullyParallel: false,
   forbidOnly: true,
   retries: 0,
   reporter: process.env.CI

@@ -46,3 +46,16 @@ export function withHook<T>(page: Page, fn: (h: LabHook) => T): Promise<T> {
     fn.toString(),
   ) as Promise<T>;
 }
+
+/** "4.200000 s", as the clock prints a virtual time in µs. */
+export const clockText = (us: number) => `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, '0')} s`;
+
+/**
+ * Waits until the clock shows where the simulation stands (the page renders after the hook's
+ * runUntil returns): read the page only after this.
+ */
+export async function clockShowsSimulation(page: Page): Promise<void> {
+  const us = await withHook(page, (h) => Math.round((h.summary()?.time_s ?? Number.NaN) * 1e6));
+  expect(us).not.toBeNaN();
+  await expect(page.getByTestId('transport.time')).toContainText(`${clockText(us)} /`);
+}

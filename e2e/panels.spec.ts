@@ -2,7 +2,7 @@
 // the trace loader refusing bad files; the keyboard. The hook only moves virtual time on, where a
 // user would wait or press Play.
 import { expect, type Page, test } from '@playwright/test';
-import { type LabHook, pickScenario, openLab as ready, withHook } from './lab-page.ts';
+import { clockShowsSimulation, type LabHook, pickScenario, openLab as ready, withHook } from './lab-page.ts';
 
 /** Lets `seconds` of virtual time pass from where the simulation stands, as Play would. */
 async function wait(page: Page, seconds: number) {
@@ -12,6 +12,7 @@ async function wait(page: Page, seconds: number) {
     (to) => (window as unknown as { balloonLab: LabHook }).balloonLab.runUntil(to),
     t + seconds,
   );
+  await clockShowsSimulation(page);
 }
 
 const mibOf = async (page: Page, testId: string) =>
@@ -164,7 +165,9 @@ test('every control has a key: ? lists them, T switches the theme, Space plays a
 
   // → steps to the next event, ← back to the one before.
   const clock = page.getByTestId('transport.time');
+  const step = Number(/step (\d+)/.exec((await clock.textContent()) ?? '')?.[1]);
   await page.locator('body').press('ArrowRight');
+  await expect(clock).toContainText(`step ${step + 1}`);
   const t1 = (await clock.textContent()) ?? '';
   await page.locator('body').press('ArrowRight');
   await expect(clock).not.toHaveText(t1);
@@ -178,16 +181,13 @@ test('the driver view follows the driver: the running function, its seed lines, 
   await ready(page);
   const driver = page.getByTestId('driver');
   await expect(driver).toBeVisible();
-  // Step until the driver is inflating.
-  for (let i = 0; i < 200; i++) {
-    if (
-      (await page
-        .getByTestId('driver.fn')
-        .textContent()
-        .catch(() => '')) === 'tell_host'
-    )
-      break;
+  // Step until the driver is inflating, reading the page once it shows each step.
+  const clock = page.getByTestId('transport.time');
+  const fn = page.getByTestId('driver.fn');
+  for (let k = 1; k <= 200; k++) {
+    if ((await fn.count()) > 0 && (await fn.textContent()) === 'tell_host') break;
     await page.getByRole('button', { name: 'Step', exact: true }).click();
+    await expect(clock).toHaveText(new RegExp(` · step ${k}$`));
   }
   await expect(page.getByTestId('driver.fn')).toHaveText('tell_host');
   await expect(page.getByTestId('driver.narration')).not.toBeEmpty();

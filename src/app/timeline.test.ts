@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { BalloonCore } from '../core/core.ts';
 import { loadCoreModuleSync } from '../core/wasm-node.ts';
 import { bundledScenario } from '../sim/testing.ts';
-import { markerRows } from './panels/Controls.tsx';
 import { SimRunner } from './sim-runner.ts';
 
 const runner = () => new SimRunner(BalloonCore.fromWasm(loadCoreModuleSync()));
@@ -43,15 +42,5 @@ describe('SimRunner.markers', () => {
     r.load(bundledScenario('oom-kill.json'));
     r.seek(10_000_000);
     expect(r.markers().some((m) => m.kind === 'oom-deflate')).toBe(false);
-  });
-});
-
-describe('markerRows', () => {
-  it('stacks markers that would cover each other, and only those', () => {
-    expect(markerRows([0.1, 0.5, 0.9])).toEqual([0, 0, 0]);
-    expect(markerRows([0.3, 0.301, 0.305, 0.5])).toEqual([0, 1, 2, 0]);
-    expect(markerRows([0.3, 0.301, 0.33])).toEqual([0, 1, 0]);
-    // never more than three rows: a crowd wraps to the first
-    expect(markerRows([0.3, 0.3, 0.3, 0.3])).toEqual([0, 1, 2, 0]);
   });
 });

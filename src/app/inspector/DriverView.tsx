@@ -6,6 +6,7 @@ import { type KeyboardEvent, memo, type ReactNode, useId, useLayoutEffect, useRe
 import { formatTraceTime } from '../../sim/view.ts';
 import { narrate } from './narration.ts';
 import { DRIVER_SOURCE_PATH, driverSource, seedLabel } from './source.ts';
+import { mergeRanges, type RowRange, rowsInView } from './virtual-rows.ts';
 
 export interface DriverCall {
   /** Virtual time of the call, in µs. */
@@ -38,6 +39,9 @@ export function recentCalls(
 
 const SOURCE_LABEL = `Driver source, ${DRIVER_SOURCE_PATH}`;
 
+/** Lines drawn before the pane has been measured (about a pane's height and a margin). */
+const INITIAL_LINES = 60;
+
 export function formatVirtualTime(us: number): string {
   return Number.isSafeInteger(us) && us >= 0 ? `${formatTraceTime(us)} s` : `${us} µs`;
 }
@@ -53,18 +57,67 @@ export function DriverView({ calls, cursor, onSeek }: DriverViewProps) {
   const running = current ? spans.get(current.fn) : undefined;
   const previewing = shown !== null && viewed !== cursor;
 
+  // Only the lines in view are in the DOM (and the running and viewed functions, always): the pane
+  // keeps its full height with stand-ins, so it scrolls, pages and finds its place as before.
   const code = useRef<HTMLElement>(null);
+  const [rowHeight, setRowHeight] = useState(0);
+  const [inView, setInView] = useState<RowRange>({ start: 0, end: INITIAL_LINES });
+  const measure = () => {
+    const pane = code.current;
+    if (!pane || !rowHeight) return;
+    const r = rowsInView(pane.scrollTop, pane.clientHeight, rowHeight, lines.length);
+    setInView((old) => (old.start === r.start && old.end === r.end ? old : r));
+  };
+  useLayoutEffect(() => {
+    const line = code.current?.querySelector<HTMLElement>('.dv-line');
+    if (line) setRowHeight(line.getBoundingClientRect().height);
+  }, []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: measure reads the pane; it runs when the row height is known
+  useLayoutEffect(measure, [rowHeight]);
   useLayoutEffect(() => {
     const pane = code.current;
-    if (!pane || !span) return;
-    const first = pane.querySelector<HTMLElement>(`[data-line="${span.start}"]`);
-    const last = pane.querySelector<HTMLElement>(`[data-line="${span.end}"]`);
-    if (!first || !last) return;
-    const top = first.offsetTop;
-    const bottom = last.offsetTop + last.offsetHeight;
+    if (!pane || !span || !rowHeight) return;
+    const top = span.start * rowHeight;
+    const bottom = (span.end + 1) * rowHeight;
     const fits = top >= pane.scrollTop && bottom <= pane.scrollTop + pane.clientHeight;
-    if (!fits) pane.scrollTop = Math.max(0, top - 2 * first.offsetHeight);
-  }, [span]);
+    if (!fits) pane.scrollTop = Math.max(0, top - 2 * rowHeight);
+  }, [span, rowHeight]);
+  const segments = mergeRanges(
+    [inView, ...[span, running].flatMap((s) => (s ? [{ start: s.start, end: s.end + 1 }] : []))],
+    lines.length,
+  );
+  const lineRows: ReactNode[] = [];
+  let at = 0;
+  const gap = (rows: number) => {
+    if (rows > 0)
+      lineRows.push(
+        <div
+          key={`gap-${at}`}
+          className="dv-gap"
+          aria-hidden="true"
+          style={{ height: rowHeight ? rows * rowHeight : `${rows * 1.5}em` }}
+        />,
+      );
+  };
+  for (const seg of segments) {
+    gap(seg.start - at);
+    for (let n = seg.start; n < seg.end; n++) {
+      const inShown = span !== undefined && n >= span.start && n <= span.end;
+      const inRunning = running !== undefined && n >= running.start && n <= running.end;
+      const decl = declAt.get(n);
+      lineRows.push(
+        <SourceLine
+          key={n}
+          n={n}
+          text={lines[n]}
+          mark={inRunning ? 'run' : inShown ? 'view' : null}
+          seed={decl ? seedLabel(decl) : null}
+        />,
+      );
+    }
+    at = seg.end;
+  }
+  gap(lines.length - at);
 
   const label = current ? seedLabel(current.fn) : null;
   return (
@@ -99,22 +152,9 @@ export function DriverView({ calls, cursor, onSeek }: DriverViewProps) {
           // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable pane must be reachable by keyboard
           tabIndex={0}
           data-testid="driver.source"
+          onScroll={measure}
         >
-          {lines.map((text, n) => {
-            const inShown = span !== undefined && n >= span.start && n <= span.end;
-            const inRunning = running !== undefined && n >= running.start && n <= running.end;
-            const decl = declAt.get(n);
-            return (
-              <SourceLine
-                // biome-ignore lint/suspicious/noArrayIndexKey: a source line is its line number
-                key={n}
-                n={n}
-                text={text}
-                mark={inRunning ? 'run' : inShown ? 'view' : null}
-                seed={decl ? seedLabel(decl) : null}
-              />
-            );
-          })}
+          {lineRows}
         </section>
         <CallList
           calls={calls}

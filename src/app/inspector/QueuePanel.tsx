@@ -1,28 +1,25 @@
 // One virtqueue in full, for the step view: its indices with the spec's names, the descriptor table,
-// the available ring and the used ring, each paged to PAGE_ROWS rows around where things happen.
+// the available and used rings (RingTable.tsx), each paged to PAGE_ROWS rows around where things happen.
 import { type KeyboardEvent, type ReactNode, useMemo, useState } from 'react';
 import { VRING_DESC_F_NEXT } from '../../core/abi.ts';
 import type { BalloonCore } from '../../core/core.ts';
-import { hex, pfnGpaHex } from './format.ts';
+import { hex } from './format.ts';
 import { FlagChips, Pager, Scroller, Th, WrapTip } from './parts.tsx';
+import { AVAIL_RING, RingTable, USED_RING } from './RingTable.tsx';
 import {
-  availSlotMark,
   type BufferContents,
   bufferOf,
   type Chain,
   inspectQueue,
-  isBadPfn,
   PHASES,
   type QueueDetail,
   type QueueIndices,
   type Ring,
-  readAvailEntry,
   readDescriptor,
-  readUsedEntry,
   rowWindow,
   slotOf,
-  usedSlotMark,
 } from './rings.ts';
+import { SelectedBuffer } from './SelectedBuffer.tsx';
 import type { InspectorQueue } from './types.ts';
 
 export interface QueuePanelProps {
@@ -86,8 +83,8 @@ export function QueuePanel({
           onShowPfns={onShowPfns}
         />
       ) : null}
-      <AvailRing core={core} ring={ring} name={name} detail={detail} />
-      <UsedRing core={core} ring={ring} name={name} detail={detail} />
+      <RingTable kind={AVAIL_RING} core={core} ring={ring} name={name} detail={detail} />
+      <RingTable kind={USED_RING} core={core} ring={ring} name={name} detail={detail} />
     </div>
   );
 }
@@ -392,293 +389,6 @@ function DescriptorTable({
       </Scroller>
       <Pager
         label={`${name} descriptor table`}
-        size={ring.size}
-        start={win.start}
-        end={win.end}
-        following={start === null}
-        onPage={setStart}
-      />
-    </div>
-  );
-}
-
-// ── What the selected descriptor carried ─────────────────────────────────────────────────────────
-
-const SHOWN_PFNS = 256;
-
-function SelectedBuffer({
-  core,
-  ring,
-  index,
-  contents,
-  stats,
-  onShowPfns,
-}: {
-  core: BalloonCore;
-  ring: Ring;
-  index: number;
-  contents: BufferContents;
-  stats: boolean;
-  onShowPfns?: () => void;
-}) {
-  const d = readDescriptor(core, ring.desc, index);
-  const { pfns } = contents;
-  const bad = pfns.filter((p) => isBadPfn(core, p)).length;
-  const pfnItems: ReactNode[] = [];
-  for (let k = 0; k < Math.min(pfns.length, SHOWN_PFNS); k++) {
-    const isBad = isBadPfn(core, pfns[k]);
-    pfnItems.push(
-      <li
-        key={k}
-        className="vqi-num"
-        data-bad={isBad || undefined}
-        title={`guest address ${pfnGpaHex(pfns[k])}`}
-      >
-        {hex(pfns[k])}
-        {isBad ? <span className="vqi-sr"> (past the end of RAM)</span> : null}
-      </li>,
-    );
-  }
-  return (
-    <section className="vqi-selected" aria-label={`What descriptor ${index} carried`}>
-      <h4>
-        Descriptor <span className="vqi-num">{index}</span>: <span className="vqi-num">{d.len}</span> bytes at{' '}
-        <span className="vqi-num">{hex(d.addr)}</span>
-      </h4>
-      <p className="vqi-muted">
-        Read from guest memory as it is now; the driver reuses its arrays for the next batch.
-      </p>
-      {contents.notes.length > 0 ? (
-        <ul className="vqi-notes">
-          {contents.notes.map((n) => (
-            <li key={n}>{n}</li>
-          ))}
-        </ul>
-      ) : null}
-      {stats ? (
-        <StatsEntries entries={contents.stats} />
-      ) : pfns.length > 0 ? (
-        <>
-          <p>
-            It carried <span className="vqi-num">{pfns.length}</span>
-            {contents.truncated ? '+' : ''} PFNs (4 KiB frame numbers, le32 each), first{' '}
-            <span className="vqi-num">{hex(pfns[0])}</span> (guest address{' '}
-            <span className="vqi-num">{pfnGpaHex(pfns[0])}</span>), last{' '}
-            <span className="vqi-num">{hex(pfns[pfns.length - 1])}</span> (
-            <span className="vqi-num">{pfnGpaHex(pfns[pfns.length - 1])}</span>)
-            {bad > 0 ? `; ${bad} past the end of RAM, which QEMU skips` : ''}.
-          </p>
-          {onShowPfns ? (
-            <p>
-              <button type="button" onClick={onShowPfns}>
-                Show them on the memory map
-              </button>
-            </p>
-          ) : null}
-          <ol className="vqi-pfn-list" aria-label="PFNs in the buffer">
-            {pfnItems}
-          </ol>
-          {pfns.length > SHOWN_PFNS ? (
-            <p className="vqi-muted">…and {pfns.length - SHOWN_PFNS} more.</p>
-          ) : null}
-        </>
-      ) : null}
-    </section>
-  );
-}
-
-function StatsEntries({ entries }: { entries: BufferContents['stats'] }) {
-  if (entries.length === 0) return null;
-  return (
-    <table className="vqi-table vqi-stats">
-      <caption>Stats entries in the buffer (le16 tag, le64 value; 10 bytes each)</caption>
-      <thead>
-        <tr>
-          <Th spec="tag" className="vqi-right" />
-          <Th spec="name" plain="QEMU's name" />
-          <Th spec="val" className="vqi-right" />
-        </tr>
-      </thead>
-      <tbody>
-        {entries.map((e, k) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: entries have no identity but their place
-          <tr key={k}>
-            <td className="vqi-num vqi-right">{e.tag}</td>
-            <td className="vqi-num">{e.name}</td>
-            <td className="vqi-num vqi-right">{e.value.toString()}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-// ── Available and used rings ─────────────────────────────────────────────────────────────────────
-
-function RingHeader({ items }: { items: { spec: string; plain: string; value: number | string }[] }) {
-  return (
-    <dl className="vqi-ring-header">
-      {items.map((it) => (
-        <div key={it.spec}>
-          <dt>
-            <span className="vqi-spec">{it.spec}</span> <span className="vqi-plain">{it.plain}</span>
-          </dt>
-          <dd className="vqi-num">{it.value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
-}
-
-function AvailRing({
-  core,
-  ring,
-  name,
-  detail,
-}: {
-  core: BalloonCore;
-  ring: Ring;
-  name: string;
-  detail: QueueDetail;
-}) {
-  const [start, setStart] = useState<number | null>(null);
-  const focus = slotOf(detail.state.lastAvail - detail.state.inuse, ring.size);
-  const win = rowWindow(ring.size, focus, start);
-  const rows: ReactNode[] = [];
-  for (let slot = win.start; slot < win.end; slot++) {
-    const mark = availSlotMark(detail, ring.size, slot);
-    rows.push(
-      <tr key={slot} data-row-index={slot} data-phase={mark?.phase}>
-        <th scope="row" className="vqi-num vqi-right">
-          {slot}
-        </th>
-        <td className="vqi-num vqi-right">{mark ? mark.idx : ''}</td>
-        <td className="vqi-num vqi-right">{readAvailEntry(core, ring, slot)}</td>
-        <td title={mark ? PHASES[mark.phase].long : undefined}>{mark ? PHASES[mark.phase].label : ''}</td>
-      </tr>,
-    );
-  }
-  const flags = detail.availFlags;
-  return (
-    <div className="vqi-block">
-      <RingHeader
-        items={[
-          {
-            spec: 'flags',
-            plain: flags & 1 ? 'NO_INTERRUPT: the driver asks not to be interrupted' : 'interrupts wanted',
-            value: flags,
-          },
-          { spec: 'idx', plain: 'where the driver puts the next head', value: detail.availIdx },
-          {
-            spec: 'used_event',
-            plain: detail.state.eventIdx
-              ? 'interrupt me when used.idx passes this'
-              : 'unused without EVENT_IDX',
-            value: detail.usedEvent,
-          },
-        ]}
-      />
-      <Scroller focus={focus} following={start === null}>
-        <table className="vqi-table vqi-avail" data-testid={`vqi.${name}.avail`}>
-          <caption>
-            Available ring of the {name} queue{' '}
-            <span className="vqi-muted">
-              (driver → device; {detail.waiting} available, not yet popped; at {hex(ring.avail)})
-            </span>
-          </caption>
-          <thead>
-            <tr>
-              <Th spec="ring[i]" plain="slot i" className="vqi-right" />
-              <Th spec="idx" plain="free-running" className="vqi-right" />
-              <Th spec="head" plain="descriptor" className="vqi-right" />
-              <Th spec="state" />
-            </tr>
-          </thead>
-          <tbody>{rows}</tbody>
-        </table>
-      </Scroller>
-      <Pager
-        label={`${name} available ring`}
-        size={ring.size}
-        start={win.start}
-        end={win.end}
-        following={start === null}
-        onPage={setStart}
-      />
-    </div>
-  );
-}
-
-function UsedRing({
-  core,
-  ring,
-  name,
-  detail,
-}: {
-  core: BalloonCore;
-  ring: Ring;
-  name: string;
-  detail: QueueDetail;
-}) {
-  const [start, setStart] = useState<number | null>(null);
-  const focus = slotOf(detail.state.lastUsed, ring.size);
-  const win = rowWindow(ring.size, focus, start);
-  const rows: ReactNode[] = [];
-  for (let slot = win.start; slot < win.end; slot++) {
-    const mark = usedSlotMark(detail, ring.size, slot);
-    const e = readUsedEntry(core, ring, slot);
-    rows.push(
-      <tr key={slot} data-row-index={slot} data-phase={mark?.phase}>
-        <th scope="row" className="vqi-num vqi-right">
-          {slot}
-        </th>
-        <td className="vqi-num vqi-right">{mark ? mark.idx : ''}</td>
-        <td className="vqi-num vqi-right">{e.id}</td>
-        <td className="vqi-num vqi-right">{e.len}</td>
-        <td title={mark ? PHASES[mark.phase].long : undefined}>{mark ? PHASES[mark.phase].label : ''}</td>
-      </tr>,
-    );
-  }
-  const flags = detail.usedFlags;
-  return (
-    <div className="vqi-block">
-      <RingHeader
-        items={[
-          {
-            spec: 'flags',
-            plain: flags & 1 ? 'NO_NOTIFY: the device asks not to be kicked' : 'kicks wanted',
-            value: flags,
-          },
-          { spec: 'idx', plain: 'where the device puts the next return', value: detail.usedIdx },
-          {
-            spec: 'avail_event',
-            plain: detail.state.eventIdx ? 'kick me when avail.idx passes this' : 'unused without EVENT_IDX',
-            value: detail.availEvent,
-          },
-        ]}
-      />
-      <Scroller focus={focus} following={start === null}>
-        <table className="vqi-table vqi-used" data-testid={`vqi.${name}.used`}>
-          <caption>
-            Used ring of the {name} queue{' '}
-            <span className="vqi-muted">
-              (device → driver; {detail.uncollected} not yet collected; at {hex(ring.used)})
-            </span>
-          </caption>
-          <thead>
-            <tr>
-              <Th spec="ring[i]" plain="slot i" className="vqi-right" />
-              <Th spec="idx" plain="free-running" className="vqi-right" />
-              <Th spec="id" plain="head returned" className="vqi-right" />
-              <Th spec="len" plain="bytes written" className="vqi-right" />
-              <Th spec="state" />
-            </tr>
-          </thead>
-          <tbody>{rows}</tbody>
-        </table>
-      </Scroller>
-      <Pager
-        label={`${name} used ring`}
         size={ring.size}
         start={win.start}
         end={win.end}

@@ -7,6 +7,7 @@ import { BalloonCore } from '../../core/core.ts';
 import { PFNS_GPA, stdCore, stdRings } from '../../core/testing.ts';
 import { asGpa } from '../../core/units.ts';
 import { DriverView, formatVirtualTime, RECENT_CALLS, recentCalls } from './DriverView.tsx';
+import { driverSource } from './source.ts';
 import type { InspectorQueue } from './types.ts';
 import { VirtqueueInspector } from './VirtqueueInspector.tsx';
 
@@ -146,6 +147,16 @@ describe('DriverView', () => {
     expect(count(html, /data-mark="run"/g)).toBeGreaterThan(5);
     expect(count(html, /aria-current="step"/g)).toBe(1);
     expect(count(html, /data-call=/g)).toBe(6);
+  });
+
+  it('puts only a window of the source in the DOM, always with the running function', () => {
+    const html = renderToStaticMarkup(createElement(DriverView, { calls, cursor: 5 }));
+    const { lines, spans } = driverSource();
+    const tellHost = spans.get('tell_host')!;
+    expect(lines.length).toBeGreaterThan(500);
+    expect(count(html, /data-line=/g)).toBeLessThan(150);
+    expect(html).toContain(`data-line="${tellHost.start}"`);
+    expect(html).toContain(`data-line="${tellHost.end}"`);
   });
 
   it('waits quietly before the first call', () => {

@@ -1,9 +1,11 @@
 // Playback: Play/Pause, Step, Step back, Reset, speed, and the timeline with its markers.
 
+import { useMemo } from 'react';
 import { useApp, useRunnerVersion, useServices } from '../context.tsx';
 import { seconds } from '../format.ts';
 import type { Marker } from '../sim-runner.ts';
 import type { Speed } from '../store.ts';
+import { jumpWindow, layOut, type Mark, mergeRepeats } from '../timeline-markers.ts';
 
 const SPEEDS: { value: Speed; label: string }[] = [
   { value: 1, label: 'real time' },
@@ -40,8 +42,13 @@ export function Controls({ onReset }: { onReset(): void }) {
   const speed = useApp((s) => s.speed);
   const end = runner.endUs || 1;
   const now = runner.nowUs;
-  const markers = runner.markers().flatMap((m, n) => (MARKER[m.kind] ? [{ ...m, n }] : []));
-  const rows = markerRows(markers.map((m) => m.us / end));
+  const all = runner.markers();
+  // The runner's list only grows (or is replaced), so its length says when to lay it out again.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: all.length is the change to watch
+  const marks = useMemo(() => mergeRepeats(all.filter((m) => MARKER[m.kind])), [all, all.length]);
+  const spots = useMemo(() => layOut(marks, end), [marks, end]);
+  const rows = spots.map((s) => (s.type === 'mark' ? s.row : 0));
+  const jump = jumpWindow(marks, now);
   const goTo = (us: number) => {
     store.getState().setPlaying(false);
     runner.seek(us);
@@ -93,18 +100,20 @@ export function Controls({ onReset }: { onReset(): void }) {
             id="jump"
             className="jump"
             value=""
-            disabled={markers.length === 0}
+            disabled={marks.length === 0}
             onChange={(e) => {
-              const m = markers[Number(e.target.value)];
+              const m = jump.marks[Number(e.target.value)];
               if (m) goTo(m.us);
             }}
           >
-            <option value="">{markers.length ? 'an event on the timeline…' : 'no events yet'}</option>
-            {markers.map((m, k) => (
-              <option key={m.n} value={k}>
-                {seconds(m.us)} {MARKER[m.kind]} {m.label}
+            <option value="">{marks.length ? 'an event on the timeline…' : 'no events yet'}</option>
+            {jump.before > 0 && <option disabled>{`… ${jump.before} earlier`}</option>}
+            {jump.marks.map((m, k) => (
+              <option key={`${m.us} ${m.kind} ${m.label}`} value={k}>
+                {seconds(m.us)} {MARKER[m.kind]} {markLabel(m)}
               </option>
             ))}
+            {jump.after > 0 && <option disabled>{`… ${jump.after} later`}</option>}
           </select>
         </span>
         <output className="clock" data-testid="transport.time" aria-label="Virtual time">
@@ -125,39 +134,36 @@ export function Controls({ onReset }: { onReset(): void }) {
           }}
         />
         <ol className="markers" aria-label="Timeline events">
-          {markers.map((m, k) => (
-            <li
-              key={m.n}
-              style={{ left: `${(m.us / end) * 100}%`, top: `${rows[k] * 1.2}rem` }}
-              data-kind={m.kind}
-            >
-              <button
-                type="button"
-                title={`${seconds(m.us)}: ${m.label}`}
-                aria-label={`${seconds(m.us)}: ${m.label}`}
-                onClick={() => goTo(m.us)}
+          {spots.map((spot) => {
+            const m = spot.type === 'mark' ? spot.mark : spot;
+            const name =
+              spot.type === 'mark'
+                ? `${seconds(m.us)}: ${markLabel(spot.mark)}`
+                : `${spot.count} events from ${seconds(spot.us)} to ${seconds(spot.lastUs)}`;
+            return (
+              <li
+                key={`${m.us} ${spot.type === 'mark' ? `${spot.mark.kind} ${spot.mark.label}` : 'group'}`}
+                style={{
+                  left: `${(m.us / end) * 100}%`,
+                  top: `${(spot.type === 'mark' ? spot.row : 0) * 1.2}rem`,
+                }}
+                data-kind={spot.type === 'mark' ? spot.mark.kind : 'group'}
               >
-                {MARKER[m.kind]}
-              </button>
-            </li>
-          ))}
+                <button type="button" title={name} aria-label={name} onClick={() => goTo(m.us)}>
+                  {spot.type === 'mark' ? MARKER[spot.mark.kind] : `${spot.count}`}
+                </button>
+              </li>
+            );
+          })}
         </ol>
       </div>
     </section>
   );
 }
 
-/**
- * A row for each marker (positions as fractions of the timeline, in time order) so that markers
- * closer than `gap` stand one above the other instead of hiding each other: the first row that is
- * free that far back.
- */
-export function markerRows(positions: readonly number[], gap = 0.02, maxRows = 3): number[] {
-  const lastAt: number[] = [];
-  return positions.map((x) => {
-    let row = lastAt.findIndex((at) => x - at >= gap);
-    if (row < 0) row = lastAt.length < maxRows ? lastAt.length : 0;
-    lastAt[row] = x;
-    return row;
-  });
+/** A mark's words: a repeated one says how often, and until when. */
+function markLabel(m: Mark): string {
+  return m.count === 1
+    ? m.label
+    : `${m.label} (${m.count.toLocaleString('en')} times, to ${seconds(m.lastUs)})`;
 }
