@@ -5,7 +5,7 @@
 // Input: wheel or pinch zooms at the pointer, drag pans, a click or tap selects a cell. On the focused
 // map, arrows move the cursor (Shift: 16 at a time), PageUp/PageDown a screenful, Home/End to the row's
 // ends (with Ctrl: to the first or last frame), + and − zoom, 0 fits, Enter selects.
-import type { Pfn } from '../../core/units.ts';
+import { asPfn, type Pfn } from '../../core/units.ts';
 import {
   type Camera,
   cameraOn,
@@ -647,7 +647,7 @@ export class MapController implements FrameConsumer {
   private select(): void {
     this.selected = true;
     this.sceneChanged = true;
-    this.o.onSelect?.(this.cursor as Pfn);
+    this.o.onSelect?.(asPfn(this.cursor));
   }
 
   private onFocus = (): void => {
