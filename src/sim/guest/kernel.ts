@@ -197,17 +197,23 @@ export class GuestKernel {
     this.kind.fill(K_VIRTIO, winFirst, winEnd);
     this.markReserved(0, this.kernelImagePages, FRAME_KERNEL);
     this.markReserved(winFirst, winEnd, FRAME_VIRTIO);
-    let reserved = 0;
-    let start = -1;
-    for (let p = 0; p <= this.nPages; p++) {
-      const free = p < this.nPages && this.kind[p] === K_FREE;
-      if (free && start < 0) start = p;
-      if (!free && start >= 0) {
-        this.buddy.addFreeRange(start, p);
-        start = -1;
-      }
-      if (!free && p < this.nPages) reserved++;
+    // Free is what the two reserved ranges leave, handed to the buddy lists in ascending order.
+    let free = 0;
+    let p = 0;
+    const reservedRanges = [
+      [0, this.kernelImagePages],
+      [winFirst, winEnd],
+    ]
+      .filter(([first, end]) => end > first)
+      .sort((x, y) => x[0] - y[0]);
+    for (const [first, end] of reservedRanges) {
+      if (first > p) this.buddy.addFreeRange(p, first);
+      free += Math.max(0, first - p);
+      p = Math.max(p, end);
     }
+    if (p < this.nPages) this.buddy.addFreeRange(p, this.nPages);
+    free += Math.max(0, this.nPages - p);
+    const reserved = this.nPages - free;
     this.reservedPages = reserved;
     this.totalramPages = this.nPages - reserved;
     this.wmark = computeWatermarks(this.totalramPages, pageKiB);
