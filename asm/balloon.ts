@@ -88,6 +88,29 @@ export function pfnEncode(at: u32, nRuns: u32, pagesPerPage: u32, pfns: u64, sta
     const count = raw & ~RUN_DESCENDING;
     // Pages first, first ± 1, …; each page's PFNs ascend (set_page_pfns). u32 arithmetic wraps.
     const step: u32 = raw & RUN_DESCENDING ? <u32>-1 : 1;
+    if (pagesPerPage == 1) {
+      // 4 KiB guest pages, the common case, specialised: each page is its one PFN.
+      let pfn = first;
+      for (let j: u32 = 0; j < count; j++) {
+        store<u32>(out, pfn);
+        out += 4;
+        if (mark && pfn < limit) {
+          const fp = frames + <usize>pfn;
+          const old: u32 = load<u8>(fp);
+          if (old != run) {
+            settle(frameCounts, run, len);
+            run = old;
+            len = 0;
+          }
+          len++;
+          total++;
+          store<u8>(fp, <u8>state);
+          markDirty(pfn);
+        }
+        pfn += step;
+      }
+      continue;
+    }
     const pfnCount = count * pagesPerPage;
     let page = first;
     for (let j: u32 = 0; j < pfnCount; j++) {

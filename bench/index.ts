@@ -1,14 +1,16 @@
 // `npm run bench [-- --json]`: the project's benchmarks. Numbers, not pass/fail: the budgets are in
 // design.md and the closing notes quote what this prints.
+import { measureCold } from './cold.ts';
 import { runPipelineBench } from './pipeline.ts';
 import { runSimBench } from './sim.ts';
 
 const json = process.argv.includes('--json');
 const pipeline = await runPipelineBench();
 const sim = await runSimBench();
+const cold = measureCold();
 
 if (json) {
-  process.stdout.write(`${JSON.stringify({ pipeline, sim })}\n`);
+  process.stdout.write(`${JSON.stringify({ pipeline, sim, cold })}\n`);
 } else {
   process.stdout.write(
     'wasm pipeline (fill 256-PFN batches → ring → device walk + decode → host table → used → ack)\n',
@@ -19,7 +21,7 @@ if (json) {
       `${String(r.pages).padStart(10)} ${r.wasm_ns_per_page.toFixed(2).padStart(14)} ${r.ts_ns_per_page.toFixed(2).padStart(15)} ${r.ratio.toFixed(2).padStart(7)}x ${r.wasm_pages_per_s.toLocaleString('en-US').padStart(14)}\n`,
     );
   }
-  process.stdout.write('budget: wasm ≤ 4 ns/page at 4M pages and ≥ 1.5× the twin\n\n');
+  process.stdout.write('budget: wasm ≤ 3 ns/page at 4M pages and ≥ 1.5× the twin\n\n');
   process.stdout.write(
     'whole simulation: 16 GiB guest → 1 GiB logical size → back (allocator, driver, device, core)\n',
   );
@@ -27,5 +29,10 @@ if (json) {
     `  ${sim.pages_each_way.toLocaleString('en-US')} pages each way, ${sim.batches.toLocaleString('en-US')} batches: ` +
       `${sim.wall_ms} ms with the trace recorded, ${sim.wall_ms_no_trace} ms without (${sim.ns_per_page} ns/page)\n`,
   );
-  process.stdout.write('budget: ≤ 200 ms\n');
+  process.stdout.write('budget: ≤ 120 ms (warm: best of 3 after a warm-up)\n\n');
+  process.stdout.write('cold `npm run sim` (a fresh Node process each, best of 3): the same round trip\n');
+  process.stdout.write(
+    `  ${cold.big_ms} ms; a 64 MiB guest ${cold.tiny_ms} ms; the round trip beyond start-up ${cold.beyond_startup_ms} ms\n`,
+  );
+  process.stdout.write('budget: ≤ 300 ms beyond start-up\n');
 }

@@ -45,8 +45,11 @@ if (!parsed.ok) {
   process.exit(2);
 }
 
+// Record only what this command prints or writes: the trace when asked for, never the plots' series.
 const sim = new Simulation(parsed.scenario, BalloonCore.fromWasm(loadCoreModuleSync()), {
   recordCalls: false,
+  trace: tracePath !== undefined,
+  series: false,
 });
 sim.runToEnd();
 const summary = sim.summary();

@@ -69,8 +69,7 @@ import {
   VRING_DESC_F_WRITE,
 } from './abi.ts';
 import { deviceErrorKind, driverErrors } from './errors.ts';
-import { TwinCore } from './twin.ts';
-import { type DescIdx, type Gpa, gpaHalves, type KernelPage, type Pfn } from './units.ts';
+import { asGpa, type DescIdx, type Gpa, gpaHalves, type KernelPage, type Pfn } from './units.ts';
 import { instantiateWasmCore } from './wasm.ts';
 
 export interface CoreConfig {
@@ -153,7 +152,7 @@ export class BalloonCore {
   dirty = new Uint8Array(0);
   /** The backed window's bytes; index 0 is guest-physical windowGpa. */
   window = new Uint8Array(0);
-  windowGpa = 0 as Gpa;
+  windowGpa = asGpa(0);
   ramFrames = 0;
   hostPageFrames = 1;
   private windowView = new DataView(new ArrayBuffer(0));
@@ -169,10 +168,6 @@ export class BalloonCore {
 
   static fromWasm(module: WebAssembly.Module): BalloonCore {
     return new BalloonCore(instantiateWasmCore(module));
-  }
-
-  static twin(): BalloonCore {
-    return new BalloonCore(new TwinCore());
   }
 
   /** Lays out a guest; everything is reset. Throws CoreArgumentError naming a bad field. */
@@ -201,7 +196,7 @@ export class BalloonCore {
     );
     this.ramFrames = ramFrames;
     this.hostPageFrames = hostPageFrames;
-    this.windowGpa = (windowFrame * PAGE_SIZE) as Gpa;
+    this.windowGpa = asGpa(windowFrame * PAGE_SIZE);
     this.refreshViews(windowFrames);
   }
 
@@ -389,7 +384,7 @@ export class BalloonCore {
       this.scratch.setUint32(k * SG_SIZE + 8, s.len >>> 0, true);
       this.scratch.setUint32(k * SG_SIZE + 12, 0, true);
     });
-    const [tl, th] = gpaHalves(table ?? (0 as Gpa));
+    const [tl, th] = gpaHalves(table ?? asGpa(0));
     return this.abi.vqAddSgs(q, out.length, inBufs.length, tl, th, table === undefined ? 0 : 1);
   }
 
@@ -421,7 +416,7 @@ export class BalloonCore {
     for (let k = 0; k < n; k++) {
       const p = k * SEG_SIZE;
       segs.push({
-        gpa: (this.windowGpa + this.elem.getUint32(p, true)) as Gpa,
+        gpa: asGpa(this.windowGpa + this.elem.getUint32(p, true)),
         len: this.elem.getUint32(p + 4, true),
         write: (this.elem.getUint32(p + 8, true) & VRING_DESC_F_WRITE) !== 0,
       });
@@ -455,7 +450,7 @@ export class BalloonCore {
   }
   queueRingGpa(q: number, ring: 'desc' | 'avail' | 'used'): Gpa {
     const field = ring === 'desc' ? Q_DESC : ring === 'avail' ? Q_AVAIL : Q_USED;
-    return (this.windowGpa + this.queues.getUint32(q * QUEUE_RECORD + field, true)) as Gpa;
+    return asGpa(this.windowGpa + this.queues.getUint32(q * QUEUE_RECORD + field, true));
   }
   queueLastAvail(q: number): number {
     return this.queues.getUint32(q * QUEUE_RECORD + Q_LAST_AVAIL, true);
@@ -476,9 +471,9 @@ export class BalloonCore {
       size,
       eventIdx: (features & VQ_F_EVENT_IDX) !== 0,
       indirect: (features & VQ_F_INDIRECT) !== 0,
-      desc: (this.windowGpa + r.getUint32(Q_DESC, true)) as Gpa,
-      avail: (this.windowGpa + r.getUint32(Q_AVAIL, true)) as Gpa,
-      used: (this.windowGpa + r.getUint32(Q_USED, true)) as Gpa,
+      desc: asGpa(this.windowGpa + r.getUint32(Q_DESC, true)),
+      avail: asGpa(this.windowGpa + r.getUint32(Q_AVAIL, true)),
+      used: asGpa(this.windowGpa + r.getUint32(Q_USED, true)),
       freeHead: r.getUint32(Q_FREE_HEAD, true),
       numFree: r.getUint32(Q_NUM_FREE, true),
       availShadow: r.getUint32(Q_AVAIL_SHADOW, true),

@@ -31,6 +31,20 @@ import {
   VQ_F_INDIRECT,
 } from './abi.ts';
 import { deviceErrorKind, driverErrors } from './errors.ts';
+import {
+  availIdx,
+  availRingBytes,
+  availSlot,
+  descAddrHi,
+  descAt,
+  descFlags,
+  descLen,
+  descNext,
+  descTableBytes,
+  usedIdx,
+  usedRingBytes,
+  usedSlot,
+} from './ring-layout.ts';
 
 // ── What a case is made of ─────────────────────────────────────────────────────────────────────────
 
@@ -309,16 +323,17 @@ function planLayout(s: FuzzSetup): Layout {
   const windowFrame = Math.min(s.ramFrames - s.windowFrames, Math.floor(s.windowAt * s.ramFrames));
   const windowGpa = windowFrame * PAGE_SIZE;
   const windowSize = s.windowFrames * PAGE_SIZE;
-  const spaceFor = (size: number) => size * 16 + 8 + size * 2 + 8 + size * 8 + 32;
+  // The three parts, plus slack for aligning the used ring (4) and the next queue (16).
+  const spaceFor = (size: number) => descTableBytes(size) + availRingBytes(size) + usedRingBytes(size) + 36;
   const reserved = 1024 + 256 + 1024; // pfns, stats, spare
   let off = 0;
   const rings = s.queues.map((q) => {
     let size = q.size;
     while (size > 1 && off + spaceFor(size) + reserved > windowSize) size >>= 1;
     const desc = off;
-    const avail = desc + size * 16;
-    const used = (avail + 6 + size * 2 + 3) & ~3;
-    off = (used + 6 + size * 8 + 15) & ~15;
+    const avail = desc + descTableBytes(size);
+    const used = (avail + availRingBytes(size) + 3) & ~3;
+    off = (used + usedRingBytes(size) + 15) & ~15;
     return { desc: windowGpa + desc, avail: windowGpa + avail, used: windowGpa + used, size };
   });
   return {
@@ -415,28 +430,36 @@ function apply(c: CoreAbi, op: Op, s: FuzzSetup, l: Layout): number {
       const v = op.value;
       switch (op.field) {
         case 'avail-idx':
-          d.setUint16(win(r.avail + 2), (d.getUint16(win(r.avail + 2), true) + (v % 12) - 2) & 0xffff, true);
+          d.setUint16(
+            win(availIdx(r.avail)),
+            (d.getUint16(win(availIdx(r.avail)), true) + (v % 12) - 2) & 0xffff,
+            true,
+          );
           break;
         case 'avail-ring':
-          d.setUint16(win(r.avail + 4 + i * 2), v % 4 === 0 ? v & 0xffff : v % r.size, true);
+          d.setUint16(win(availSlot(r.avail, i)), v % 4 === 0 ? v & 0xffff : v % r.size, true);
           break;
         case 'desc-flags':
-          d.setUint16(win(r.desc + i * 16 + 12), v & 7, true);
+          d.setUint16(win(descFlags(descAt(r.desc, i))), v & 7, true);
           break;
         case 'desc-next':
-          d.setUint16(win(r.desc + i * 16 + 14), v % 4 === 0 ? v & 0xffff : v % r.size, true);
+          d.setUint16(win(descNext(descAt(r.desc, i))), v % 4 === 0 ? v & 0xffff : v % r.size, true);
           break;
         case 'desc-len':
-          d.setUint32(win(r.desc + i * 16 + 8), v >>> 0, true);
+          d.setUint32(win(descLen(descAt(r.desc, i))), v >>> 0, true);
           break;
         case 'desc-addr':
-          d.setUint32(win(r.desc + i * 16 + (v & 1 ? 4 : 0)), v >>> 0, true);
+          d.setUint32(win(v & 1 ? descAddrHi(descAt(r.desc, i)) : descAt(r.desc, i)), v >>> 0, true);
           break;
         case 'used-idx':
-          d.setUint16(win(r.used + 2), (d.getUint16(win(r.used + 2), true) + (v % 5)) & 0xffff, true);
+          d.setUint16(
+            win(usedIdx(r.used)),
+            (d.getUint16(win(usedIdx(r.used)), true) + (v % 5)) & 0xffff,
+            true,
+          );
           break;
         case 'used-id':
-          d.setUint32(win(r.used + 4 + i * 8), v % 3 === 0 ? v >>> 0 : v % r.size, true);
+          d.setUint32(win(usedSlot(r.used, i)), v % 3 === 0 ? v >>> 0 : v % r.size, true);
           break;
         default:
           d.setUint8(win(l.windowGpa + ((op.i * 7919 + v) % l.windowSize)), v & 0xff);
@@ -489,10 +512,10 @@ function apply(c: CoreAbi, op: Op, s: FuzzSetup, l: Layout): number {
       }
       const [tlo, thi] = resolve({ base: 'window', off: 0 }, l);
       const head = c.vqAddSgs(op.q, op.n, 0, tlo, thi, 1);
-      if (head >= 0 && op.loopTo >= 0 && l.windowSize >= op.n * 16) {
-        const last = win(l.windowGpa + (op.n - 1) * 16);
-        d.setUint16(last + 12, 1, true);
-        d.setUint16(last + 14, op.loopTo, true);
+      if (head >= 0 && op.loopTo >= 0 && l.windowSize >= descTableBytes(op.n)) {
+        const last = win(descAt(l.windowGpa, op.n - 1));
+        d.setUint16(descFlags(last), 1, true);
+        d.setUint16(descNext(last), op.loopTo, true);
       }
       return head;
     }
@@ -500,10 +523,10 @@ function apply(c: CoreAbi, op: Op, s: FuzzSetup, l: Layout): number {
       // A buggy driver makes the last head available again, without adding anything.
       const r = l.rings[op.q];
       for (let k = 0; k < op.times; k++) {
-        const idx = d.getUint16(win(r.avail + 2), true);
-        const prev = d.getUint16(win(r.avail + 4 + ((idx - 1) & (r.size - 1)) * 2), true);
-        d.setUint16(win(r.avail + 4 + (idx & (r.size - 1)) * 2), prev, true);
-        d.setUint16(win(r.avail + 2), (idx + 1) & 0xffff, true);
+        const idx = d.getUint16(win(availIdx(r.avail)), true);
+        const prev = d.getUint16(win(availSlot(r.avail, (idx - 1) & (r.size - 1))), true);
+        d.setUint16(win(availSlot(r.avail, idx & (r.size - 1))), prev, true);
+        d.setUint16(win(availIdx(r.avail)), (idx + 1) & 0xffff, true);
         c.vqPop(op.q);
       }
       return 0;

@@ -1,13 +1,15 @@
 // Test helpers: the same guest laid out on the WebAssembly core and on its twin.
 import { BalloonCore } from './core.ts';
+import { TwinCore } from './twin.ts';
 import { asGpa, type Gpa } from './units.ts';
 import { loadCoreModuleSync } from './wasm-node.ts';
 
 export type Impl = 'wasm' | 'twin';
 export const impls: Impl[] = ['wasm', 'twin'];
 
+/** The typed core over either implementation; the twin is for tests and the fuzzer, never the app. */
 export function makeCore(impl: Impl): BalloonCore {
-  return impl === 'wasm' ? BalloonCore.fromWasm(loadCoreModuleSync()) : BalloonCore.twin();
+  return impl === 'wasm' ? BalloonCore.fromWasm(loadCoreModuleSync()) : new BalloonCore(new TwinCore());
 }
 
 /**

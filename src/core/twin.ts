@@ -138,6 +138,23 @@ import {
   VRING_DESC_F_WRITE,
   VRING_USED_F_NO_NOTIFY,
 } from './abi.ts';
+import {
+  availEvent,
+  availIdx,
+  availRingBytes,
+  availSlot,
+  descAddrHi,
+  descAt,
+  descFlags,
+  descLen,
+  descNext,
+  descTableBytes,
+  usedEvent,
+  usedIdx,
+  usedRingBytes,
+  usedSlot,
+  usedSlotLen,
+} from './ring-layout.ts';
 
 const TWO32 = 2 ** 32;
 const NO_RUN = 0xff;
@@ -441,7 +458,7 @@ export class TwinCore implements CoreAbi {
     return this.descExtra + (q * MAX_QUEUE_SIZE + i) * DESC_EXTRA_SIZE;
   }
   private descAt(r: number, i: number): number {
-    return this.window + this.rget(r, Q_DESC) + i * DESC_SIZE;
+    return descAt(this.window + this.rget(r, Q_DESC), i);
   }
   private avail(r: number): number {
     return this.window + this.rget(r, Q_AVAIL);
@@ -450,17 +467,17 @@ export class TwinCore implements CoreAbi {
     return this.window + this.rget(r, Q_USED);
   }
   private usedEventPtr(r: number): number {
-    return this.avail(r) + 4 + this.rget(r, Q_SIZE) * 2;
+    return usedEvent(this.avail(r), this.rget(r, Q_SIZE));
   }
   private availEventPtr(r: number): number {
-    return this.used(r) + 4 + this.rget(r, Q_SIZE) * 8;
+    return availEvent(this.used(r), this.rget(r, Q_SIZE));
   }
   private writeDesc(p: number, lo: number, hi: number, len: number, flags: number, next: number): void {
     this.set32(p, lo);
-    this.set32(p + 4, hi);
-    this.set32(p + 8, len);
-    this.set16(p + 12, flags);
-    this.set16(p + 14, next);
+    this.set32(descAddrHi(p), hi);
+    this.set32(descLen(p), len);
+    this.set16(descFlags(p), flags);
+    this.set16(descNext(p), next);
   }
 
   needEvent(event: number, newIdx: number, old: number): number {
@@ -519,9 +536,9 @@ export class TwinCore implements CoreAbi {
     if (q >= MAX_QUEUES || size === 0 || size > MAX_QUEUE_SIZE || (size & (size - 1)) !== 0)
       return RC_BAD_ARG;
     if ((descLo & 15) !== 0 || (availLo & 1) !== 0 || (usedLo & 3) !== 0) return RC_BAD_ARG;
-    const dp = this.translate(descLo >>> 0, descHi >>> 0, size * DESC_SIZE);
-    const ap = this.translate(availLo >>> 0, availHi >>> 0, 6 + size * 2);
-    const up = this.translate(usedLo >>> 0, usedHi >>> 0, 6 + size * 8);
+    const dp = this.translate(descLo >>> 0, descHi >>> 0, descTableBytes(size));
+    const ap = this.translate(availLo >>> 0, availHi >>> 0, availRingBytes(size));
+    const up = this.translate(usedLo >>> 0, usedHi >>> 0, usedRingBytes(size));
     if (dp === 0 || ap === 0 || up === 0) return RC_BAD_ARG;
     const r = this.rec(q);
     this.u8.fill(0, r, r + QUEUE_RECORD);
@@ -531,9 +548,9 @@ export class TwinCore implements CoreAbi {
     this.rset(r, Q_AVAIL, ap - this.window);
     this.rset(r, Q_USED, up - this.window);
     this.rset(r, Q_NUM_FREE, size);
-    this.u8.fill(0, dp, dp + size * DESC_SIZE);
-    this.u8.fill(0, ap, ap + 6 + size * 2);
-    this.u8.fill(0, up, up + 6 + size * 8);
+    this.u8.fill(0, dp, dp + descTableBytes(size));
+    this.u8.fill(0, ap, ap + availRingBytes(size));
+    this.u8.fill(0, up, up + usedRingBytes(size));
     for (let i = 0; i < size; i++) {
       const x = this.extra(q, i);
       this.set16(x, i + 1);
@@ -554,10 +571,10 @@ export class TwinCore implements CoreAbi {
     const size = this.rget(r, Q_SIZE);
     const shadow = this.rget(r, Q_AVAIL_SHADOW);
     const a = this.avail(r);
-    this.set16(a + 4 + (shadow & (size - 1)) * 2, head);
+    this.set16(availSlot(a, shadow & (size - 1)), head);
     const next = (shadow + 1) & 0xffff;
     this.rset(r, Q_AVAIL_SHADOW, next);
-    this.set16(a + 2, next);
+    this.set16(availIdx(a), next);
     this.rset(r, Q_NUM_ADDED, this.rget(r, Q_NUM_ADDED) + 1);
   }
 
@@ -604,14 +621,7 @@ export class TwinCore implements CoreAbi {
         const sg = sgAt(k);
         let flags = k >= outNum ? VRING_DESC_F_WRITE : 0;
         if (k + 1 < total) flags |= VRING_DESC_F_NEXT;
-        this.writeDesc(
-          tp + k * DESC_SIZE,
-          this.get32(sg),
-          this.get32(sg + 4),
-          this.get32(sg + 8),
-          flags,
-          k + 1,
-        );
+        this.writeDesc(descAt(tp, k), this.get32(sg), this.get32(sg + 4), this.get32(sg + 8), flags, k + 1);
       }
       const head = this.rget(r, Q_FREE_HEAD);
       const x = this.extra(q, head);
@@ -693,10 +703,10 @@ export class TwinCore implements CoreAbi {
     const size = this.rget(r, Q_SIZE);
     const lastUsed = this.rget(r, Q_LAST_USED);
     const u = this.used(r);
-    if (this.get16(u + 2) === lastUsed) return RC_EMPTY;
-    const e = u + 4 + (lastUsed & (size - 1)) * 8;
+    if (this.get16(usedIdx(u)) === lastUsed) return RC_EMPTY;
+    const e = usedSlot(u, lastUsed & (size - 1));
     const id = this.get32(e);
-    const len = this.get32(e + 4);
+    const len = this.get32(usedSlotLen(e));
     if (id >= size) return this.driverError(q, DRV_ERR_ID_OOB, id);
     if (this.get16(this.extra(q, id) + 4) === 0) return this.driverError(q, DRV_ERR_NOT_HEAD, id);
     this.detach(q, r, id);
@@ -720,7 +730,7 @@ export class TwinCore implements CoreAbi {
       this.rset(r, Q_AVAIL_FLAGS_SHADOW, shadow);
       if (!event) this.set16(this.avail(r), shadow);
       this.set16(this.usedEventPtr(r), this.rget(r, Q_LAST_USED));
-      return this.get16(this.used(r) + 2) !== this.rget(r, Q_LAST_USED) ? 1 : 0;
+      return this.get16(usedIdx(this.used(r))) !== this.rget(r, Q_LAST_USED) ? 1 : 0;
     }
     if ((shadow & VRING_AVAIL_F_NO_INTERRUPT) === 0) {
       shadow |= VRING_AVAIL_F_NO_INTERRUPT;
@@ -752,12 +762,12 @@ export class TwinCore implements CoreAbi {
     const r = this.rec(q);
     const size = this.rget(r, Q_SIZE);
     const a = this.avail(r);
-    const availIdx = this.get16(a + 2);
+    const availIndex = this.get16(availIdx(a));
     const last = this.rget(r, Q_LAST_AVAIL);
-    if (availIdx === last) return RC_EMPTY;
-    if (((availIdx - last) & 0xffff) > size) return this.deviceError(ERR_AVAIL_JUMP, q, last, availIdx);
+    if (availIndex === last) return RC_EMPTY;
+    if (((availIndex - last) & 0xffff) > size) return this.deviceError(ERR_AVAIL_JUMP, q, last, availIndex);
     if (this.rget(r, Q_INUSE) >= size) return this.deviceError(ERR_VQ_SIZE_EXCEEDED, q, size, 0);
-    const head = this.get16(a + 4 + (last & (size - 1)) * 2);
+    const head = this.get16(availSlot(a, last & (size - 1)));
     const nextLast = (last + 1) & 0xffff;
     this.rset(r, Q_LAST_AVAIL, nextLast);
     if (this.rget(r, Q_FEATURES) & VQ_F_EVENT_IDX) this.set16(this.availEventPtr(r), nextLast);
@@ -774,11 +784,11 @@ export class TwinCore implements CoreAbi {
     let outBytes = 0;
     let inBytes = 0;
     for (;;) {
-      const d = table + i * DESC_SIZE;
+      const d = descAt(table, i);
       const lo = this.get32(d);
-      const hi = this.get32(d + 4);
-      const len = this.get32(d + 8);
-      const flags = this.get16(d + 12);
+      const hi = this.get32(descAddrHi(d));
+      const len = this.get32(descLen(d));
+      const flags = this.get16(descFlags(d));
       if (flags & VRING_DESC_F_INDIRECT) {
         if (inTable) return this.deviceError(ERR_INDIRECT_NESTED, q, i, 0);
         if (flags & VRING_DESC_F_NEXT) return this.deviceError(ERR_INDIRECT_NEXT, q, i, 0);
@@ -813,7 +823,7 @@ export class TwinCore implements CoreAbi {
       descs++;
       if (++seen > max) return this.deviceError(ERR_LOOP, q, i, 0);
       if ((flags & VRING_DESC_F_NEXT) === 0) break;
-      const next = this.get16(d + 14);
+      const next = this.get16(descNext(d));
       if (next >= max) return this.deviceError(ERR_NEXT_OOB, q, next, max);
       i = next;
     }
@@ -836,12 +846,12 @@ export class TwinCore implements CoreAbi {
     if (head >= size) return RC_BAD_ARG;
     const u = this.used(r);
     const idx = this.rget(r, Q_USED_IDX);
-    const e = u + 4 + (idx & (size - 1)) * 8;
+    const e = usedSlot(u, idx & (size - 1));
     this.set32(e, head);
-    this.set32(e + 4, len);
+    this.set32(usedSlotLen(e), len);
     const next = (idx + 1) & 0xffff;
     this.rset(r, Q_USED_IDX, next);
-    this.set16(u + 2, next);
+    this.set16(usedIdx(u), next);
     const inuse = this.rget(r, Q_INUSE);
     if (inuse > 0) this.rset(r, Q_INUSE, inuse - 1);
     this.emit(EV_PUSH, q, 0, head, len, 0);
@@ -869,7 +879,7 @@ export class TwinCore implements CoreAbi {
     const r = this.rec(q);
     const u = this.used(r);
     if (this.rget(r, Q_FEATURES) & VQ_F_EVENT_IDX) {
-      if (enable >>> 0) this.set16(this.availEventPtr(r), this.get16(this.avail(r) + 2));
+      if (enable >>> 0) this.set16(this.availEventPtr(r), this.get16(availIdx(this.avail(r))));
     } else {
       const flags = this.get16(u);
       this.set16(u, enable >>> 0 ? flags & ~VRING_USED_F_NO_NOTIFY : flags | VRING_USED_F_NO_NOTIFY);
@@ -880,7 +890,7 @@ export class TwinCore implements CoreAbi {
     q >>>= 0;
     if (!this.ready(q)) return 0;
     const r = this.rec(q);
-    return (this.get16(this.avail(r) + 2) - this.rget(r, Q_LAST_AVAIL)) & 0xffff;
+    return (this.get16(availIdx(this.avail(r))) - this.rget(r, Q_LAST_AVAIL)) & 0xffff;
   }
 
   // ── balloon.ts ─────────────────────────────────────────────────────────────────────────────────

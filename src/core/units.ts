@@ -13,19 +13,12 @@ export type KernelPage = Brand<number, 'KernelPage'>;
 export type Gpa = Brand<number, 'Gpa'>;
 /** A descriptor index in a virtqueue's table. */
 export type DescIdx = Brand<number, 'DescIdx'>;
-/** A count of 4 KiB balloon pages (num_pages, actual). */
-export type BalloonPages = Brand<number, 'BalloonPages'>;
 /** A size in bytes. */
 export type Bytes = Brand<number, 'Bytes'>;
-
-export const PFN_SHIFT = 12;
 
 export const asPfn = (n: number) => n as Pfn;
 export const asGpa = (n: number) => n as Gpa;
 export const asKernelPage = (n: number) => n as KernelPage;
-export const asDescIdx = (n: number) => n as DescIdx;
-export const asBalloonPages = (n: number) => n as BalloonPages;
-export const asBytes = (n: number) => n as Bytes;
 
 export const pfnToGpa = (pfn: Pfn): Gpa => (pfn * 4096) as Gpa;
 export const gpaToPfn = (gpa: Gpa): Pfn => Math.floor(gpa / 4096) as Pfn;

@@ -3,8 +3,7 @@
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
-import { BalloonCore } from '../../core/core.ts';
-import { PFNS_GPA, stdCore, stdRings } from '../../core/testing.ts';
+import { makeCore, PFNS_GPA, stdCore, stdRings } from '../../core/testing.ts';
 import { asGpa } from '../../core/units.ts';
 import { DriverView, formatVirtualTime, RECENT_CALLS, recentCalls } from './DriverView.tsx';
 import { driverSource } from './source.ts';
@@ -58,7 +57,7 @@ describe('VirtqueueInspector', () => {
   });
 
   it('draws at most 64 rows of a 32768-entry queue', () => {
-    const core = BalloonCore.twin();
+    const core = makeCore('twin');
     core.init({ ramFrames: 16_384, hostPageFrames: 1, windowFrame: 256, windowFrames: 256 });
     const size = 32_768;
     const ring = { size, desc: asGpa(0x100000), avail: asGpa(0x180000), used: asGpa(0x190008) };

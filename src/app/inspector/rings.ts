@@ -7,8 +7,27 @@
 // buffers the driver has added and not yet collected are avail.ring[last_used_idx … avail_idx), each
 // the head of a chain walked through desc.next. That holds when the device returns buffers in the order
 // it took them, as QEMU's balloon does; `consistent` says whether the count agrees with num_free.
-import { PFNS_MAX, VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE } from '../../core/abi.ts';
+import {
+  DESC_SIZE,
+  PFNS_MAX,
+  VRING_DESC_F_INDIRECT,
+  VRING_DESC_F_NEXT,
+  VRING_DESC_F_WRITE,
+} from '../../core/abi.ts';
 import type { BalloonCore, QueueState } from '../../core/core.ts';
+import {
+  availEvent,
+  availIdx,
+  availSlot,
+  descAt,
+  descFlags,
+  descLen,
+  descNext,
+  usedEvent,
+  usedIdx,
+  usedSlot,
+  usedSlotLen,
+} from '../../core/ring-layout.ts';
 import { asGpa, type Gpa } from '../../core/units.ts';
 import { QEMU_STAT_NAMES } from '../../sim/view.ts';
 
@@ -32,16 +51,14 @@ export const u16Diff = (a: number, b: number) => (a - b) & 0xffff;
 /** The ring slot of a free-running index: idx mod Queue Size (a power of two). */
 export const slotOf = (idx: number, size: number) => idx & (size - 1);
 
-const DESC_SIZE = 16;
-
 export function readDescriptor(core: BalloonCore, table: Gpa, index: number): Descriptor {
-  const p = table + index * DESC_SIZE;
+  const p = descAt(table, index);
   return {
     index,
-    addr: core.readU64(asGpa(p)),
-    len: core.readU32(asGpa(p + 8)),
-    flags: core.readU16(asGpa(p + 12)),
-    next: core.readU16(asGpa(p + 14)),
+    addr: core.readU64(p),
+    len: core.readU32(descLen(p)),
+    flags: core.readU16(descFlags(p)),
+    next: core.readU16(descNext(p)),
   };
 }
 
@@ -53,12 +70,12 @@ export const DESC_FLAGS = [
 
 /** avail.ring[slot]: the head of a buffer the driver offered. */
 export const readAvailEntry = (core: BalloonCore, ring: Ring, slot: number) =>
-  core.readU16(asGpa(ring.avail + 4 + slot * 2));
+  core.readU16(availSlot(ring.avail, slot));
 
 /** used.ring[slot]: {id, len} of a buffer the device returned. */
 export function readUsedEntry(core: BalloonCore, ring: Ring, slot: number): { id: number; len: number } {
-  const p = ring.used + 4 + slot * 8;
-  return { id: core.readU32(asGpa(p)), len: core.readU32(asGpa(p + 4)) };
+  const p = usedSlot(ring.used, slot);
+  return { id: core.readU32(p), len: core.readU32(usedSlotLen(p)) };
 }
 
 /** The shared indices and both sides' private ones: all the summary view needs, O(1). */
@@ -83,20 +100,20 @@ export interface QueueIndices {
 }
 
 export function readIndices(core: BalloonCore, ring: Ring, state: QueueState): QueueIndices {
-  const availIdx = core.readU16(asGpa(ring.avail + 2));
-  const usedIdx = core.readU16(asGpa(ring.used + 2));
-  const waiting = u16Diff(availIdx, state.lastAvail);
+  const availIndex = core.readU16(availIdx(ring.avail));
+  const usedIndex = core.readU16(usedIdx(ring.used));
+  const waiting = u16Diff(availIndex, state.lastAvail);
   return {
     state,
     availFlags: core.readU16(ring.avail),
-    availIdx,
-    usedEvent: core.readU16(asGpa(ring.avail + 4 + ring.size * 2)),
+    availIdx: availIndex,
+    usedEvent: core.readU16(usedEvent(ring.avail, ring.size)),
     usedFlags: core.readU16(ring.used),
-    usedIdx,
-    availEvent: core.readU16(asGpa(ring.used + 4 + ring.size * 8)),
+    usedIdx: usedIndex,
+    availEvent: core.readU16(availEvent(ring.used, ring.size)),
     waiting,
     waitingBogus: waiting > ring.size,
-    uncollected: u16Diff(usedIdx, state.lastUsed),
+    uncollected: u16Diff(usedIndex, state.lastUsed),
     outstanding: u16Diff(state.availShadow, state.lastUsed),
   };
 }

@@ -14,6 +14,7 @@ import {
   VRING_DESC_F_WRITE,
 } from '../../core/abi.ts';
 import type { BalloonCore } from '../../core/core.ts';
+import { availIdx, availSlot, descAt, descFlags, descLen, descNext } from '../../core/ring-layout.ts';
 import { asGpa, asPfn, type Gpa, type KernelPage } from '../../core/units.ts';
 import type { Costs } from '../costs.ts';
 import type { EventBus } from '../events.ts';
@@ -629,35 +630,35 @@ export class VirtioBalloon {
     this.pendingFault = null;
     const { core } = this.env;
     const { ring } = vq;
-    const availIdx = core.readU16(asGpa(ring.avail + 2));
-    const slot = (availIdx - 1) & (ring.size - 1);
-    const head = core.readU16(asGpa(ring.avail + 4 + slot * 2));
-    const desc = (i: number) => asGpa(ring.desc + i * 16);
-    const flagsAt = (i: number) => asGpa(desc(i) + 12);
+    const availIndex = core.readU16(availIdx(ring.avail));
+    const slot = (availIndex - 1) & (ring.size - 1);
+    const head = core.readU16(availSlot(ring.avail, slot));
+    const desc = (i: number) => descAt(ring.desc, i);
+    const flagsAt = (i: number) => descFlags(desc(i));
     switch (kind) {
       case 'loop': // the buffer's descriptor names itself as its successor
         core.writeU16(flagsAt(head), core.readU16(flagsAt(head)) | VRING_DESC_F_NEXT);
-        core.writeU16(asGpa(desc(head) + 14), head);
+        core.writeU16(descNext(desc(head)), head);
         break;
       case 'next-oob':
         core.writeU16(flagsAt(head), core.readU16(flagsAt(head)) | VRING_DESC_F_NEXT);
-        core.writeU16(asGpa(desc(head) + 14), ring.size + 5);
+        core.writeU16(descNext(desc(head)), ring.size + 5);
         break;
       case 'head-oob':
-        core.writeU16(asGpa(ring.avail + 4 + slot * 2), ring.size + 3);
+        core.writeU16(availSlot(ring.avail, slot), ring.size + 3);
         break;
       case 'avail-jump':
-        core.writeU16(asGpa(ring.avail + 2), (availIdx + ring.size + 1) & 0xffff);
+        core.writeU16(availIdx(ring.avail), (availIndex + ring.size + 1) & 0xffff);
         break;
       case 'zero-len':
-        core.writeU32(asGpa(desc(head) + 8), 0);
+        core.writeU32(descLen(desc(head)), 0);
         break;
       case 'bad-gpa': // an address far beyond guest RAM (1 TiB)
         core.writeU64(desc(head), 1n << 40n);
         break;
       case 'indirect-bad-size':
         core.writeU16(flagsAt(head), VRING_DESC_F_INDIRECT);
-        core.writeU32(asGpa(desc(head) + 8), 20);
+        core.writeU32(descLen(desc(head)), 20);
         break;
       case 'write-flag':
         core.writeU16(flagsAt(head), core.readU16(flagsAt(head)) | VRING_DESC_F_WRITE);

@@ -2,7 +2,7 @@
 // live on one list in the kernel's PageLists, newest first, so deflating gives back the page inflated
 // last (LIFO). Pages compaction isolated are off the list while they are being migrated, which is why
 // dequeue can never hand the driver a page that is mid-migration.
-import type { KernelPage } from '../../core/units.ts';
+import { asKernelPage, type KernelPage } from '../../core/units.ts';
 import type { Task } from '../sched.ts';
 import { K_BALLOON, LIST_BALLOON } from './kinds.ts';
 import { NOT_ON_LIST, type PageLists } from './pagelists.ts';
@@ -136,7 +136,7 @@ export class BalloonDevInfo {
     lists.on[p] = NOT_ON_LIST;
     lists.counts[LIST_BALLOON]--;
     this.vm.balloonDeflate++;
-    return p as KernelPage;
+    return asKernelPage(p);
   }
 
   /** balloon_page_delete: off the list if it is on it (an isolated page is not: nothing to do). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FRAME_BALLOON } from '../../../asm/constants.ts';
+import { FRAME_BALLOON } from '../../core/abi.ts';
 import { asKernelPage } from '../../core/units.ts';
 import { balloonMm } from './balloon-mm.ts';
 import { expectNoInvariantErrors, makeGuest, markPage } from './testing.ts';

@@ -5,8 +5,8 @@ import {
   FRAME_FILE,
   FRAME_INFLATING,
   HOST_RESIDENT,
-} from '../../../asm/constants.ts';
-import type { KernelPage } from '../../core/units.ts';
+} from '../../core/abi.ts';
+import { asKernelPage } from '../../core/units.ts';
 import { sleep } from '../sched.ts';
 import { EAGAIN, MIGRATEPAGE_SUCCESS } from './balloon-dev-info.ts';
 import {
@@ -29,9 +29,9 @@ function fragmented(): TestGuest {
   inflate(k, k.freePages - k.wmark.min);
   for (const p of [...k.balloon.pages()]) {
     if (p % 64 === 5) continue;
-    k.balloon.delete(p as KernelPage);
+    k.balloon.delete(asKernelPage(p));
     markPage(k, p, FRAME_DEFLATING);
-    k.putPage(p as KernelPage);
+    k.putPage(asKernelPage(p));
   }
   run(g, 'cache', k.startWorkload('cache', 'file', 2000));
   return g;

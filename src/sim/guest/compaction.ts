@@ -7,7 +7,7 @@
 // for a long time, and if they were pinned they would break up the free blocks around them for good, so
 // a ballooned guest could never again find a huge page. Moving one costs the driver two host round
 // trips (inflate the new page, deflate the old), which is why it goes through the driver's migratepage.
-import { FRAME_BALLOON } from '../../../asm/constants.ts';
+import { FRAME_BALLOON } from '../../core/abi.ts';
 import { asKernelPage } from '../../core/units.ts';
 import { sleep, type Task } from '../sched.ts';
 import { MIGRATEPAGE_SUCCESS } from './balloon-dev-info.ts';

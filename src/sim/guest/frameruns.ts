@@ -2,7 +2,7 @@
 // mostly neighbours (fresh blocks hand out ascending pages, the balloon gives them back descending),
 // so collecting runs turns thousands of per-page wasm calls into a few setFrames calls.
 import type { BalloonCore } from '../../core/core.ts';
-import type { Pfn } from '../../core/units.ts';
+import { asPfn } from '../../core/units.ts';
 
 export class FrameRuns {
   private lo = 0;
@@ -37,7 +37,7 @@ export class FrameRuns {
   /** Writes the pending run. Call before anything that could yield or look at the frames. */
   flush(): void {
     if (this.hi < this.lo) return;
-    const first = (this.lo * this.ppp) as Pfn;
+    const first = asPfn(this.lo * this.ppp);
     const n = (this.hi - this.lo + 1) * this.ppp;
     this.core.setFrames(first, n, this.state);
     if (this.touch) this.core.hostTouch(first, n);

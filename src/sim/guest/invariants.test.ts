@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FRAME_FREE } from '../../../asm/constants.ts';
+import { FRAME_FREE } from '../../core/abi.ts';
 import { Mutex, mutexLock, sleep, type Task } from '../sched.ts';
 import { deflate, inflate, makeGuest, seedMigratepage } from './testing.ts';
 import type { WorkloadKind } from './workload.ts';

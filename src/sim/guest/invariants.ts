@@ -13,7 +13,7 @@ import {
   FRAME_KERNEL,
   FRAME_SHMEM,
   FRAME_VIRTIO,
-} from '../../../asm/constants.ts';
+} from '../../core/abi.ts';
 import { NOT_HEAD } from './buddy.ts';
 import type { GuestKernel } from './kernel.ts';
 import {

@@ -7,8 +7,8 @@ import {
   FRAME_KERNEL,
   FRAME_VIRTIO,
   HOST_RESIDENT,
-} from '../../../asm/constants.ts';
-import { asKernelPage, type KernelPage } from '../../core/units.ts';
+} from '../../core/abi.ts';
+import { asKernelPage } from '../../core/units.ts';
 import { deflate, expectNoInvariantErrors, inflate, makeGuest, markPage, run } from './testing.ts';
 import { intSqrt } from './watermarks.ts';
 
@@ -313,7 +313,7 @@ describe('checkInvariants', () => {
       '2 balloon pages still show FREE frames; the driver has 0 in hand',
     ]);
     expect(kernel.checkInvariants({ pagesInHand: 2 })).toEqual([]);
-    kernel.putPages([a, b] as KernelPage[]);
+    kernel.putPages([asKernelPage(a), asKernelPage(b)]);
     expectNoInvariantErrors(kernel);
   });
 });

@@ -10,15 +10,9 @@
 // and the ISOLATED transitions it makes; the driver writes INFLATING, BALLOON and DEFLATING for its
 // pages through the core's PFN batch functions. balloonPageAlloc hands out a page with its frames still
 // FREE: the driver marks them in the same synchronous stretch.
-import {
-  FRAME_BALLOON,
-  FRAME_FREE,
-  FRAME_ISOLATED,
-  FRAME_KERNEL,
-  FRAME_VIRTIO,
-} from '../../../asm/constants.ts';
+import { FRAME_BALLOON, FRAME_FREE, FRAME_ISOLATED, FRAME_KERNEL, FRAME_VIRTIO } from '../../core/abi.ts';
 import type { BalloonCore } from '../../core/core.ts';
-import type { KernelPage, Pfn } from '../../core/units.ts';
+import { asKernelPage, asPfn, type KernelPage } from '../../core/units.ts';
 import type { Costs } from '../costs.ts';
 import { EventBus } from '../events.ts';
 import type { KernelLog } from '../klog.ts';
@@ -201,22 +195,28 @@ export class GuestKernel {
     const winFirst = Math.floor(windowFrame / this.ppp);
     const winEnd = Math.ceil((windowFrame + windowFrames) / this.ppp);
     if (winEnd > this.nPages) throw new RangeError('windowFrame: the window must lie inside guest RAM');
-    if (core.stateCount(FRAME_FREE) !== ramFrames) core.setFrames(0 as Pfn, ramFrames, FRAME_FREE);
+    if (core.stateCount(FRAME_FREE) !== ramFrames) core.setFrames(asPfn(0), ramFrames, FRAME_FREE);
     this.kind.fill(K_KERNEL, 0, this.kernelImagePages);
     this.kind.fill(K_VIRTIO, winFirst, winEnd);
     this.markReserved(0, this.kernelImagePages, FRAME_KERNEL);
     this.markReserved(winFirst, winEnd, FRAME_VIRTIO);
-    let reserved = 0;
-    let start = -1;
-    for (let p = 0; p <= this.nPages; p++) {
-      const free = p < this.nPages && this.kind[p] === K_FREE;
-      if (free && start < 0) start = p;
-      if (!free && start >= 0) {
-        this.buddy.addFreeRange(start, p);
-        start = -1;
-      }
-      if (!free && p < this.nPages) reserved++;
+    // Free is what the two reserved ranges leave, handed to the buddy lists in ascending order.
+    let free = 0;
+    let p = 0;
+    const reservedRanges = [
+      [0, this.kernelImagePages],
+      [winFirst, winEnd],
+    ]
+      .filter(([first, end]) => end > first)
+      .sort((x, y) => x[0] - y[0]);
+    for (const [first, end] of reservedRanges) {
+      if (first > p) this.buddy.addFreeRange(p, first);
+      free += Math.max(0, first - p);
+      p = Math.max(p, end);
     }
+    if (p < this.nPages) this.buddy.addFreeRange(p, this.nPages);
+    free += Math.max(0, this.nPages - p);
+    const reserved = this.nPages - free;
     this.reservedPages = reserved;
     this.totalramPages = this.nPages - reserved;
     this.wmark = computeWatermarks(this.totalramPages, pageKiB);
@@ -229,7 +229,7 @@ export class GuestKernel {
 
   private markReserved(first: number, end: number, state: number): void {
     if (end <= first) return;
-    const f = (first * this.ppp) as Pfn;
+    const f = asPfn(first * this.ppp);
     this.core.setFrames(f, (end - first) * this.ppp, state);
     this.core.hostTouch(f, (end - first) * this.ppp);
   }
@@ -308,7 +308,7 @@ export class GuestKernel {
       const p = buddy.alloc0();
       this.kind[p] = K_BALLOON;
       this.driverPages++;
-      return p as KernelPage;
+      return asKernelPage(p);
     }
     return this.balloonPageAllocSlow();
   }
@@ -350,7 +350,7 @@ export class GuestKernel {
     const p = this.buddy.alloc0();
     this.kind[p] = K_BALLOON;
     this.driverPages++;
-    return p as KernelPage;
+    return asKernelPage(p);
   }
 
   /** put_page() of a balloon page (release_pages_balloon): back to the free lists, frames FREE. */
@@ -397,7 +397,7 @@ export class GuestKernel {
   private freeRun(lo: number, hi: number): void {
     if (hi < lo) return;
     this.buddy.freeRange(lo, hi + 1);
-    this.core.setFrames((lo * this.ppp) as Pfn, (hi - lo + 1) * this.ppp, FRAME_FREE);
+    this.core.setFrames(asPfn(lo * this.ppp), (hi - lo + 1) * this.ppp, FRAME_FREE);
   }
 
   private putOtherPage(p: number): void {
@@ -624,7 +624,7 @@ export class GuestKernel {
     this.kind[p] = K_ISOLATED;
     this.isolatedKernelPages++;
     this.balloon.isolatedPages++;
-    this.core.setFrames((p * this.ppp) as Pfn, this.ppp, FRAME_ISOLATED);
+    this.core.setFrames(asPfn(p * this.ppp), this.ppp, FRAME_ISOLATED);
   }
 
   /** balloon_page_putback: a page migratepage refused goes back on the list, frames BALLOON. */
@@ -633,7 +633,7 @@ export class GuestKernel {
     this.isolatedKernelPages--;
     this.balloon.isolatedPages--;
     this.lists.addHead(LIST_BALLOON, p);
-    this.core.setFrames((p * this.ppp) as Pfn, this.ppp, FRAME_BALLOON);
+    this.core.setFrames(asPfn(p * this.ppp), this.ppp, FRAME_BALLOON);
   }
 
   /** The migration core's put_page of an old balloon page after a successful migration. */
@@ -642,7 +642,7 @@ export class GuestKernel {
     this.isolatedKernelPages--;
     this.driverPages--;
     this.buddy.free(p, 0);
-    this.core.setFrames((p * this.ppp) as Pfn, this.ppp, FRAME_FREE);
+    this.core.setFrames(asPfn(p * this.ppp), this.ppp, FRAME_FREE);
   }
 
   /** A free page taken by compaction's free scanner, handed to the driver as migratepage's newpage. */
@@ -657,7 +657,7 @@ export class GuestKernel {
     this.kind[p] = K_FREE;
     this.driverPages--;
     this.buddy.free(p, 0);
-    this.core.setFrames((p * this.ppp) as Pfn, this.ppp, FRAME_FREE);
+    this.core.setFrames(asPfn(p * this.ppp), this.ppp, FRAME_FREE);
   }
 
   /**

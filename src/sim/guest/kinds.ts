@@ -11,7 +11,7 @@ import {
   FRAME_KERNEL,
   FRAME_SHMEM,
   FRAME_VIRTIO,
-} from '../../../asm/constants.ts';
+} from '../../core/abi.ts';
 
 /** On the buddy allocator's free lists. */
 export const K_FREE = 0;

@@ -1,8 +1,8 @@
 // Test helpers: a guest kernel on a real (WebAssembly) core, and a stand-in for the balloon driver
 // that marks its pages the way the real one does (INFLATING → BALLOON, DEFLATING → putPage).
-import { FRAME_BALLOON, FRAME_DEFLATING, FRAME_INFLATING } from '../../../asm/constants.ts';
+import { FRAME_BALLOON, FRAME_DEFLATING, FRAME_INFLATING } from '../../core/abi.ts';
 import { BalloonCore } from '../../core/core.ts';
-import type { KernelPage, Pfn } from '../../core/units.ts';
+import { asPfn, type KernelPage } from '../../core/units.ts';
 import { loadCoreModuleSync } from '../../core/wasm-node.ts';
 import { type Costs, defaultCosts } from '../costs.ts';
 import { KernelLog } from '../klog.ts';
@@ -39,7 +39,7 @@ export function makeGuest(
 
 /** Marks a kernel page's frames as the driver would through its PFN batches. */
 export function markPage(k: GuestKernel, page: number, state: number): void {
-  k.core.setFrames((page * k.ppp) as Pfn, k.ppp, state);
+  k.core.setFrames(asPfn(page * k.ppp), k.ppp, state);
 }
 
 /**

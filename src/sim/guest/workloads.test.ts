@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FRAME_ANON, FRAME_FREE, FRAME_SHMEM, HOST_RESIDENT } from '../../../asm/constants.ts';
+import { FRAME_ANON, FRAME_FREE, FRAME_SHMEM, HOST_RESIDENT } from '../../core/abi.ts';
 import { sleep, type Task } from '../sched.ts';
 import { deflate, expectNoInvariantErrors, inflate, makeGuest, run } from './testing.ts';
 

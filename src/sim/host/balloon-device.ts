@@ -6,7 +6,17 @@
 
 import { HOST_RESIDENT } from '../../core/abi.ts';
 import { type BalloonCore, RC_ERROR } from '../../core/core.ts';
-import { asGpa, type Gpa } from '../../core/units.ts';
+import {
+  availIdx,
+  availSlot,
+  descAddrHi,
+  descAt,
+  descFlags,
+  descLen,
+  usedIdx,
+  usedSlot,
+} from '../../core/ring-layout.ts';
+import { asGpa } from '../../core/units.ts';
 import type { Costs } from '../costs.ts';
 import type { EventBus, QueueName } from '../events.ts';
 import { QMP_BALLOON_NOT_A_SIZE } from '../inputs.ts';
@@ -240,14 +250,14 @@ export class BalloonDevice implements DeviceModel {
     if (size === 0) return null;
     const avail = core.queueRingGpa(q, 'avail');
     const lastAvail = core.queueLastAvail(q);
-    const availIdx = core.readU16((avail + 2) as Gpa);
-    if (((availIdx - lastAvail) & 0xffff) > size) return null;
-    const head = core.readU16((avail + 4 + (lastAvail & (size - 1)) * 2) as Gpa);
+    const availIndex = core.readU16(availIdx(avail));
+    if (((availIndex - lastAvail) & 0xffff) > size) return null;
+    const head = core.readU16(availSlot(avail, lastAvail & (size - 1)));
     if (head >= size) return null;
-    const d = core.queueRingGpa(q, 'desc') + head * 16;
-    const addr = core.readU32(d as Gpa) + core.readU32((d + 4) as Gpa) * 2 ** 32;
-    const len = core.readU32((d + 8) as Gpa);
-    const flags = core.readU16((d + 12) as Gpa);
+    const d = descAt(core.queueRingGpa(q, 'desc'), head);
+    const addr = core.readU32(d) + core.readU32(descAddrHi(d)) * 2 ** 32;
+    const len = core.readU32(descLen(d));
+    const flags = core.readU16(descFlags(d));
     const base = core.windowGpa;
     const win = core.window;
     if (flags !== 0 || len === 0 || len % 4 !== 0 || !core.inWindow(addr, len) || (addr - base) % 4 !== 0)
@@ -274,8 +284,9 @@ export class BalloonDevice implements DeviceModel {
   /** The head the core just pushed: the last entry of the used ring. */
   private lastHead(q: number): number {
     const ring = this.usedRing(q);
-    const idx = this.core.readU16(asGpa(ring.used + 2));
-    return this.core.readU32(asGpa(ring.used + 4 + ((idx - 1) & (ring.size - 1)) * 8));
+    const used = asGpa(ring.used);
+    const idx = this.core.readU16(usedIdx(used));
+    return this.core.readU32(usedSlot(used, (idx - 1) & (ring.size - 1)));
   }
 
   /** Where the guest put queue q's rings (the transport registers; read back from the core). */

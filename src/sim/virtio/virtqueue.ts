@@ -3,7 +3,8 @@
 // kernel memory (the window) and tells the transport where they are.
 import type { BalloonCore } from '../../core/core.ts';
 import { RC_NO_SPACE } from '../../core/core.ts';
-import type { Gpa } from '../../core/units.ts';
+import { availRingBytes, descTableBytes, usedRingBytes } from '../../core/ring-layout.ts';
+import { asGpa, type Gpa } from '../../core/units.ts';
 import type { WindowAllocator } from './dma.ts';
 import {
   hasFeature,
@@ -81,16 +82,17 @@ export function findVqs(
     const size = queueSize;
     let ring: RingLayout;
     if (legacy) {
-      const availEnd = size * 16 + 6 + size * 2;
+      // vring_init: one block, the used ring on the next page boundary after the available ring.
+      const availEnd = descTableBytes(size) + availRingBytes(size);
       const usedOff = (availEnd + 4095) & ~4095;
-      const base = mem.alloc(usedOff + 6 + size * 8, 4096);
-      ring = { size, desc: base, avail: (base + size * 16) as Gpa, used: (base + usedOff) as Gpa };
+      const base = mem.alloc(usedOff + usedRingBytes(size), 4096);
+      ring = { size, desc: base, avail: asGpa(base + descTableBytes(size)), used: asGpa(base + usedOff) };
     } else {
       ring = {
         size,
-        desc: mem.alloc(size * 16, 16),
-        avail: mem.alloc(6 + size * 2, 2),
-        used: mem.alloc(6 + size * 8, 4),
+        desc: mem.alloc(descTableBytes(size), 16),
+        avail: mem.alloc(availRingBytes(size), 2),
+        used: mem.alloc(usedRingBytes(size), 4),
       };
     }
     core.setupQueue(q, {
