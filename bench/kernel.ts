@@ -3,10 +3,12 @@
 // driver does it: balloonPageAlloc + enqueue 256 pages a batch, then dequeue + putPages 256 a batch.
 // The driver's own marking of frames (the core's PFN batch functions) is the pipeline benchmark's part
 // and is left out here. Prints ns per page for allocation + release.
+
 import { BalloonCore } from '../src/core/core.ts';
 import type { KernelPage } from '../src/core/units.ts';
 import { loadCoreModuleSync } from '../src/core/wasm-node.ts';
 import { defaultCosts } from '../src/sim/costs.ts';
+import { checkInvariants } from '../src/sim/guest/invariants.ts';
 import { GuestKernel } from '../src/sim/guest/kernel.ts';
 import { KernelLog } from '../src/sim/klog.ts';
 import { Scheduler } from '../src/sim/sched.ts';
@@ -62,7 +64,7 @@ for (let r = 0; r < ROUNDS; r++) {
   plain.push(roundTrip(k, false, held));
   listed.push(roundTrip(k, true, held));
 }
-const problems = k.checkInvariants();
+const problems = checkInvariants(k);
 if (problems.length > 0) throw new Error(`bench: invariants broken:\n${problems.join('\n')}`);
 const a = stats(plain);
 const b = stats(listed);

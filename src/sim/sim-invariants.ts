@@ -1,6 +1,7 @@
 // The whole machine's invariants, across the kernel, the driver, the device and the core: the
 // balloon's page count agrees with the frame table, and the host discards only what was ballooned.
-// The kernel's own invariants are in guest/invariants.ts.
+// The kernel's own invariants are in guest/invariants.ts. Tests and the soak call these; the app never
+// does, so they stay out of its bundle.
 import {
   FRAME_BALLOON,
   FRAME_DEFLATING,
@@ -10,6 +11,7 @@ import {
 } from '../core/abi.ts';
 import type { BalloonCore } from '../core/core.ts';
 import type { VirtioBalloon } from './driver/virtio_balloon.ts';
+import { checkInvariants } from './guest/invariants.ts';
 import type { GuestKernel } from './guest/kernel.ts';
 import type { BalloonDevice } from './host/balloon-device.ts';
 import type { Scenario } from './scenario.ts';
@@ -24,7 +26,7 @@ export interface Machine {
 
 /** What is wrong with the state right now (empty when every invariant holds). */
 export function machineInvariants(sim: Machine): string[] {
-  const problems = sim.kernel.checkInvariants({ pagesInHand: 0 });
+  const problems = checkInvariants(sim.kernel, { pagesInHand: 0 });
   const { core, vb } = sim;
   const ppp = sim.scenario.guest.pageKiB / 4;
   const inBalloon =

@@ -27,7 +27,6 @@ import { createPrng, type PrngState } from './prng.ts';
 import { BALLOON_FEATURE_BITS, type Scenario } from './scenario.ts';
 import type { Step } from './scenario-steps.ts';
 import { Scheduler, type Task, Workqueue } from './sched.ts';
-import { machineInvariants } from './sim-invariants.ts';
 import { type SimSummary, summarize } from './summary.ts';
 import { NullTraceRecorder, TraceRecorder } from './trace-recorder.ts';
 import { WindowAllocator } from './virtio/dma.ts';
@@ -307,11 +306,6 @@ export class Simulation implements Playable {
   /** The same scenario from its start, on the same core. */
   restart(): Simulation {
     return new Simulation(this.scenario, this.core, this.opts);
-  }
-
-  /** What is wrong with the state right now (empty when every invariant holds). */
-  checkInvariants(): string[] {
-    return machineInvariants(this);
   }
 
   /** The summary `npm run sim -- --json` prints and window.balloonLab.summary() returns. */

@@ -6,6 +6,7 @@ import { createPrng, nextFloat, nextInt, type PrngState } from './prng.ts';
 import { parseScenario, type Scenario } from './scenario.ts';
 import { FAULT_KINDS } from './scenario-steps.ts';
 import { type SimOptions, Simulation } from './sim.ts';
+import { machineInvariants } from './sim-invariants.ts';
 
 export function bundledScenario(file: string): Scenario {
   const r = parseScenario(readFileSync(new URL(`../../public/scenarios/${file}`, import.meta.url), 'utf8'));
@@ -31,11 +32,11 @@ export function runChecked(sim: Simulation, every = 1): { events: number; proble
   while (sim.step()) {
     events++;
     if (events % every === 0) {
-      const problems = sim.checkInvariants();
+      const problems = machineInvariants(sim);
       if (problems.length) return { events, problems: [`at ${sim.nowUs} µs, event ${events}:`, ...problems] };
     }
   }
-  return { events, problems: sim.checkInvariants() };
+  return { events, problems: machineInvariants(sim) };
 }
 
 /** A random scenario on a small guest: targets, workloads, compaction, suspend/resume, unplug, faults. */

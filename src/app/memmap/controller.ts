@@ -22,7 +22,6 @@ import {
   type ViewMode,
   zoomAt,
 } from './camera.ts';
-import { createCanvasRenderer } from './canvas-renderer.ts';
 import { MapFacts } from './facts.ts';
 import type { FrameConsumer } from './frame-loop.ts';
 import { createGlRenderer } from './gl-renderer.ts';
@@ -64,7 +63,7 @@ interface Animation {
 }
 
 export class MapController implements FrameConsumer, MapActions {
-  readonly renderer: MapRenderer;
+  renderer: MapRenderer;
   private readonly o: MapControllerOptions;
   private canvas: HTMLCanvasElement;
   private readonly overlay: MapOverlay;
@@ -160,9 +159,26 @@ export class MapController implements FrameConsumer, MapActions {
       }
       if (choice === 'webgl2') console.warn('memory map: no WebGL2 here, drawing with Canvas2D instead');
     }
-    const c2d = createCanvasRenderer(this.canvas);
-    if (!c2d) throw new Error('memory map: this browser has neither WebGL2 nor Canvas2D');
-    return c2d;
+    // The Canvas2D renderer is a fallback few browsers need: it loads only then, off the critical path.
+    // Until it is there, the map draws nothing and is not "ready".
+    const waiting: MapRenderer & { pending: true } = {
+      kind: 'canvas2d',
+      pending: true,
+      render: () => false,
+      invalidate: () => undefined,
+      dispose: () => undefined,
+    };
+    import('./canvas-renderer.ts').then(({ createCanvasRenderer }) => {
+      const c2d = createCanvasRenderer(this.canvas);
+      if (!c2d) throw new Error('memory map: this browser has neither WebGL2 nor Canvas2D');
+      if (this.disposed) {
+        c2d.dispose();
+        return;
+      }
+      this.renderer = c2d;
+      this.sceneChanged = true;
+    });
+    return waiting;
   }
 
   // ── Props ─────────────────────────────────────────────────────────────────────────────────────────
@@ -233,7 +249,7 @@ export class MapController implements FrameConsumer, MapActions {
       this.sceneChanged = false;
       this.renderer.render(source, scene, changed);
       if (this.overlay.changed) this.overlay.draw(scene, this.layout);
-      if (!this.ready) {
+      if (!this.ready && !('pending' in this.renderer)) {
         // For tests and for whoever waits on the first picture; the mark times it from navigation.
         this.o.region.dataset.ready = 'true';
         this.ready = true;

@@ -9,6 +9,7 @@ import {
 import { asKernelPage } from '../../core/units.ts';
 import { sleep } from '../sched.ts';
 import { EAGAIN, MIGRATEPAGE_SUCCESS } from './balloon-dev-info.ts';
+import { checkInvariants } from './invariants.ts';
 import {
   expectNoInvariantErrors,
   inflate,
@@ -46,7 +47,7 @@ describe('compaction', () => {
     expect(k.buddy.largestFreeOrder()).toBeLessThanOrEqual(7); // the min-watermark pages left at the top
     expectNoInvariantErrors(k);
     const checks: string[][] = [];
-    k.balloon.migratepage = seedMigratepage(k, () => checks.push(k.checkInvariants()));
+    k.balloon.migratepage = seedMigratepage(k, () => checks.push(checkInvariants(k)));
     const hostBefore = g.core.hostCounts()[HOST_RESIDENT];
     run(g, 'kcompactd', k.compactMemory());
     expect(checks.length).toBeGreaterThan(0);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FRAME_FREE } from '../../core/abi.ts';
 import { Mutex, mutexLock, sleep, type Task } from '../sched.ts';
+import { checkInvariants } from './invariants.ts';
 import { deflate, inflate, makeGuest, seedMigratepage } from './testing.ts';
 import type { WorkloadKind } from './workload.ts';
 
@@ -38,7 +39,7 @@ describe('invariants hold after every step and at every event boundary', () => {
             const g = makeGuest({ ramMiB: 16, windowFrame: 3072, pageKiB, swapMiB });
             const k = g.kernel;
             const check = (when: string) => {
-              const errors = k.checkInvariants();
+              const errors = checkInvariants(k);
               if (errors.length > 0) throw new Error(`${when}:\n${errors.join('\n')}`);
             };
             const balloonLock = new Mutex('balloon_lock');

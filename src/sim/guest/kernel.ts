@@ -21,7 +21,6 @@ import { BalloonDevInfo } from './balloon-dev-info.ts';
 import { Buddy } from './buddy.ts';
 import { compactMemory } from './compaction.ts';
 import { FrameRuns } from './frameruns.ts';
-import { checkInvariants, type InvariantOptions } from './invariants.ts';
 import {
   K_ANON,
   K_BALLOON,
@@ -684,7 +683,4 @@ export class GuestKernel {
    * balloonPageAlloc handed out has had its frames marked, but for `pagesInHand` the driver holds
    * unmarked (fill_balloon between allocating and marking a batch).
    */
-  checkInvariants(opts: InvariantOptions = {}): string[] {
-    return checkInvariants(this, opts);
-  }
 }

@@ -1,5 +1,6 @@
 // Test helpers: a guest kernel on a real (WebAssembly) core, and a stand-in for the balloon driver
 // that marks its pages the way the real one does (INFLATING → BALLOON, DEFLATING → putPage).
+
 import { FRAME_BALLOON, FRAME_DEFLATING, FRAME_INFLATING } from '../../core/abi.ts';
 import { BalloonCore } from '../../core/core.ts';
 import { asPfn, type KernelPage } from '../../core/units.ts';
@@ -8,6 +9,7 @@ import { type Costs, defaultCosts } from '../costs.ts';
 import { KernelLog } from '../klog.ts';
 import { Mutex, Scheduler, sleep, type Task } from '../sched.ts';
 import { EAGAIN, MIGRATEPAGE_SUCCESS } from './balloon-dev-info.ts';
+import { checkInvariants } from './invariants.ts';
 import { GuestKernel, type KernelConfig } from './kernel.ts';
 
 export interface TestGuest {
@@ -84,7 +86,7 @@ export function run<R>(g: TestGuest, name: string, task: Task<R>, untilUs = 1e12
 }
 
 export function expectNoInvariantErrors(k: GuestKernel): void {
-  const errors = k.checkInvariants();
+  const errors = checkInvariants(k);
   if (errors.length > 0) throw new Error(`invariants:\n${errors.join('\n')}`);
 }
 
