@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bundledScenario, newSim } from '../sim/testing.ts';
 import { runLesson } from './engine.ts';
+import { LESSON_EVENT_NAMES } from './events.ts';
 import { countWords, MAX_PROSE_WORDS, parseLesson } from './lesson.ts';
+import { MEASURE_NAMES } from './measures.ts';
 
 const read = (file: string) => readFileSync(new URL(`../../public/${file}`, import.meta.url), 'utf8');
 const index = JSON.parse(read('lessons/index.json')) as {
@@ -48,4 +50,46 @@ describe('bundled lessons', () => {
       });
     });
   }
+});
+
+describe('the glossary', () => {
+  const glossary = JSON.parse(read('lessons/glossary.json')) as {
+    version: number;
+    terms: { term: string; spec: string; gloss: string }[];
+  };
+  it('glosses every protocol term the lessons lean on, each once, in a sentence or two', () => {
+    expect(glossary.version).toBe(1);
+    const terms = glossary.terms.map((t) => t.term);
+    expect(new Set(terms).size).toBe(terms.length);
+    for (const needed of [
+      'PFN',
+      'GPA',
+      'num_pages',
+      'actual',
+      'descriptor',
+      'avail ring',
+      'used ring',
+      'kick',
+    ]) {
+      expect(terms).toContain(needed);
+    }
+    for (const needed of ['interrupt', 'MADV_DONTNEED', 'DEFLATE_ON_OOM', 'MUST_TELL_HOST', 'STATS_VQ']) {
+      expect(terms).toContain(needed);
+    }
+    for (const needed of ['virtqueue', 'host RSS', 'guest page vs host page', 'out of puff', 'compaction']) {
+      expect(terms).toContain(needed);
+    }
+    expect(terms).toContain('NEEDS_RESET');
+    for (const t of glossary.terms) {
+      expect(t.spec.trim(), t.term).not.toBe('');
+      expect(countWords(t.gloss), t.term).toBeLessThanOrEqual(40);
+    }
+  });
+});
+
+describe('docs/lessons.md', () => {
+  const doc = readFileSync(new URL('../../docs/lessons.md', import.meta.url), 'utf8');
+  it('lists every event and every measure', () => {
+    for (const name of [...LESSON_EVENT_NAMES, ...MEASURE_NAMES]) expect(doc).toContain(`| \`${name}\` |`);
+  });
 });
