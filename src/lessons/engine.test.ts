@@ -93,3 +93,18 @@ describe('fillPlaceholders', () => {
     expect(() => fillPlaceholders('{right.actual}', { left: m })).toThrow('placeholder {right.actual}');
   });
 });
+
+describe('a stop replayed', () => {
+  it('is the same moment after the same number of steps, then the clock moved to its time', () => {
+    const lesson = bundled('num-pages-and-actual');
+    const stops = runLesson(lesson, host);
+    for (const stop of stops) {
+      const sim = newSim(bundledScenario('lesson-num-pages-actual.json'));
+      for (let i = 0; i < (stop.steps.main ?? -1); i++) expect(sim.step()).toBe(true);
+      if (lesson.stops[stop.index].when.at !== undefined) sim.runUntilUs(stop.us);
+      expect(sim.nowUs).toBe(stop.us);
+      expect(sim.device.actual).toBe(stop.measures.main?.actual);
+      expect(sim.device.numPages).toBe(stop.measures.main?.numPages);
+    }
+  });
+});

@@ -18,6 +18,12 @@ export interface ReachedStop {
   index: number;
   /** Virtual time of the pause, µs (both runs of a compare lesson stand at it). */
   us: number;
+  /**
+   * Scheduler events run from the start to the pause, per run (Simulation.step() calls): replaying that
+   * many steps gives this exact moment again (for a time stop, then move the clock on to `us`; an event
+   * stop pauses between two events of the same µs, so do not run on to `us` there).
+   */
+  steps: { main?: number; left?: number; right?: number };
   /** The measures at the stop: one run's, or `left` and `right`. */
   measures: { main?: MeasureValues; left?: MeasureValues; right?: MeasureValues };
   prose: string;
@@ -32,7 +38,18 @@ interface Run {
   sim: Simulation;
   events: EventWatch;
   previousRss: number;
+  steps: number;
   values?: MeasureValues;
+}
+
+/** Runs `run` one scheduler event at a time up to `us` (or until `stop`), counting the events. */
+function advance(run: Run, us: number, stop: () => boolean = () => false): void {
+  const { sim } = run;
+  while (!stop()) {
+    const t = sim.sched.nextTime();
+    if (t === undefined || t > us || !sim.step()) break;
+    run.steps++;
+  }
 }
 
 /** `{name}` / `{left.name}` → the measure's value. */
@@ -55,7 +72,7 @@ function start(ref: ScenarioRef, host: LessonHost): Run {
   const scenario = 'file' in ref ? host.scenarioFile(ref.file) : ref.inline;
   const sim = host.simulate(scenario);
   const events = watchEvents(sim);
-  return { sim, events, previousRss: sim.device.hostRss() };
+  return { sim, events, previousRss: sim.device.hostRss(), steps: 0 };
 }
 
 function reach(stop: Stop, runs: Partial<Record<'main' | Side, Run>>, index: number): number {
@@ -65,6 +82,7 @@ function reach(stop: Stop, runs: Partial<Record<'main' | Side, Run>>, index: num
     const us = Math.round(w.at * 1e6);
     for (const r of all) {
       if (us > r.sim.endUs) throw new LessonError(`stops[${index}]: ${w.at} s is past the scenario's end`);
+      advance(r, us);
       r.sim.runUntilUs(us);
     }
     return us;
@@ -72,14 +90,18 @@ function reach(stop: Stop, runs: Partial<Record<'main' | Side, Run>>, index: num
   const run = runs[w.side ?? 'main'];
   if (!run) throw new LessonError(`stops[${index}]: no ${w.side ?? 'single'} run`);
   const reached = () => run.events.count(w.event) >= w.count;
-  run.sim.sched.runUntil(run.sim.endUs, reached);
+  advance(run, run.sim.endUs, reached);
   if (!reached()) {
     throw new LessonError(
       `stops[${index}]: event ${w.event} #${w.count} never happens (${run.events.count(w.event)} by the end)`,
     );
   }
   const us = run.sim.nowUs;
-  for (const r of all) if (r !== run) r.sim.runUntilUs(us);
+  for (const r of all) {
+    if (r === run) continue;
+    advance(r, us);
+    r.sim.runUntilUs(us);
+  }
   return us;
 }
 
@@ -113,7 +135,9 @@ export function runLesson(lesson: Lesson, host: LessonHost): ReachedStop[] {
   lesson.stops.forEach((stop, index) => {
     const us = reach(stop, runs, index);
     const measures: ReachedStop['measures'] = {};
+    const steps: ReachedStop['steps'] = {};
     for (const [key, run] of Object.entries(runs) as ['main' | Side, Run][]) {
+      steps[key] = run.steps;
       run.values = readMeasures(run.sim, run.events, run.previousRss);
       run.previousRss = run.sim.device.hostRss();
       measures[key] = run.values;
@@ -121,6 +145,7 @@ export function runLesson(lesson: Lesson, host: LessonHost): ReachedStop[] {
     const reached: ReachedStop = {
       index,
       us,
+      steps,
       measures,
       prose: fillPlaceholders(stop.prose, measures),
       labels: stop.highlights.flatMap((h) => (h.label ? [fillPlaceholders(h.label, measures)] : [])),
