@@ -31,9 +31,10 @@ describe('runLesson', () => {
   it('one-batch: an event stop pauses right after the Nth event', () => {
     const stops = runLesson(bundled('one-batch'), host);
     expect(stops[1].measures.main?.inflateBatches).toBe(1);
+    expect(stops[3].measures.main?.rssChangeMiB).toBe(-1);
     expect(stops[2].measures.main?.inflatePops).toBe(1);
-    expect(stops[3].measures.main?.actual).toBe(256);
-    expect(stops[3].measures.main?.actualWrites).toBe(1);
+    expect(stops[4].measures.main?.actual).toBe(256);
+    expect(stops[4].measures.main?.actualWrites).toBe(1);
   });
 
   it('stands both runs of a compare lesson at the same time', () => {
@@ -68,7 +69,7 @@ describe('runLesson', () => {
       stops: [
         {
           title: 't',
-          when: { at: 2 },
+          when: { at: 3 },
           prose: 'x',
           panels: ['host'],
           question: {
