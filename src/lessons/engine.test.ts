@@ -92,6 +92,8 @@ describe('fillPlaceholders', () => {
     expect(fillPlaceholders('{actual} pages, {hostRssMiB} MiB', { main: m })).toBe('40,960 pages, 18.3 MiB');
     expect(fillPlaceholders('{left.actual}', { left: m })).toBe('40,960');
     expect(() => fillPlaceholders('{right.actual}', { left: m })).toThrow('placeholder {right.actual}');
+    const down = { rssChangeMiB: -150 } as unknown as MeasureValues;
+    expect(fillPlaceholders('RSS {rssChangeMiB} MiB', { main: down })).toBe('RSS \u2212150 MiB');
   });
 });
 

@@ -63,9 +63,10 @@ export function fillPlaceholders(text: string, measures: ReachedStop['measures']
   });
 }
 
-/** 150, 18.3, 40,960: as the prose shows a number. */
+/** 150, 18.3, 40,960, −1 (a true minus sign): as the prose shows a number. */
 export function formatNumber(v: number): string {
-  return v.toLocaleString('en-US', { maximumFractionDigits: 3 });
+  const text = Math.abs(v).toLocaleString('en-US', { maximumFractionDigits: 3 });
+  return v < 0 ? `\u2212${text}` : text;
 }
 
 function start(ref: ScenarioRef, host: LessonHost): Run {
