@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { bundledScenario, newSim } from '../sim/testing.ts';
 import { runLesson } from './engine.ts';
 import { LESSON_EVENT_NAMES } from './events.ts';
-import { countWords, MAX_PROSE_WORDS, parseLesson } from './lesson.ts';
+import { countWords, MAX_PROSE_WORDS, parseLesson, parseLessonIndex } from './lesson.ts';
 import { MEASURE_NAMES } from './measures.ts';
 
 const read = (file: string) => readFileSync(new URL(`../../public/${file}`, import.meta.url), 'utf8');
@@ -18,6 +18,16 @@ const scenarioFiles = (
 const host = { scenarioFile: bundledScenario, simulate: (s: Parameters<typeof newSim>[0]) => newSim(s) };
 
 describe('bundled lessons', () => {
+  it('are listed in a valid index', () => {
+    expect(parseLessonIndex(index)).toMatchObject({ ok: true });
+    expect(
+      parseLessonIndex({ version: 1, lessons: [{ file: 'a.json', id: 'b', title: 't', summary: 's' }] }),
+    ).toEqual({
+      ok: false,
+      errors: ['lessons[0].file: must be "b.json"'],
+    });
+  });
+
   it('are at least ten, each id unique and equal to its file name', () => {
     expect(index.lessons.length).toBeGreaterThanOrEqual(10);
     expect(new Set(index.lessons.map((l) => l.id)).size).toBe(index.lessons.length);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { bundledScenario, newSim } from '../sim/testing.ts';
 import { fillPlaceholders, LessonError, runLesson } from './engine.ts';
+import { watchEvents } from './events.ts';
 import { type Lesson, parseLesson } from './lesson.ts';
 import type { MeasureValues } from './measures.ts';
 
@@ -83,6 +84,18 @@ describe('runLesson', () => {
       ],
     });
     expect(runLesson(l, host)[0].check).toEqual({ holds: false, said: 'actual = 256, eq 0' });
+  });
+});
+
+describe('watchEvents', () => {
+  it('leaves the trace as it would be without it, byte for byte', () => {
+    const plain = newSim(bundledScenario('lesson-one-batch.json'));
+    plain.runToEnd();
+    const watched = newSim(bundledScenario('lesson-one-batch.json'));
+    const events = watchEvents(watched);
+    watched.runToEnd();
+    expect(events.count('inflate-popped')).toBe(1);
+    expect(watched.trace.toText()).toBe(plain.trace.toText());
   });
 });
 

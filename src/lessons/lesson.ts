@@ -550,3 +550,42 @@ function checkTimeOrder(stops: Stop[], p: Problems): void {
     last = s.when.at;
   });
 }
+
+export interface LessonIndexEntry {
+  file: string;
+  id: string;
+  title: string;
+  summary: string;
+}
+
+/** public/lessons/index.json: `{ "version": 1, "lessons": [{ file, id, title, summary }] }`, in taking order. */
+export function parseLessonIndex(
+  input: unknown,
+): { ok: true; lessons: LessonIndexEntry[] } | { ok: false; errors: string[] } {
+  if (!isJsonObject(input)) return { ok: false, errors: [`${ROOT_PATH}: must be an object`] };
+  const p = new Problems();
+  rejectUnknownKeys(input, '', ['version', 'lessons'], 'a lesson index', p);
+  if (input.version !== LESSON_VERSION) p.add('version', `must be ${LESSON_VERSION}`);
+  const field = readArray(input, 'lessons', '', undefined, p);
+  const lessons: LessonIndexEntry[] = [];
+  const ids = new Set<string>();
+  field?.value.forEach((item, i) => {
+    const path = childPath('lessons', i);
+    if (!isJsonObject(item)) {
+      p.add(path, 'must be an object { file, id, title, summary }');
+      return;
+    }
+    rejectUnknownKeys(item, path, ['file', 'id', 'title', 'summary'], 'a lesson entry', p);
+    const id = readNonEmptyString(item, 'id', path, p);
+    const file = readNonEmptyString(item, 'file', path, p);
+    const title = readNonEmptyString(item, 'title', path, p);
+    const summary = readNonEmptyString(item, 'summary', path, p);
+    if (id !== undefined && file !== undefined && file !== `${id}.json`)
+      p.add(childPath(path, 'file'), `must be "${id}.json"`);
+    if (id !== undefined && ids.has(id)) p.add(childPath(path, 'id'), `${id} is listed twice`);
+    if (id !== undefined) ids.add(id);
+    if (id !== undefined && file !== undefined && title !== undefined && summary !== undefined)
+      lessons.push({ file, id, title, summary });
+  });
+  return p.count > 0 ? { ok: false, errors: p.messages } : { ok: true, lessons };
+}
