@@ -39,7 +39,8 @@ const bundled = (
   JSON.parse(readFileSync(new URL('../public/scenarios/index.json', import.meta.url), 'utf8')) as {
     scenarios: Entry[];
   }
-).scenarios;
+).scenarios.filter((s) => !s.file.startsWith('lesson-'));
+// The lessons' own scenarios (lesson-*.json) are walked stop by stop in src/lessons/bundled.test.ts.
 
 // ── What the page shows ─────────────────────────────────────────────────────────────────────────────
 
