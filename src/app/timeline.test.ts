@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BalloonCore } from '../core/core.ts';
 import { loadCoreModuleSync } from '../core/wasm-node.ts';
 import { bundledScenario } from '../sim/testing.ts';
-import { markerRows } from './panels/Controls.tsx';
+import { markerRows } from './panels/Timeline.tsx';
 import { SimRunner } from './sim-runner.ts';
 
 const runner = () => new SimRunner(BalloonCore.fromWasm(loadCoreModuleSync()));
