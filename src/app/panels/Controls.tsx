@@ -1,50 +1,62 @@
-// Playback: Play/Pause, Step, Step back, Reset, speed; the timeline itself is Timeline.tsx.
-
+// Playback: Play/Pause, Step, Step back, Reset, speed; the timeline itself is Timeline.tsx. Every
+// button runs a command of commands.ts, so a button does what its key does.
+import { useState } from 'react';
+import { type Command, command, SPEEDS } from '../commands.ts';
 import { useApp, useRunnerVersion, useServices } from '../context.tsx';
 import { seconds } from '../format.ts';
+import type { StepKind } from '../steps.ts';
 import type { Speed } from '../store.ts';
 import { JumpTo, Timeline } from './Timeline.tsx';
 
-const SPEEDS: { value: Speed; label: string }[] = [
-  { value: 1, label: 'real time' },
-  { value: 10, label: '10×' },
-  { value: 100, label: '100×' },
-  { value: 1000, label: '1000×' },
-  { value: 'max', label: 'as fast as possible' },
+const STEP_BY: { kind: StepKind; label: string }[] = [
+  { kind: 'event', label: 'event' },
+  { kind: 'batch', label: 'batch' },
+  { kind: 'function', label: 'function' },
+  { kind: 'marker', label: 'marker' },
 ];
 
-export function Controls({ onReset }: { onReset(): void }) {
+const stepIds = (kind: StepKind) =>
+  kind === 'event' ? ['step-back', 'step'] : [`step-${kind}-back`, `step-${kind}`];
+
+export function Controls() {
   useRunnerVersion();
-  const { runner, store } = useServices();
+  const ctx = useServices();
+  const { runner, store } = ctx;
   const playing = useApp((s) => s.playing);
   const speed = useApp((s) => s.speed);
+  const [by, setBy] = useState<StepKind>('event');
   const end = runner.endUs || 1;
   const now = runner.nowUs;
+  const [back, forward] = stepIds(by).map(command);
+  const button = (c: Command, text: string, extra: { testId?: string; title?: string } = {}) => (
+    <button
+      type="button"
+      data-testid={extra.testId}
+      title={extra.title}
+      onClick={() => c.perform(ctx)}
+      aria-keyshortcuts={c.ariaKeys}
+      disabled={!c.enabled(ctx)}
+    >
+      {text}
+    </button>
+  );
   return (
     <section className="controls" aria-label="Playback">
       <div className="row wrap">
-        <button
-          type="button"
-          data-testid="transport.play"
-          onClick={() => store.getState().setPlaying(!playing)}
-          aria-keyshortcuts="Space"
-        >
-          {playing ? 'Pause' : 'Play'}
-        </button>
-        <button
-          type="button"
-          onClick={() => runner.stepBack()}
-          aria-keyshortcuts="ArrowLeft"
-          disabled={runner.eventIndex === 0}
-        >
-          Step back
-        </button>
-        <button type="button" onClick={() => runner.stepForward()} aria-keyshortcuts="ArrowRight">
-          Step
-        </button>
-        <button type="button" onClick={onReset} aria-keyshortcuts="R">
-          Reset
-        </button>
+        {button(command('play'), playing ? 'Pause' : 'Play', { testId: 'transport.play' })}
+        {button(back, 'Step back', { title: `${back.label} (${back.keys})` })}
+        {button(forward, 'Step', { title: `${forward.label} (${forward.keys})` })}
+        <span className="row">
+          <label htmlFor="step-by">by</label>
+          <select id="step-by" value={by} onChange={(e) => setBy(e.target.value as StepKind)}>
+            {STEP_BY.map((s) => (
+              <option key={s.kind} value={s.kind}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </span>
+        {button(command('reset'), 'Reset')}
         <span className="row">
           <label htmlFor="speed">Speed</label>
           <select
