@@ -5,7 +5,6 @@ import { lazy, Suspense, useEffect } from 'react';
 import { Boot } from './Boot.tsx';
 import { useApp, useServices } from './context.tsx';
 import { Header } from './Header.tsx';
-import { KeysDialog } from './KeysDialog.tsx';
 import { useKeyboard } from './keyboard.ts';
 import { openFromLocation } from './open.ts';
 import { Controls } from './panels/Controls.tsx';
@@ -15,10 +14,11 @@ import { MapPanel } from './panels/MapPanel.tsx';
 import { TracePanel } from './panels/TracePanel.tsx';
 import { usePlayback } from './playback.ts';
 
-// Off the critical path: the virtqueue inspector and driver view (with the driver's source), and the
-// map's gallery page.
+// Off the critical path: the virtqueue inspector and driver view (with the driver's source), the keys
+// dialog, and the map's gallery page.
 const RingsPanel = lazy(() => import('./panels/RingsPanel.tsx').then((m) => ({ default: m.RingsPanel })));
 const StatsPanel = lazy(() => import('./panels/StatsPanel.tsx').then((m) => ({ default: m.StatsPanel })));
+const KeysDialog = lazy(() => import('./KeysDialog.tsx').then((m) => ({ default: m.KeysDialog })));
 const MapGallery = lazy(() => import('./MapGallery.tsx').then((m) => ({ default: m.MapGallery })));
 
 export function App() {
@@ -81,7 +81,11 @@ function Lab() {
           <StatsPanel />
         </Suspense>
       </main>
-      {showHelp && <KeysDialog />}
+      {showHelp && (
+        <Suspense fallback={null}>
+          <KeysDialog />
+        </Suspense>
+      )}
     </>
   );
 }

@@ -3,7 +3,6 @@
 import { type AppServices, useApp, useRunnerVersion, useServices } from './context.tsx';
 import { FileButton } from './FileButton.tsx';
 import { bundledScenario, openScenario, type ScenarioSource } from './open.ts';
-import { encodeShare, userActions } from './share.ts';
 
 /**
  * Opens a scenario the user picked or loaded by hand: the address bar then no longer names what the
@@ -45,6 +44,7 @@ export function Header() {
     const scenario = runner.scenario;
     if (!scenario) return;
     const moment = { event: runner.eventIndex, us: runner.nowUs };
+    const { encodeShare, userActions } = await import('./share.ts');
     const hash =
       current !== null
         ? encodeShare({

@@ -3,7 +3,6 @@
 // that cannot be opened leaves what was shown before as it was.
 import { parseScenario, type Scenario } from '../sim/scenario.ts';
 import type { AppServices } from './context.tsx';
-import { decodeShare, withActions } from './share.ts';
 
 export const DEFAULT_SCENARIO = 'inflate-deflate.json';
 
@@ -66,6 +65,12 @@ export async function openScenario({ runner, store }: AppServices, source: Scena
 /** Opens what a share link names at its moment; a message naming the problem when it cannot. */
 async function openLink(svc: AppServices, hash: string): Promise<string | null> {
   const { runner, store } = svc;
+  if (hash === '' || hash === '#') {
+    await openScenario(svc, { kind: 'bundled', file: DEFAULT_SCENARIO });
+    return null;
+  }
+  // Off the critical path: most visits carry no link.
+  const { decodeShare, withActions } = await import('./share.ts');
   const decoded = decodeShare(
     hash,
     store.getState().scenarios.map((s) => s.file),
