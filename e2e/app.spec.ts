@@ -107,8 +107,9 @@ test('a share link reopens the exact moment', async ({ page, context }) => {
   await expect(page.getByTestId('transport.time')).toContainText('4.200000 s /');
   const step = await page.getByTestId('transport.time').textContent();
   await page.getByRole('button', { name: 'Share link' }).click();
+  await expect(page.getByTestId('notice')).toContainText('The link to this exact moment');
   const url = page.url();
-  expect(url).toMatch(/#v=1&scenario=deflate-on-oom\.json&seed=\d+&e=\d+/);
+  expect(url).toMatch(/#v=2&scenario=deflate-on-oom\.json&seed=\d+&e=\d+/);
   const other = await context.newPage();
   await ready(other, url);
   await expect(other.getByTestId('transport.time')).toHaveText(step ?? '');

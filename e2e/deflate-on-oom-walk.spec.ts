@@ -84,7 +84,7 @@ test('deflate on OOM: play, watch it deflate, go back to the moment, see its PFN
   await page.getByRole('button', { name: 'Share link' }).click();
   await expect(page.getByTestId('notice')).toContainText('The link to this exact moment');
   const url = page.url();
-  expect(url).toMatch(/#v=1&scenario=deflate-on-oom\.json&seed=1&e=\d+&t=4005176$/);
+  expect(url).toMatch(/#v=2&scenario=deflate-on-oom\.json&seed=1&e=\d+&t=4005176$/);
   const other = await context.newPage();
   const otherErrors = await openLab(other, url);
   await expect(other.getByLabel('Scenario')).toHaveValue('deflate-on-oom.json');

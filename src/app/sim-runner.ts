@@ -210,6 +210,27 @@ export class SimRunner {
     this.changed();
   }
 
+  /**
+   * Steps forward, one event at a time, until `stop(sim)` says so after an event or the run ends; the
+   * UI is told once. Returns the events run. (A trace replay goes one moment forward.)
+   */
+  stepUntil(stop: (sim: Simulation) => boolean): number {
+    if (this.replay) {
+      this.stepForward();
+      return 1;
+    }
+    const sim = this.sim;
+    if (!sim) return 0;
+    let n = 0;
+    while (sim.step()) {
+      n++;
+      if (stop(sim)) break;
+    }
+    this.eventIndex += n;
+    this.changed();
+    return n;
+  }
+
   /** One event back: replay from the start to the event before this one. */
   stepBack(): void {
     if (!this.playable || this.eventIndex === 0) return;

@@ -9,7 +9,8 @@ export interface ScenarioEntry {
   description: string;
 }
 
-export type Speed = 1 | 10 | 100 | 1000 | 'max';
+/** Virtual seconds per wall-clock second ('max': as fast as a frame allows); below 1 is slow motion. */
+export type Speed = 0.01 | 0.1 | 1 | 10 | 100 | 1000 | 'max';
 export type Theme = 'light' | 'dark';
 
 interface PlaybackSlice {
