@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { BalloonCore } from '../core/core.ts';
 import { loadCoreModuleSync } from '../core/wasm-node.ts';
 import { bundledScenario } from '../sim/testing.ts';
+import { stepMark as mark } from '../sim/view.ts';
 import { SimRunner } from './sim-runner.ts';
-import { mark, stepBack, stepForward } from './steps.ts';
+import { stepBack, stepForward } from './steps.ts';
 
 const module = loadCoreModuleSync();
 

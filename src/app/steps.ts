@@ -1,27 +1,10 @@
 // Steps a person would name: to the next buffer the device handles, the next driver function, the
 // next timeline marker, besides one event. Each kind is a "mark" read from the simulation: a step of
-// that kind runs events until the mark changes. Where the marks come from is this file's only
-// knowledge of the simulation's insides (its counters, calls and timeline): when the simulation
-// offers typed events and selectors, `mark` is the one function to switch over.
-import type { Simulation } from '../sim/sim.ts';
+// that kind runs events until the mark changes; the marks come from the read model (view.ts).
+import { stepMark as mark, type NamedStep } from '../sim/view.ts';
 import type { SimRunner } from './sim-runner.ts';
 
-export type StepKind = 'event' | 'batch' | 'function' | 'marker';
-
-/** What changes exactly when a step of `kind` is over; the same value means "still inside it". */
-export function mark(sim: Simulation, kind: Exclude<StepKind, 'event'>): number | string {
-  switch (kind) {
-    case 'batch': {
-      // A buffer the device took from the inflate, deflate or stats queue and handled.
-      const c = sim.counters;
-      return c.inflateBatches + c.deflateBatches + c.statsAnswers;
-    }
-    case 'function':
-      return sim.calls.at(-1)?.fn ?? '';
-    case 'marker':
-      return sim.timeline.length;
-  }
-}
+export type StepKind = 'event' | NamedStep;
 
 /** One step of `kind` forward: runs until the mark changes (or the run ends). */
 export function stepForward(runner: SimRunner, kind: StepKind): void {

@@ -316,3 +316,23 @@ export function sameView(a: unknown, b: unknown, depth = 4): boolean {
   }
   return true;
 }
+
+/** The kinds of step a person would name, besides one event (the app's Step … by). */
+export type NamedStep = 'batch' | 'function' | 'marker';
+
+/**
+ * What changes exactly when a named step is over; the same value means "still inside it": the buffers
+ * the device has handled (inflate, deflate, stats), the driver function running, the timeline's length.
+ */
+export function stepMark(sim: SimParts, kind: NamedStep): number | string {
+  switch (kind) {
+    case 'batch': {
+      const c = sim.counters;
+      return (c.inflateBatches ?? 0) + (c.deflateBatches ?? 0) + (c.statsAnswers ?? 0);
+    }
+    case 'function':
+      return sim.calls.at(-1)?.fn ?? '';
+    case 'marker':
+      return sim.timeline.length;
+  }
+}
