@@ -64,6 +64,13 @@ test('the host panel sets the balloon target and the guest gives the memory', as
   await expect(page.getByTestId('host.target-msg')).toContainText("Parameter 'target' expects a size");
   await expect(field).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByTestId('host.query')).toHaveText('192 MiB');
+  // 0 turns stats polling off, and the panel says so instead of going quiet.
+  const polling = page.getByLabel('Stats polling (s)');
+  await polling.fill('0');
+  await polling.press('Enter');
+  await expect(page.getByTestId('host.interval-msg')).toContainText('Polling is off');
+  await hook(page, (h) => h.runUntil(1.6)); // the action runs as the clock moves on
+  await expect(polling).toHaveAttribute('placeholder', 'off');
 });
 
 test('a fractional target runs: the device rounds num_pages down, and the page shows what the run says', async ({

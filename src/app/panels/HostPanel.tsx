@@ -150,13 +150,14 @@ export function HostPanel() {
         <input
           id="host-interval"
           inputMode="numeric"
-          placeholder={String(balloon.statsPollingIntervalS)}
+          // 0 means off (QEMU destroys its stats timer): say so where the number would be.
+          placeholder={balloon.statsPollingIntervalS === 0 ? 'off' : String(balloon.statsPollingIntervalS)}
+          title="Seconds between QEMU's requests for fresh stats; 0 turns polling off"
           value={interval}
           onChange={(e) => setInterval(e.target.value)}
           {...describedBy('host.interval-msg', intervalAnswer)}
         />
         <button type="submit">Set</button>
-        <small>0 = off</small>
       </form>
       <FieldMessage id="host.interval-msg" answer={intervalAnswer} />
     </section>
