@@ -1,7 +1,7 @@
 // The summary `npm run sim -- --json` prints and window.balloonLab.summary() returns: one run's
 // state in numbers, read through the same selectors as the app's panels (view.ts).
 import type { GuestStats } from './host/balloon-device.ts';
-import { balloonOf, deviceOf, guestStatsOf, meminfoOf, type SimParts } from './view.ts';
+import { balloonOf, deviceOf, guestStatsOf, type MeminfoView, meminfoOf, type SimParts } from './view.ts';
 
 export interface SimSummary {
   scenario: string;
@@ -12,14 +12,7 @@ export interface SimSummary {
   actual: number;
   query_balloon_actual_bytes: number;
   driver_num_pages: number;
-  guest: {
-    MemTotal: number;
-    MemFree: number;
-    MemAvailable: number;
-    Cached: number;
-    SwapTotal: number;
-    SwapFree: number;
-  };
+  guest: MeminfoView;
   host: { rss_bytes: number; page_bytes: number };
   device: {
     status: number;

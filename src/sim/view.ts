@@ -10,7 +10,7 @@ import type { BalloonCore } from '../core/core.ts';
 import { asGpa, type Gpa } from '../core/units.ts';
 import type { DriverFunction } from './driver/seed-map.ts';
 import type { VirtioBalloon } from './driver/virtio_balloon.ts';
-import type { GuestKernel } from './guest/kernel.ts';
+import type { GuestKernel, MemInfo } from './guest/kernel.ts';
 import type { WorkloadKind } from './guest/workload.ts';
 import type { BalloonDevice, GuestStats } from './host/balloon-device.ts';
 import { KernelLog, type KlogLine } from './klog.ts';
@@ -109,14 +109,11 @@ export function traceOf(p: Playable | null): TraceParts | null {
 
 // ── Selectors over a simulation's parts (the summary uses these too) ───────────────────────────────
 
-export interface MeminfoView {
-  MemTotal: number;
-  MemFree: number;
-  MemAvailable: number;
-  Cached: number;
-  SwapTotal: number;
-  SwapFree: number;
-}
+/** The /proc/meminfo lines the panels and the summary show, in bytes. */
+export type MeminfoView = Pick<
+  MemInfo,
+  'MemTotal' | 'MemFree' | 'MemAvailable' | 'Cached' | 'SwapTotal' | 'SwapFree'
+>;
 
 /** /proc/meminfo, the lines the app and the summary show (bytes). */
 export function meminfoOf(sim: SimParts): MeminfoView {
