@@ -5,7 +5,7 @@
 import { asKernelPage, type KernelPage } from '../../core/units.ts';
 import type { Task } from '../sched.ts';
 import { K_BALLOON, LIST_BALLOON } from './kinds.ts';
-import { NOT_ON_LIST, type PageLists } from './pagelists.ts';
+import { CHANGE_SHIFT, NOT_ON_LIST, type PageLists } from './pagelists.ts';
 
 export const MIGRATEPAGE_SUCCESS = 0;
 export const EAGAIN = 11;
@@ -71,6 +71,9 @@ export class BalloonDevInfo {
     next[h] = page;
     lists.on[page] = LIST_BALLOON;
     lists.counts[LIST_BALLOON]++;
+    lists.changed[page >>> CHANGE_SHIFT] = 1;
+    lists.changed[first >>> CHANGE_SHIFT] = 1;
+    lists.changed[h >>> CHANGE_SHIFT] = 1;
     this.vm.balloonInflate++;
   }
 
@@ -81,7 +84,7 @@ export class BalloonDevInfo {
   enqueueMany(pages: Int32Array, n: number): void {
     if (n <= 0) return;
     const lists = this.lists;
-    const { next, prev, on } = lists;
+    const { next, prev, on, changed } = lists;
     // No per-page check as enqueue() makes: these pages come straight from balloonPageAllocMany, and
     // the invariants (checked after every event in tests) catch a page on two lists.
     const h = this.head;
@@ -92,10 +95,13 @@ export class BalloonDevInfo {
       next[before] = page;
       prev[page] = before;
       on[page] = LIST_BALLOON;
+      changed[page >>> CHANGE_SHIFT] = 1;
       before = page;
     }
     next[before] = oldFirst;
     prev[oldFirst] = before;
+    changed[h >>> CHANGE_SHIFT] = 1;
+    changed[oldFirst >>> CHANGE_SHIFT] = 1;
     lists.counts[LIST_BALLOON] += n;
     this.vm.balloonInflate += n;
   }
@@ -103,7 +109,7 @@ export class BalloonDevInfo {
   /** balloon_page_dequeue up to `n` times, the pages to out[0…]; returns how many there were. */
   dequeueMany(out: Int32Array, n: number): number {
     const lists = this.lists;
-    const { next, prev, on } = lists;
+    const { next, prev, on, changed } = lists;
     const h = this.head;
     const end = lists.nPages;
     let p = next[h];
@@ -111,10 +117,13 @@ export class BalloonDevInfo {
     while (k < n && p < end) {
       out[k++] = p;
       on[p] = NOT_ON_LIST;
+      changed[p >>> CHANGE_SHIFT] = 1;
       p = next[p];
     }
     next[h] = p;
     prev[p] = h;
+    changed[h >>> CHANGE_SHIFT] = 1;
+    changed[p >>> CHANGE_SHIFT] = 1;
     lists.counts[LIST_BALLOON] -= k;
     this.vm.balloonDeflate += k;
     return k;
@@ -135,6 +144,9 @@ export class BalloonDevInfo {
     lists.prev[after] = h;
     lists.on[p] = NOT_ON_LIST;
     lists.counts[LIST_BALLOON]--;
+    lists.changed[p >>> CHANGE_SHIFT] = 1;
+    lists.changed[after >>> CHANGE_SHIFT] = 1;
+    lists.changed[h >>> CHANGE_SHIFT] = 1;
     this.vm.balloonDeflate++;
     return asKernelPage(p);
   }
