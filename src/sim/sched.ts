@@ -101,6 +101,8 @@ export class Scheduler {
   private current: TaskRun | null = null;
   /** Tasks spawned and not finished: running, sleeping, or waiting (on a queue or a mutex). */
   private readonly live = new Set<TaskRun>();
+  /** Every wait queue and mutex a task has used: a snapshot finds them empty, a restore empties them. */
+  private readonly syncs = new Set<WaitQueue | Mutex>();
   /** Virtual time in µs: the time of the event being run. */
   now = 0;
 
@@ -143,6 +145,7 @@ export class Scheduler {
   /** mutex_trylock(): takes the mutex for the current task if it is free. */
   tryLock(m: Mutex): boolean {
     if (m.owner) return false;
+    this.syncs.add(m);
     m.owner = this.current ?? { name: 'irq', gen: idle(), resume: () => {}, parked: null };
     return true;
   }
@@ -174,9 +177,11 @@ export class Scheduler {
         }
         if (w.kind === 'wait') {
           w.queue.waiters.push(run);
+          this.syncs.add(w.queue);
           return;
         }
         // lock: take it now if free, else wait for unlock() to hand it over
+        this.syncs.add(w.mutex);
         if (!w.mutex.owner) {
           w.mutex.owner = run;
           continue;
@@ -230,6 +235,9 @@ export class Scheduler {
     if (this.current) return false;
     // A task someone waits for (a done callback) cannot be made again: only its own code is data.
     for (const run of this.live) if (!run.parked || run.done) return false;
+    // A lock held with no task holding it (an interrupt's trylock) is state no snapshot keeps.
+    for (const sync of this.syncs)
+      if (sync.waiters.length > 0 || (sync instanceof Mutex && sync.owner)) return false;
     return true;
   }
 
@@ -265,6 +273,11 @@ export class Scheduler {
     this.live.clear();
     this.current = null;
     this.now = snap.now;
+    // When the snapshot was taken, no task waited anywhere and no lock was held.
+    for (const sync of this.syncs) {
+      sync.waiters.length = 0;
+      if (sync instanceof Mutex) sync.owner = null;
+    }
     const events = snap.queue.events.map((e) => {
       const item = e.item;
       if (typeof item === 'function') return { at: e.at, id: e.id, item };

@@ -73,6 +73,15 @@ export interface MemInfo {
   Balloon: number;
 }
 
+/** The process table and the OOM chain as a snapshot keeps them (snapshot.ts): copies. */
+export interface KernelTables {
+  /** Every workload ever started, by id from 1. */
+  readonly workloads: readonly Workload[];
+  /** The alive ones' names and ids. */
+  readonly alive: readonly (readonly [string, number])[];
+  readonly notifiers: readonly OomNotifier[];
+}
+
 /** The kernel image and memmap: about 2 % of RAM plus 8 MiB (2048 frames). */
 const KERNEL_IMAGE_FRAMES = 2048;
 
@@ -346,5 +355,26 @@ export class KernelState {
 
   get oomNotifiers(): readonly OomNotifier[] {
     return this.notifiers;
+  }
+
+  // ── Snapshots ──────────────────────────────────────────────────────────────────────────────────
+
+  /** The process table and the OOM chain, copied (snapshot.ts keeps the fields and arrays). */
+  saveTables(): KernelTables {
+    return {
+      workloads: this.byId.slice(1).map((w) => ({ ...w! })),
+      alive: [...this.workloadsByName].map(([name, w]) => [name, w.id] as const),
+      notifiers: this.notifiers.slice(),
+    };
+  }
+
+  /** Puts back what saveTables() copied (as new Workload objects: the snapshot keeps its own). */
+  loadTables(t: KernelTables): void {
+    this.byId.length = 1;
+    for (const w of t.workloads) this.byId.push({ ...w });
+    this.workloadsByName.clear();
+    for (const [name, id] of t.alive) this.workloadsByName.set(name, this.byId[id]!);
+    this.notifiers.length = 0;
+    this.notifiers.push(...t.notifiers);
   }
 }
