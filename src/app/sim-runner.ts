@@ -282,7 +282,13 @@ export class SimRunner {
     this.eventIndex = n;
     const next = p.nextTime();
     if (us !== undefined && us > p.nowUs && (next === undefined || us < next)) p.runUntilUs(us);
+    this.listenAgain();
     this.changed();
+  }
+
+  /** After a rewind's silent run: the simulation's events are told again from now on. */
+  private listenAgain(): void {
+    if (!this.stopListening && this.playable === this.shown) this.listenToEvents();
   }
 
   /**
@@ -296,10 +302,10 @@ export class SimRunner {
     if (cp) {
       if (restore(cp)) {
         this.eventIndex = cp.index;
+        // Silence until the run is back where it was asked to go (the caller listens again then).
+        // The map needs no new generation: the restore marked the frames it changed as dirty.
         this.stopListening?.();
         this.stopListening = null;
-        // The same simulation object, in another state: the map draws it all again.
-        this.shown = null;
       }
       return this.playable!;
     }
@@ -352,5 +358,6 @@ export class SimRunner {
     if (!this.playable) return;
     this.rewind((cp) => cp.rewindForTime(us), us < this.playable.nowUs);
     this.advanceTo(us);
+    this.listenAgain();
   }
 }

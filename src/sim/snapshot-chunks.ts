@@ -87,7 +87,7 @@ function sameWords(live: Uint8Array, from: number, copy: Uint8Array): boolean {
 /**
  * Writes the chunks of `target` into `live` (chunks of 2^shift entries) where they may differ: where
  * `target` holds another copy than `base` (the snapshot `live` last matched), or `changed` marks a
- * chunk written since.
+ * chunk written since. Calls `wrote(j)` for each chunk it wrote.
  */
 export function restoreMarked(
   live: ChunkData,
@@ -95,10 +95,12 @@ export function restoreMarked(
   target: readonly Chunk[],
   base: readonly Chunk[] | null,
   changed: Uint8Array,
+  wrote?: (j: number) => void,
 ): void {
   for (let j = 0; j < target.length; j++) {
     if (base && base[j] === target[j] && changed[j] === 0) continue;
     live.set(target[j].data as never, j << shift);
+    wrote?.(j);
   }
 }
 

@@ -17,7 +17,7 @@
 //     arrays an object changes in place are copied deeply; arrays the run only appends to are kept
 //     by their length (Tail); the per-page arrays and linear memory in shared chunks
 //     (snapshot-chunks.ts). snapshot.test.ts holds every object field of the machine to one of these.
-import { REGION_CTRL } from '../core/abi.ts';
+import { DIRTY_CHUNK_SHIFT, REGION_CTRL } from '../core/abi.ts';
 import type { KernelTables } from './guest/kernel-state.ts';
 import { CHANGE_SHIFT } from './guest/pagelists.ts';
 import type { KlogLine } from './klog.ts';
@@ -284,12 +284,18 @@ export class SimSnapshots {
     });
     const mem = coreMemory(sim);
     const shift = frameShift(sim);
-    restoreMarked(mem.frames, shift, snap.frames, base ? base.frames : null, changed);
-    restoreMarked(mem.host, shift, snap.host, base ? base.host : null, changed);
+    // The core's dirty map says which frames changed since whoever draws the frame table last looked:
+    // what it said before, and every chunk this restore writes (not what it said when `snap` was taken).
+    const dirty = sim.core.dirty;
+    const seen = dirty.slice();
     restoreAll(mem.head, snap.head);
     restoreAll(mem.tail, snap.tail);
-    // Everything may have changed for whoever draws the frame table from its dirty chunks.
-    sim.core.dirty.fill(1);
+    dirty.set(seen);
+    const markDirty = (j: number) => {
+      dirty.fill(1, (j << shift) >>> DIRTY_CHUNK_SHIFT, ((((j + 1) << shift) - 1) >>> DIRTY_CHUNK_SHIFT) + 1);
+    };
+    restoreMarked(mem.frames, shift, snap.frames, base ? base.frames : null, changed, markDirty);
+    restoreMarked(mem.host, shift, snap.host, base ? base.host : null, changed, markDirty);
     this.adopt(snap);
   }
 
