@@ -348,6 +348,11 @@ export class SimRunner {
     return null;
   }
 
+  /** The event index of the last checkpoint at or before `index` (0 for a trace replay). */
+  checkpointBefore(index: number): number {
+    return this.checkpoints?.before(index) ?? 0;
+  }
+
   /** How many checkpoints the simulation holds and their bytes (for benchmarks; zeros for a trace). */
   checkpointStats(): { count: number; bytes: number } {
     return { count: this.checkpoints?.count ?? 0, bytes: this.checkpoints?.bytes ?? 0 };

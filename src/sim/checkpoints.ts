@@ -81,6 +81,9 @@ export class Checkpoints {
     this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
     this.resume();
     this.take();
+    // A new simulation has run nothing and spawned no task: it is data only.
+    if (this.list.length === 0)
+      throw new Error('Checkpoints: the simulation cannot be snapshotted at its start');
   }
 
   /** Bytes the checkpoints hold. */
@@ -189,11 +192,16 @@ export class Checkpoints {
     this.snaps.forgetAhead();
   }
 
-  /** The last checkpoint at or before event `index`. */
-  private before(ok: (cp: Checkpoint) => boolean): Checkpoint {
+  /** The last checkpoint `ok` accepts (the first one, at the start, when it accepts none). */
+  private lastOf(ok: (cp: Checkpoint) => boolean): Checkpoint {
     let best = this.list[0];
     for (const cp of this.list) if (ok(cp)) best = cp;
     return best;
+  }
+
+  /** The event index of the last checkpoint at or before event `index`. */
+  before(index: number): number {
+    return this.lastOf((c) => c.index <= index).index;
   }
 
   /**
@@ -201,7 +209,7 @@ export class Checkpoints {
    * unless the machine already stands between that checkpoint and `index`. True if it restored.
    */
   rewindForEvent(index: number): boolean {
-    const cp = this.before((c) => c.index <= index);
+    const cp = this.lastOf((c) => c.index <= index);
     if (this.index <= index && this.index >= cp.index) return false;
     this.restore(cp);
     return true;
@@ -212,7 +220,7 @@ export class Checkpoints {
    * last checkpoint taken at or before it, unless the machine already stands between it and `us`.
    */
   rewindForTime(us: number): boolean {
-    const cp = this.before((c) => c.us <= us);
+    const cp = this.lastOf((c) => c.us <= us);
     if (this.sim.nowUs <= us && this.index >= cp.index) return false;
     this.restore(cp);
     return true;
