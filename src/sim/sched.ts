@@ -49,6 +49,8 @@ export function sleepThenRestart(us: number, restart: Restart): Wait {
 /** wait_queue_head_t: tasks parked until wake_up(). */
 export class WaitQueue {
   readonly waiters: TaskRun[] = [];
+  /** The scheduler has it in its list of wait queues and mutexes. */
+  known = false;
   /** The Wait a task yields to park here: one object per queue, not one per wait. */
   readonly wait: Wait = { kind: 'wait', queue: this };
   constructor(readonly name: string) {}
@@ -62,6 +64,8 @@ export function* waitEvent(queue: WaitQueue, cond: () => boolean): Task {
 /** struct mutex: blocking lock, trylock, FIFO hand-over on unlock. */
 export class Mutex {
   owner: TaskRun | null = null;
+  /** The scheduler has it in its list of wait queues and mutexes. */
+  known = false;
   readonly waiters: TaskRun[] = [];
   readonly lock: Wait = { kind: 'lock', mutex: this };
   constructor(readonly name: string) {}
@@ -79,6 +83,8 @@ interface TaskRun {
   readonly resume: Action;
   /** The restart point the task sleeps at now; null while it runs or waits anywhere else. */
   parked: Restart | null;
+  /** Where it is in the scheduler's list of live tasks. */
+  slot: number;
 }
 
 type Action = () => void;
@@ -100,9 +106,9 @@ export class Scheduler {
   private queue = new EventQueue<Action>();
   private current: TaskRun | null = null;
   /** Tasks spawned and not finished: running, sleeping, or waiting (on a queue or a mutex). */
-  private readonly live = new Set<TaskRun>();
+  private readonly live: TaskRun[] = [];
   /** Every wait queue and mutex a task has used: a snapshot finds them empty, a restore empties them. */
-  private readonly syncs = new Set<WaitQueue | Mutex>();
+  private readonly syncs: (WaitQueue | Mutex)[] = [];
   /** Virtual time in µs: the time of the event being run. */
   now = 0;
 
@@ -125,9 +131,30 @@ export class Scheduler {
   }
 
   private track(name: string, gen: Task<unknown>, done?: (value: unknown) => void): TaskRun {
-    const run: TaskRun = { name, gen, done, resume: () => this.resume(run), parked: null };
-    this.live.add(run);
+    const run: TaskRun = {
+      name,
+      gen,
+      done,
+      resume: () => this.resume(run),
+      parked: null,
+      slot: this.live.length,
+    };
+    this.live.push(run);
     return run;
+  }
+
+  private finished(run: TaskRun): void {
+    const last = this.live.pop()!;
+    if (last !== run) {
+      this.live[run.slot] = last;
+      last.slot = run.slot;
+    }
+  }
+
+  private know(sync: WaitQueue | Mutex): void {
+    if (sync.known) return;
+    sync.known = true;
+    this.syncs.push(sync);
   }
 
   /** The task being run, or null in plain callbacks (interrupt context). */
@@ -145,8 +172,8 @@ export class Scheduler {
   /** mutex_trylock(): takes the mutex for the current task if it is free. */
   tryLock(m: Mutex): boolean {
     if (m.owner) return false;
-    this.syncs.add(m);
-    m.owner = this.current ?? { name: 'irq', gen: idle(), resume: () => {}, parked: null };
+    this.know(m);
+    m.owner = this.current ?? { name: 'irq', gen: idle(), resume: () => {}, parked: null, slot: -1 };
     return true;
   }
 
@@ -165,7 +192,7 @@ export class Scheduler {
       for (;;) {
         const r = run.gen.next();
         if (r.done) {
-          this.live.delete(run);
+          this.finished(run);
           run.done?.(r.value);
           return;
         }
@@ -177,11 +204,11 @@ export class Scheduler {
         }
         if (w.kind === 'wait') {
           w.queue.waiters.push(run);
-          this.syncs.add(w.queue);
+          this.know(w.queue);
           return;
         }
         // lock: take it now if free, else wait for unlock() to hand it over
-        this.syncs.add(w.mutex);
+        this.know(w.mutex);
         if (!w.mutex.owner) {
           w.mutex.owner = run;
           continue;
@@ -224,7 +251,7 @@ export class Scheduler {
 
   /** Tasks alive (spawned, not finished), for tests and the driver view. */
   get liveTasks(): number {
-    return this.live.size;
+    return this.live.length;
   }
 
   /**
@@ -248,7 +275,7 @@ export class Scheduler {
   snapshot(): SchedulerSnapshot | null {
     if (!this.quiescent()) return null;
     const queue = this.queue.snapshot();
-    if (this.live.size === 0) return { now: this.now, queue };
+    if (this.live.length === 0) return { now: this.now, queue };
     const parked = new Map<Action, TaskRun>();
     for (const run of this.live) parked.set(run.resume, run);
     let found = 0;
@@ -260,7 +287,7 @@ export class Scheduler {
       return { at: e.at, id: e.id, item: { name: run.name, restart } };
     });
     // A parked task is pending exactly once (its wake-up); anything else is not a moment to capture.
-    if (found !== this.live.size) return null;
+    if (found !== this.live.length) return null;
     return { now: this.now, queue: { nextId: queue.nextId, events } };
   }
 
@@ -270,7 +297,7 @@ export class Scheduler {
    * `rebuild` from a copy of its restart data, and sleeps at its restart point as before.
    */
   restore(snap: SchedulerSnapshot, rebuild: (restart: Restart) => Task): void {
-    this.live.clear();
+    this.live.length = 0;
     this.current = null;
     this.now = snap.now;
     // When the snapshot was taken, no task waited anywhere and no lock was held.

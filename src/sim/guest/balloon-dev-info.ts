@@ -90,12 +90,17 @@ export class BalloonDevInfo {
     const h = this.head;
     const oldFirst = next[h];
     let before = h;
+    // Pages come in runs: mark a chunk when the run enters it, not once a page.
+    let chunk = -1;
     for (let i = 0; i < n; i++) {
       const page = pages[i];
       next[before] = page;
       prev[page] = before;
       on[page] = LIST_BALLOON;
-      changed[page >>> CHANGE_SHIFT] = 1;
+      if (page >>> CHANGE_SHIFT !== chunk) {
+        chunk = page >>> CHANGE_SHIFT;
+        changed[chunk] = 1;
+      }
       before = page;
     }
     next[before] = oldFirst;
@@ -114,10 +119,14 @@ export class BalloonDevInfo {
     const end = lists.nPages;
     let p = next[h];
     let k = 0;
+    let chunk = -1;
     while (k < n && p < end) {
       out[k++] = p;
       on[p] = NOT_ON_LIST;
-      changed[p >>> CHANGE_SHIFT] = 1;
+      if (p >>> CHANGE_SHIFT !== chunk) {
+        chunk = p >>> CHANGE_SHIFT;
+        changed[chunk] = 1;
+      }
       p = next[p];
     }
     next[h] = p;
