@@ -77,19 +77,37 @@ describe('SimRunner.runFor', () => {
 });
 
 describe('SimRunner.generation', () => {
-  it('moves only when the simulation is replaced, not as it runs', () => {
+  it('moves only when the simulation is replaced, not as it runs or seeks', () => {
     const r = runner();
     const g = r.generation;
     r.runFor(4_000_000, 1_000, { clock: () => 0 });
     r.stepForward();
     r.seek(5_000_000);
-    expect(r.generation).toBe(g);
-    r.seek(1_000_000); // back in time: a new simulation, replayed from the start
-    expect(r.generation).toBe(g + 1);
+    r.seek(1_000_000); // back in time: a checkpoint restored into the same simulation
     r.replayToEvent(0);
-    expect(r.generation).toBe(g + 2);
+    expect(r.generation).toBe(g);
     r.load(bundledScenario('legacy.json'));
-    expect(r.generation).toBe(g + 3);
+    expect(r.generation).toBe(g + 1);
+  });
+
+  it('a seek back marks dirty every frame it changed, for the map to draw', () => {
+    const r = runner();
+    r.seek(1_000_000);
+    const then = r.sim!.core.frames.slice();
+    r.seek(7_000_000);
+    const core = r.sim!.core;
+    const later = core.frames.slice();
+    core.clearDirty();
+    r.seek(1_000_000);
+    expect(core.frames).toEqual(then);
+    let changed = 0;
+    for (let f = 0; f < later.length; f++) {
+      if (core.frames[f] === later[f]) continue;
+      changed++;
+      expect(core.dirty[f >>> 10], `frame ${f}`).toBe(1);
+    }
+    // The balloon's pages of 1 s … 7 s are free again: thousands of frames, all marked.
+    expect(changed).toBeGreaterThan(1000);
   });
 });
 
@@ -129,7 +147,7 @@ describe('SimRunner.onSimEvent', () => {
     expect(seen.some((s) => s.endsWith(' target'))).toBe(true);
     expect(seen.some((s) => s.endsWith(' buffer-popped'))).toBe(true);
     const before = seen.length;
-    r.seek(1_000_000); // back: a new simulation replays to 1 s in silence
+    r.seek(1_000_000); // back: a checkpoint restored, run on to 1 s in silence
     expect(seen.length).toBe(before);
     r.seek(3_000_000); // forward again: the same events, told again
     expect(seen.slice(before).every((s) => Number(s.split(' ')[0]) > 1_000_000)).toBe(true);
@@ -155,5 +173,55 @@ describe('SimRunner.act', () => {
     expect(r.scenario?.steps.some((s) => s.do === 'balloon' && s.MiB === 12.7 && s.at === 1)).toBe(true);
     r.seek(r.endUs);
     expect(r.nowUs).toBe(r.endUs);
+  });
+});
+
+describe('SimRunner seeking with checkpoints', () => {
+  /** What the page shows of a moment, and the trace so far. */
+  const moment = (r: SimRunner) => ({
+    index: r.eventIndex,
+    us: r.nowUs,
+    trace: r.sim!.trace.toText(),
+    summary: r.summary(),
+    markers: r.sim!.timeline.length,
+  });
+
+  it('a step back lands on the moment a run straight to the event before shows', () => {
+    const r = runner();
+    r.seek(r.endUs);
+    const end = r.eventIndex;
+    r.stepBack();
+    const straight = runner();
+    while (straight.eventIndex < end - 1) straight.stepForward();
+    expect(moment(r)).toEqual(moment(straight));
+    // And back again, and forward to the end: the same as ever.
+    r.stepBack();
+    expect(r.eventIndex).toBe(end - 2);
+    r.seek(r.endUs);
+    const again = runner();
+    again.seek(again.endUs);
+    expect(moment(r)).toEqual(moment(again));
+  });
+
+  it('a seek back to a time lands where a seek forward from the start does', () => {
+    const r = runner();
+    r.seek(r.endUs);
+    r.seek(4_321_000);
+    const fresh = runner();
+    fresh.seek(4_321_000);
+    expect(moment(r)).toEqual(moment(fresh));
+  });
+
+  it("keeps the operator's action when stepping back past it and playing on", () => {
+    const r = runner();
+    r.seek(4_000_000);
+    expect(r.act({ at: 0, do: 'balloon', MiB: 100 })).toBeNull();
+    r.seek(r.endUs);
+    const withAction = moment(r);
+    expect(JSON.stringify(r.sim!.timeline)).toContain('balloon 100 MiB');
+    r.seek(1_000_000);
+    expect(JSON.stringify(r.sim!.timeline)).not.toContain('balloon 100 MiB');
+    r.seek(r.endUs);
+    expect(moment(r)).toEqual(withAction);
   });
 });

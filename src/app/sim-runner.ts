@@ -1,10 +1,18 @@
 // Owns what the app plays (playable.ts: a simulation, or a replayed QEMU trace): loading it, playing
-// it against the wall clock, stepping forward and back, seeking. A run is deterministic, so going
-// back in time is running again from the start to the earlier moment (a 256 MiB scenario replays in
-// milliseconds; a 16 GiB guest's whole round trip in a few hundred, in one go: the page waits that
-// long). React never holds the simulation: it subscribes, and reads what it shows through the read
-// model's selectors (src/sim/view.ts) with useRunner().
+// it against the wall clock, stepping forward and back, seeking. React never holds the simulation: it
+// subscribes, and reads what it shows through the read model's selectors (src/sim/view.ts) with
+// useRunner().
+//
+// Going back in time (step back, a seek back, reset) restores a checkpoint of the simulation and runs
+// on from it (src/sim/checkpoints.ts). Checkpoints are taken as the run goes, about every
+// CHECKPOINT_SPACING_MS of running (wall clock) at moments the machine is data only, so a seek costs a
+// restore and at most that much running: in the 16 GiB scenario under 100 ms (npm run bench, and
+// e2e/seek.bench.spec.ts in Chromium). Their memory is capped at CHECKPOINT_MAX_BYTES (256 MiB);
+// past it, the checkpoints are thinned evenly. Consecutive checkpoints share what did not change: the
+// 16 GiB guest's first costs ~64 MB, each later one a few MB; a 256 MiB guest's all together a few MB.
+// A replayed QEMU trace has no checkpoints: going back replays it from the start.
 import type { BalloonCore } from '../core/core.ts';
+import { Checkpoints } from '../sim/checkpoints.ts';
 import type { SimEvent } from '../sim/events.ts';
 import { atEnd, type Marker, type Playable } from '../sim/playable.ts';
 import { parseScenario, type Scenario, scenarioToJson } from '../sim/scenario.ts';
@@ -19,6 +27,10 @@ export type { Marker };
 
 /** How many events runFor() runs between two looks at the clock. */
 const CLOCK_EVERY = 8;
+/** Wall-clock milliseconds of running between two checkpoints. */
+const CHECKPOINT_SPACING_MS = 25;
+/** The most memory the checkpoints may hold. */
+const CHECKPOINT_MAX_BYTES = 256 * 1024 * 1024;
 
 export class SimRunner {
   /** What is playing: a simulation, a trace replay, or nothing yet. */
@@ -37,6 +49,8 @@ export class SimRunner {
   /** runFor() ran events it did not tell the UI about yet (see flush()). */
   private pending = false;
   private shown: Playable | null = null;
+  /** The simulation's checkpoints (null for a trace replay or nothing). */
+  private checkpoints: Checkpoints | null = null;
 
   constructor(private readonly core: BalloonCore) {}
 
@@ -112,7 +126,13 @@ export class SimRunner {
 
   load(scenario: Scenario): void {
     this.scenario = scenario;
-    this.playable = new Simulation(scenario, this.core);
+    const sim = new Simulation(scenario, this.core);
+    this.playable = sim;
+    this.checkpoints = new Checkpoints(sim, {
+      clock: () => performance.now(),
+      spacing: CHECKPOINT_SPACING_MS,
+      maxBytes: CHECKPOINT_MAX_BYTES,
+    });
     this.eventIndex = 0;
     this.seen = [];
     this.changed();
@@ -127,6 +147,7 @@ export class SimRunner {
       return r;
     }
     this.playable = r;
+    this.checkpoints = null;
     this.scenario = null;
     this.eventIndex = 0;
     this.seen = [];
@@ -136,14 +157,15 @@ export class SimRunner {
 
   /**
    * The longest timeline this scenario has shown. The run is deterministic, so after a step back the
-   * replay's timeline is a prefix of it: what lies ahead stays on the timeline to jump to.
+   * timeline is a prefix of it: what lies ahead stays on the timeline to jump to. A copy: a restored
+   * checkpoint shortens the simulation's own.
    */
   private seen: readonly Marker[] = [];
 
   /** The timeline's markers: the simulation's events, or the trace's moments. */
   markers(): readonly Marker[] {
     const now = this.playable?.markers() ?? [];
-    if (now.length >= this.seen.length) this.seen = now;
+    if (now.length > this.seen.length) this.seen = now.slice();
     return this.seen;
   }
 
@@ -181,6 +203,7 @@ export class SimRunner {
     const deadline = clock() + budgetMs;
     let n = 0;
     let done = false;
+    this.checkpoints?.resume();
     for (;;) {
       const next = sim.nextTime();
       if (next === undefined || next > target) {
@@ -188,7 +211,7 @@ export class SimRunner {
         done = true;
         break;
       }
-      sim.step();
+      this.stepOnce(sim);
       n++;
       // Events take from under a microsecond to a few hundred: look at the clock every few of them.
       if (n % CLOCK_EVERY === 0 && clock() >= deadline) break;
@@ -206,8 +229,16 @@ export class SimRunner {
 
   /** One event forward (in a trace: to the next moment or batch). */
   stepForward(): void {
-    if (this.playable?.step()) this.eventIndex++;
+    this.checkpoints?.resume();
+    if (this.playable && this.stepOnce(this.playable)) this.eventIndex++;
     this.changed();
+  }
+
+  /** Runs the next event, and lets the checkpoints see it (actions due, a checkpoint due). */
+  private stepOnce(p: Playable): boolean {
+    if (!p.step()) return false;
+    this.checkpoints?.afterEvent();
+    return true;
   }
 
   /**
@@ -222,7 +253,8 @@ export class SimRunner {
     const sim = this.sim;
     if (!sim) return 0;
     let n = 0;
-    while (sim.step()) {
+    this.checkpoints?.resume();
+    while (this.stepOnce(sim)) {
       n++;
       if (stop(sim)) break;
     }
@@ -231,23 +263,57 @@ export class SimRunner {
     return n;
   }
 
-  /** One event back: replay from the start to the event before this one. */
+  /** One event back: the last checkpoint before it, and a run on to the event before this one. */
   stepBack(): void {
     if (!this.playable || this.eventIndex === 0) return;
     this.replayToEvent(this.eventIndex - 1);
   }
 
-  /** Replays from the start up to `index` events, then lets the clock run on to `us` if given. */
+  /**
+   * Goes to the moment `index` events after the start (from a checkpoint at or before it, or from
+   * the start for a trace replay), then lets the clock run on to `us` if given.
+   */
   replayToEvent(index: number, us?: number): void {
     if (!this.playable) return;
-    const p = this.playable.restart();
-    this.playable = p;
-    let n = 0;
-    while (n < index && p.step()) n++;
+    const p = this.rewind((cp) => cp.rewindForEvent(index), true);
+    let n = this.eventIndex;
+    this.checkpoints?.resume();
+    while (n < index && this.stepOnce(p)) n++;
     this.eventIndex = n;
     const next = p.nextTime();
     if (us !== undefined && us > p.nowUs && (next === undefined || us < next)) p.runUntilUs(us);
+    this.listenAgain();
     this.changed();
+  }
+
+  /** After a rewind's silent run: the simulation's events are told again from now on. */
+  private listenAgain(): void {
+    if (!this.stopListening && this.playable === this.shown) this.listenToEvents();
+  }
+
+  /**
+   * Makes the playable ready to run forward to a moment: a simulation restores the checkpoint
+   * `restore` picks (if it picks one; it says whether it did), a trace replay starts again when
+   * `back`. What runs after a restore, up to the moment, is not told to onSimEvent listeners: the
+   * run has told them once.
+   */
+  private rewind(restore: (cp: Checkpoints) => boolean, back: boolean): Playable {
+    const cp = this.checkpoints;
+    if (cp) {
+      if (restore(cp)) {
+        this.eventIndex = cp.index;
+        // Silence until the run is back where it was asked to go (the caller listens again then).
+        // The map needs no new generation: the restore marked the frames it changed as dirty.
+        this.stopListening?.();
+        this.stopListening = null;
+      }
+      return this.playable!;
+    }
+    if (back) {
+      this.playable = this.playable!.restart();
+      this.eventIndex = 0;
+    }
+    return this.playable!;
   }
 
   /**
@@ -274,20 +340,29 @@ export class SimRunner {
       return mine.startsWith(prefix) ? mine.slice(mine.indexOf(': ') + 2) : mine;
     }
     this.scenario = { ...this.scenario, steps };
-    sim.addStep(placed);
+    if (this.checkpoints) this.checkpoints.act(placed);
+    else sim.addStep(placed);
     // What was seen after this moment may not happen any more.
-    this.seen = sim.timeline;
+    this.seen = sim.timeline.slice();
     this.changed();
     return null;
   }
 
-  /** Seeks to virtual time `us`, replaying from the start when it lies in the past. */
+  /** The event index of the last checkpoint at or before `index` (0 for a trace replay). */
+  checkpointBefore(index: number): number {
+    return this.checkpoints?.before(index) ?? 0;
+  }
+
+  /** How many checkpoints the simulation holds and their bytes (for benchmarks; zeros for a trace). */
+  checkpointStats(): { count: number; bytes: number } {
+    return { count: this.checkpoints?.count ?? 0, bytes: this.checkpoints?.bytes ?? 0 };
+  }
+
+  /** Seeks to virtual time `us`: from the last checkpoint before it (a trace replays from the start). */
   seek(us: number): void {
     if (!this.playable) return;
-    if (us < this.playable.nowUs) {
-      this.playable = this.playable.restart();
-      this.eventIndex = 0;
-    }
+    this.rewind((cp) => cp.rewindForTime(us), us < this.playable.nowUs);
     this.advanceTo(us);
+    this.listenAgain();
   }
 }

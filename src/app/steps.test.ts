@@ -51,3 +51,39 @@ it('a batch step ends with one more buffer handled by the device', () => {
   const d = r.sim!.counters;
   expect(d.inflateBatches + d.deflateBatches + d.statsAnswers).toBe(before + 1);
 });
+
+describe('step back over a long run', () => {
+  /** Where each change of the mark happened (the event after which it shows), from the start. */
+  function changes(file: string, kind: 'batch' | 'function' | 'marker', upTo: number): number[] {
+    const r = new SimRunner(BalloonCore.fromWasm(module));
+    r.load(bundledScenario(file));
+    const out: number[] = [];
+    let m = mark(r.sim!, kind);
+    let k = 0;
+    r.stepUntil((s) => {
+      k++;
+      const now = mark(s, kind);
+      if (now !== m) out.push(k);
+      m = now;
+      return k >= upTo;
+    });
+    return out;
+  }
+
+  it.each(['batch', 'function', 'marker'] as const)(
+    'back by %s from the end and from the middle lands on the last change before, wherever the checkpoints lie',
+    (kind) => {
+      const file = 'fault-second-stats-buffer.json';
+      const r = new SimRunner(BalloonCore.fromWasm(module));
+      r.load(bundledScenario(file));
+      r.seek(r.endUs);
+      const end = r.eventIndex;
+      for (const here of [end, Math.floor(end / 2)]) {
+        r.replayToEvent(here);
+        const before = changes(file, kind, here).filter((i) => i < here);
+        stepBack(r, kind);
+        expect(r.eventIndex).toBe(before.at(-1) ?? 0);
+      }
+    },
+  );
+});

@@ -19,30 +19,40 @@ export function stepForward(runner: SimRunner, kind: StepKind): void {
 
 /**
  * One step of `kind` back: to the last moment before this one where the mark changed (the start when
- * there is none). The simulation cannot run backwards, so this replays from the start twice: once to
- * find the moment, once to go there.
+ * there is none). The simulation cannot run backwards, so this looks back a stretch at a time: from
+ * the runner's last checkpoint before the stretch's end, it runs to the end noting where the mark
+ * changed; the last such moment is the answer, and if there is none it tries the stretch before.
  */
 export function stepBack(runner: SimRunner, kind: StepKind): void {
   if (kind === 'event' || !runner.sim) {
     runner.stepBack();
     return;
   }
-  const here = runner.eventIndex;
-  if (here === 0) return;
-  runner.replayToEvent(0);
-  let last = 0;
+  let end = runner.eventIndex;
+  if (end === 0) return;
   for (;;) {
+    const start = runner.checkpointBefore(end - 1);
+    runner.replayToEvent(start);
     const sim = runner.sim;
-    if (!sim) break;
-    const from = mark(sim, kind);
-    const before = runner.eventIndex;
-    let k = before;
-    runner.stepUntil((s) => {
-      k++;
-      return mark(s, kind) !== from || k >= here;
-    });
-    if (runner.eventIndex >= here || runner.eventIndex === before) break;
-    last = runner.eventIndex;
+    if (!sim) return;
+    let m = mark(sim, kind);
+    let k = start;
+    let last = -1;
+    if (k < end - 1) {
+      runner.stepUntil((s) => {
+        k++;
+        const now = mark(s, kind);
+        if (now !== m) {
+          last = k;
+          m = now;
+        }
+        return k >= end - 1;
+      });
+    }
+    if (last >= 0 || start === 0) {
+      runner.replayToEvent(Math.max(last, 0));
+      return;
+    }
+    end = start + 1;
   }
-  runner.replayToEvent(last);
 }

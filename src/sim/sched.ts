@@ -5,11 +5,26 @@
 // function reads like its C original with the blocking points marked. The scheduler resumes a task
 // when its wait is over. Everything runs off one EventQueue keyed by (virtual µs, insertion order):
 // no wall clock, no randomness, so the same inputs give the same run.
-import { EventQueue } from './clock.ts';
+//
+// Snapshots (snapshot.ts) cannot copy a generator. So the scheduler knows which tasks are alive, and a
+// task that sleeps for long stretches can sleep at a restart point (`sleepThenRestart`): it names the
+// plain data its progress lives in, and a fresh generator made from that data goes on exactly as the
+// sleeping one would. A moment when every live task sleeps at a restart point is one a snapshot can
+// capture (`snapshot()`, null at any other moment); `restore()` makes the tasks again from their data.
+import { EventQueue, type EventQueueSnapshot } from './clock.ts';
+
+/**
+ * How to make a task again (snapshot.ts): `kind` names the code (its owner rebuilds it), `state` is the
+ * plain data the task keeps its progress in — numbers, strings, booleans, plain objects of them.
+ */
+export interface Restart {
+  readonly kind: string;
+  readonly state: object;
+}
 
 /** What a task waits for. */
 export type Wait =
-  | { readonly kind: 'sleep'; readonly us: number }
+  | { readonly kind: 'sleep'; readonly us: number; readonly restart?: Restart }
   | { readonly kind: 'wait'; readonly queue: WaitQueue }
   | { readonly kind: 'lock'; readonly mutex: Mutex };
 
@@ -21,9 +36,21 @@ export function sleep(us: number): Wait {
   return { kind: 'sleep', us: Math.max(0, Math.round(us)) };
 }
 
+/**
+ * sleep(us) at a restart point: what the task does after it depends on `restart.state` alone (and the
+ * machine), so that a generator made afresh from that state goes on from here exactly as this one
+ * would. The task yields it only where that holds: no local variable outside the state is live, no
+ * lock held, no `yield*` caller waiting on it.
+ */
+export function sleepThenRestart(us: number, restart: Restart): Wait {
+  return { kind: 'sleep', us: Math.max(0, Math.round(us)), restart };
+}
+
 /** wait_queue_head_t: tasks parked until wake_up(). */
 export class WaitQueue {
   readonly waiters: TaskRun[] = [];
+  /** The scheduler has it in its list of wait queues and mutexes. */
+  known = false;
   /** The Wait a task yields to park here: one object per queue, not one per wait. */
   readonly wait: Wait = { kind: 'wait', queue: this };
   constructor(readonly name: string) {}
@@ -37,6 +64,8 @@ export function* waitEvent(queue: WaitQueue, cond: () => boolean): Task {
 /** struct mutex: blocking lock, trylock, FIFO hand-over on unlock. */
 export class Mutex {
   owner: TaskRun | null = null;
+  /** The scheduler has it in its list of wait queues and mutexes. */
+  known = false;
   readonly waiters: TaskRun[] = [];
   readonly lock: Wait = { kind: 'lock', mutex: this };
   constructor(readonly name: string) {}
@@ -52,13 +81,34 @@ interface TaskRun {
   readonly done?: (value: unknown) => void;
   /** Resumes this task: made once, scheduled at every wake-up. */
   readonly resume: Action;
+  /** The restart point the task sleeps at now; null while it runs or waits anywhere else. */
+  parked: Restart | null;
+  /** Where it is in the scheduler's list of live tasks. */
+  slot: number;
 }
 
 type Action = () => void;
 
+/** A task asleep at a restart point, in a snapshot: its name, and how to make it again. */
+export interface ParkedTask {
+  readonly name: string;
+  readonly restart: Restart;
+}
+
+/** The scheduler at a moment every live task sleeps at a restart point (snapshot.ts). */
+export interface SchedulerSnapshot {
+  readonly now: number;
+  /** Pending events: callbacks as they are (restore into the same machine), and parked tasks as data. */
+  readonly queue: EventQueueSnapshot<Action | ParkedTask>;
+}
+
 export class Scheduler {
-  private readonly queue = new EventQueue<Action>();
+  private queue = new EventQueue<Action>();
   private current: TaskRun | null = null;
+  /** Tasks spawned and not finished: running, sleeping, or waiting (on a queue or a mutex). */
+  private readonly live: TaskRun[] = [];
+  /** Every wait queue and mutex a task has used: a snapshot finds them empty, a restore empties them. */
+  private readonly syncs: (WaitQueue | Mutex)[] = [];
   /** Virtual time in µs: the time of the event being run. */
   now = 0;
 
@@ -77,13 +127,34 @@ export class Scheduler {
 
   /** Starts a task now (it runs when the current event is done, in order). */
   spawn<R>(name: string, gen: Task<R>, done?: (value: R) => void): void {
+    this.at(this.now, this.track(name, gen, done as ((v: unknown) => void) | undefined).resume);
+  }
+
+  private track(name: string, gen: Task<unknown>, done?: (value: unknown) => void): TaskRun {
     const run: TaskRun = {
       name,
       gen,
-      done: done as ((v: unknown) => void) | undefined,
+      done,
       resume: () => this.resume(run),
+      parked: null,
+      slot: this.live.length,
     };
-    this.at(this.now, run.resume);
+    this.live.push(run);
+    return run;
+  }
+
+  private finished(run: TaskRun): void {
+    const last = this.live.pop()!;
+    if (last !== run) {
+      this.live[run.slot] = last;
+      last.slot = run.slot;
+    }
+  }
+
+  private know(sync: WaitQueue | Mutex): void {
+    if (sync.known) return;
+    sync.known = true;
+    this.syncs.push(sync);
   }
 
   /** The task being run, or null in plain callbacks (interrupt context). */
@@ -101,7 +172,8 @@ export class Scheduler {
   /** mutex_trylock(): takes the mutex for the current task if it is free. */
   tryLock(m: Mutex): boolean {
     if (m.owner) return false;
-    m.owner = this.current ?? { name: 'irq', gen: idle(), resume: () => {} };
+    this.know(m);
+    m.owner = this.current ?? { name: 'irq', gen: idle(), resume: () => {}, parked: null, slot: -1 };
     return true;
   }
 
@@ -115,23 +187,28 @@ export class Scheduler {
   private resume(run: TaskRun): void {
     const prev = this.current;
     this.current = run;
+    run.parked = null;
     try {
       for (;;) {
         const r = run.gen.next();
         if (r.done) {
+          this.finished(run);
           run.done?.(r.value);
           return;
         }
         const w = r.value;
         if (w.kind === 'sleep') {
+          if (w.restart) run.parked = w.restart;
           this.at(this.now + w.us, run.resume);
           return;
         }
         if (w.kind === 'wait') {
           w.queue.waiters.push(run);
+          this.know(w.queue);
           return;
         }
         // lock: take it now if free, else wait for unlock() to hand it over
+        this.know(w.mutex);
         if (!w.mutex.owner) {
           w.mutex.owner = run;
           continue;
@@ -170,6 +247,73 @@ export class Scheduler {
 
   get pending(): number {
     return this.queue.size;
+  }
+
+  /** Tasks alive (spawned, not finished), for tests and the driver view. */
+  get liveTasks(): number {
+    return this.live.length;
+  }
+
+  /**
+   * True between events when every live task sleeps at a restart point (or none is alive): then the
+   * machine is data only, and snapshot() can capture it. Cheap: the runner asks after every event.
+   */
+  quiescent(): boolean {
+    if (this.current) return false;
+    // A task someone waits for (a done callback) cannot be made again: only its own code is data.
+    for (const run of this.live) if (!run.parked || run.done) return false;
+    // A lock held with no task holding it (an interrupt's trylock) is state no snapshot keeps.
+    for (const sync of this.syncs)
+      if (sync.waiters.length > 0 || (sync instanceof Mutex && sync.owner)) return false;
+    return true;
+  }
+
+  /**
+   * The clock and every pending event, when quiescent() (null otherwise): callbacks as they are, and
+   * each parked task as its name and restart data (copied, so the task may go on changing its own).
+   */
+  snapshot(): SchedulerSnapshot | null {
+    if (!this.quiescent()) return null;
+    const queue = this.queue.snapshot();
+    if (this.live.length === 0) return { now: this.now, queue };
+    const parked = new Map<Action, TaskRun>();
+    for (const run of this.live) parked.set(run.resume, run);
+    let found = 0;
+    const events = queue.events.map((e) => {
+      const run = parked.get(e.item);
+      if (!run) return e;
+      found++;
+      const restart = { kind: run.parked!.kind, state: structuredClone(run.parked!.state) };
+      return { at: e.at, id: e.id, item: { name: run.name, restart } };
+    });
+    // A parked task is pending exactly once (its wake-up); anything else is not a moment to capture.
+    if (found !== this.live.length) return null;
+    return { now: this.now, queue: { nextId: queue.nextId, events } };
+  }
+
+  /**
+   * Puts the clock and the pending events back as `snapshot()` saw them, in the machine that took it
+   * (its callbacks are that machine's). Live tasks are forgotten; each parked one is made again by
+   * `rebuild` from a copy of its restart data, and sleeps at its restart point as before.
+   */
+  restore(snap: SchedulerSnapshot, rebuild: (restart: Restart) => Task): void {
+    this.live.length = 0;
+    this.current = null;
+    this.now = snap.now;
+    // When the snapshot was taken, no task waited anywhere and no lock was held.
+    for (const sync of this.syncs) {
+      sync.waiters.length = 0;
+      if (sync instanceof Mutex) sync.owner = null;
+    }
+    const events = snap.queue.events.map((e) => {
+      const item = e.item;
+      if (typeof item === 'function') return { at: e.at, id: e.id, item };
+      const restart = { kind: item.restart.kind, state: structuredClone(item.restart.state) };
+      const run = this.track(item.name, rebuild(restart));
+      run.parked = restart;
+      return { at: e.at, id: e.id, item: run.resume };
+    });
+    this.queue = EventQueue.fromSnapshot({ nextId: snap.queue.nextId, events });
   }
 }
 

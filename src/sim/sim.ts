@@ -70,6 +70,8 @@ export class Simulation implements Playable {
   /** The series, timeline, driver calls, counters and errors of this run. */
   readonly observer: SimObserver;
   readonly power: PowerManagement;
+  /** The backed window's allocator (kmalloc for the kernel data the device reads). */
+  readonly window: WindowAllocator;
   readonly prng: PrngState;
   readonly costs: Costs;
   readonly ramBytes: number;
@@ -142,7 +144,8 @@ export class Simulation implements Playable {
     this.transport.device = this.device;
     this.wq = new Workqueue(this.sched, 'events_freezable', this.costs.workqueueUs);
 
-    const mem = new WindowAllocator(asGpa(windowFrame * 4096), windowFrames * 4096);
+    this.window = new WindowAllocator(asGpa(windowFrame * 4096), windowFrames * 4096);
+    const mem = this.window;
     this.vb = new VirtioBalloon({
       sched: this.sched,
       core,

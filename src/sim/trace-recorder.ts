@@ -38,6 +38,16 @@ const Kind = {
 type Kind = (typeof Kind)[keyof typeof Kind];
 
 const STRIDE = 6; // kind, us, a, b, c, d
+
+/** How long a trace was at a moment: what rewind() needs to make it that long again. */
+export interface TraceMark {
+  readonly events: number;
+  readonly runs: number;
+  readonly texts: number;
+  readonly textChars: number;
+  readonly lines: number;
+  readonly lastUs: number;
+}
 const FIRST_EVENT_CAPACITY = 1024;
 const FIRST_RUN_CAPACITY = 1024;
 
@@ -48,6 +58,8 @@ export class TraceRecorder {
   private runs = new Uint32Array(FIRST_RUN_CAPACITY * 2);
   private runCount = 0;
   private readonly texts: string[] = [];
+  /** Texts in the trace: `texts` may hold more, kept for a rewind forward again (see rewind). */
+  private textCount = 0;
   private textChars = 0;
   private lineCount = 0;
   private lastUs = 0;
@@ -64,7 +76,40 @@ export class TraceRecorder {
 
   /** Strings held (sim-specific events and comments only; QEMU's events are stored as numbers). */
   get stringCount(): number {
-    return this.texts.length;
+    return this.textCount;
+  }
+
+  /** Where the trace ends now, for a snapshot (snapshot.ts). */
+  mark(): TraceMark {
+    return {
+      events: this.eventCount,
+      runs: this.runCount,
+      texts: this.textCount,
+      textChars: this.textChars,
+      lines: this.lineCount,
+      lastUs: this.lastUs,
+    };
+  }
+
+  /**
+   * Makes the trace end where it did at `m`. Storage past the end is kept, not cleared: a rewind
+   * back to a later mark of the same run finds its records still there, and a run that goes on from
+   * here writes the same records over them (the simulation is deterministic).
+   */
+  rewind(m: TraceMark): void {
+    if (
+      m.events * STRIDE > this.records.length ||
+      2 * m.runs > this.runs.length ||
+      m.texts > this.texts.length
+    ) {
+      throw new RangeError('rewind: this recorder never held that much');
+    }
+    this.eventCount = m.events;
+    this.runCount = m.runs;
+    this.textCount = m.texts;
+    this.textChars = m.textChars;
+    this.lineCount = m.lines;
+    this.lastUs = m.lastUs;
   }
 
   /** QMP `balloon` reached the device: `addrBytes` is the requested logical size in bytes. */
@@ -265,9 +310,9 @@ export class TraceRecorder {
   }
 
   private keep(text: string): number {
-    this.texts.push(text);
+    this.texts[this.textCount] = text;
     this.textChars += text.length;
-    return this.texts.length - 1;
+    return this.textCount++;
   }
 }
 

@@ -5,7 +5,7 @@
 import { asKernelPage, type KernelPage } from '../../core/units.ts';
 import type { Task } from '../sched.ts';
 import { K_BALLOON, LIST_BALLOON } from './kinds.ts';
-import { NOT_ON_LIST, type PageLists } from './pagelists.ts';
+import { CHANGE_SHIFT, NOT_ON_LIST, type PageLists } from './pagelists.ts';
 
 export const MIGRATEPAGE_SUCCESS = 0;
 export const EAGAIN = 11;
@@ -71,6 +71,9 @@ export class BalloonDevInfo {
     next[h] = page;
     lists.on[page] = LIST_BALLOON;
     lists.counts[LIST_BALLOON]++;
+    lists.changed[page >>> CHANGE_SHIFT] = 1;
+    lists.changed[first >>> CHANGE_SHIFT] = 1;
+    lists.changed[h >>> CHANGE_SHIFT] = 1;
     this.vm.balloonInflate++;
   }
 
@@ -81,21 +84,29 @@ export class BalloonDevInfo {
   enqueueMany(pages: Int32Array, n: number): void {
     if (n <= 0) return;
     const lists = this.lists;
-    const { next, prev, on } = lists;
+    const { next, prev, on, changed } = lists;
     // No per-page check as enqueue() makes: these pages come straight from balloonPageAllocMany, and
     // the invariants (checked after every event in tests) catch a page on two lists.
     const h = this.head;
     const oldFirst = next[h];
     let before = h;
+    // Pages come in runs: mark a chunk when the run enters it, not once a page.
+    let chunk = -1;
     for (let i = 0; i < n; i++) {
       const page = pages[i];
       next[before] = page;
       prev[page] = before;
       on[page] = LIST_BALLOON;
+      if (page >>> CHANGE_SHIFT !== chunk) {
+        chunk = page >>> CHANGE_SHIFT;
+        changed[chunk] = 1;
+      }
       before = page;
     }
     next[before] = oldFirst;
     prev[oldFirst] = before;
+    changed[h >>> CHANGE_SHIFT] = 1;
+    changed[oldFirst >>> CHANGE_SHIFT] = 1;
     lists.counts[LIST_BALLOON] += n;
     this.vm.balloonInflate += n;
   }
@@ -103,18 +114,25 @@ export class BalloonDevInfo {
   /** balloon_page_dequeue up to `n` times, the pages to out[0…]; returns how many there were. */
   dequeueMany(out: Int32Array, n: number): number {
     const lists = this.lists;
-    const { next, prev, on } = lists;
+    const { next, prev, on, changed } = lists;
     const h = this.head;
     const end = lists.nPages;
     let p = next[h];
     let k = 0;
+    let chunk = -1;
     while (k < n && p < end) {
       out[k++] = p;
       on[p] = NOT_ON_LIST;
+      if (p >>> CHANGE_SHIFT !== chunk) {
+        chunk = p >>> CHANGE_SHIFT;
+        changed[chunk] = 1;
+      }
       p = next[p];
     }
     next[h] = p;
     prev[p] = h;
+    changed[h >>> CHANGE_SHIFT] = 1;
+    changed[p >>> CHANGE_SHIFT] = 1;
     lists.counts[LIST_BALLOON] -= k;
     this.vm.balloonDeflate += k;
     return k;
@@ -135,6 +153,9 @@ export class BalloonDevInfo {
     lists.prev[after] = h;
     lists.on[p] = NOT_ON_LIST;
     lists.counts[LIST_BALLOON]--;
+    lists.changed[p >>> CHANGE_SHIFT] = 1;
+    lists.changed[after >>> CHANGE_SHIFT] = 1;
+    lists.changed[h >>> CHANGE_SHIFT] = 1;
     this.vm.balloonDeflate++;
     return asKernelPage(p);
   }

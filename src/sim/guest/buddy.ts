@@ -20,7 +20,7 @@
 // per-cpu page lists count as free memory to the allocator) but on no list. The moment anything needs
 // them to be real blocks (an allocation of order > 0, a free whose buddy lies in the range, takeFree,
 // a question about block orders) the range goes back to the free lists as the blocks it stands for.
-import { NOT_ON_LIST, type PageLists } from './pagelists.ts';
+import { CHANGE_SHIFT, NOT_ON_LIST, type PageLists } from './pagelists.ts';
 
 export const MAX_ORDER = 11;
 export const NOT_HEAD = -1;
@@ -81,6 +81,9 @@ export class Buddy {
       lists.on[p] = NOT_ON_LIST;
       lists.counts[this.base]--;
       this.order[p] = NOT_HEAD;
+      lists.changed[p >>> CHANGE_SHIFT] = 1;
+      lists.changed[n >>> CHANGE_SHIFT] = 1;
+      lists.changed[h >>> CHANGE_SHIFT] = 1;
       this.freePages--;
       return p;
     }

@@ -15,7 +15,7 @@ import {
   FRAME_VIRTIO,
 } from '../../core/abi.ts';
 import { NOT_HEAD } from './buddy.ts';
-import type { GuestKernel } from './kernel.ts';
+import type { KernelState } from './kernel-state.ts';
 import {
   allowedFrameStates,
   K_ANON,
@@ -43,7 +43,7 @@ export interface InvariantOptions {
   pagesInHand?: number;
 }
 
-export function checkInvariants(k: GuestKernel, opts: InvariantOptions = {}): string[] {
+export function checkInvariants(k: KernelState, opts: InvariantOptions = {}): string[] {
   const errors: string[] = [...k.lists.check(), ...k.buddy.check()];
   const pageErrors: string[] = [];
   const perPage = (msg: string) => {

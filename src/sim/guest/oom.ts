@@ -2,7 +2,7 @@
 // DEFLATE_ON_OOM was negotiated), then the OOM killer.
 import type { Task } from '../sched.ts';
 import { sleep } from '../sched.ts';
-import type { GuestKernel } from './kernel.ts';
+import type { KernelState } from './kernel-state.ts';
 import type { Workload } from './workload.ts';
 
 /** The mode 4.16 prints for a user page allocation. */
@@ -16,7 +16,7 @@ const JIFFY_US = 1000;
  * killed, or another task holds oom_lock (it is freeing memory right now, as __alloc_pages_may_oom
  * assumes). False only when nothing could be freed or killed.
  */
-export function* outOfMemory(k: GuestKernel, requester: Workload | null): Task<boolean> {
+export function* outOfMemory(k: KernelState, requester: Workload | null): Task<boolean> {
   if (!k.sched.tryLock(k.oomLock)) {
     yield sleep(JIFFY_US);
     return true;
@@ -51,7 +51,7 @@ export function badness(w: Workload): number {
 }
 
 /** select_bad_process: the workload with the most pages; on a tie the one found first (lowest pid). */
-export function selectBadProcess(k: GuestKernel): Workload | null {
+export function selectBadProcess(k: KernelState): Workload | null {
   let chosen: Workload | null = null;
   for (const w of k.workloads.values()) {
     if (w.state === 'killed' || w.state === 'freed') continue;
@@ -62,7 +62,7 @@ export function selectBadProcess(k: GuestKernel): Workload | null {
 }
 
 /** oom_kill_process: logs like 4.16, frees everything the victim had, stops its faulting. */
-export function oomKillProcess(k: GuestKernel, victim: Workload): void {
+export function oomKillProcess(k: KernelState, victim: Workload): void {
   const totalPages = k.totalramPages + k.swapTotalPages;
   const score = Math.floor((badness(victim) * 1000) / Math.max(1, totalPages));
   const chosen = `Out of memory: Kill process ${victim.pid} (${victim.name}) score ${score} or sacrifice child`;

@@ -1,0 +1,380 @@
+// What every part of the guest's memory management works on: the state Linux keeps in struct zone,
+// pglist_data, struct page and the vm counters, with the few primitives they all share. The parts
+// (the page allocator's balloon side in kernel.ts, reclaim.ts, workloads.ts, oom.ts, compaction.ts,
+// invariants.ts) each import this, not each other's files, so none of them depends on the whole.
+//
+// Boot lays memory out (the kernel image and the virtio window reserved, the rest free). The process
+// table (workloads), the OOM notifier chain and oom_lock live here too: reclaim, the fault path and the
+// OOM killer all look at them.
+import { FRAME_FREE, FRAME_KERNEL, FRAME_VIRTIO } from '../../core/abi.ts';
+import type { BalloonCore } from '../../core/core.ts';
+import { asPfn } from '../../core/units.ts';
+import type { Costs } from '../costs.ts';
+import { EventBus } from '../events.ts';
+import type { KernelLog } from '../klog.ts';
+import { Mutex, type Scheduler } from '../sched.ts';
+import { BalloonDevInfo } from './balloon-dev-info.ts';
+import { Buddy } from './buddy.ts';
+import { FrameRuns } from './frameruns.ts';
+import {
+  K_ANON,
+  K_FILE,
+  K_FREE,
+  K_KERNEL,
+  K_VIRTIO,
+  LIST_BUDDY,
+  LIST_COUNT,
+  LIST_LRU_ANON,
+  LIST_LRU_FILE,
+} from './kinds.ts';
+import { CHANGE_SHIFT, PageLists } from './pagelists.ts';
+import { computeWatermarks, memAvailable, type Watermarks } from './watermarks.ts';
+import type { OomNotifier, Workload } from './workload.ts';
+
+export interface KernelConfig {
+  /** Guest RAM in 4 KiB frames. */
+  ramFrames: number;
+  /** The guest's page size (PAGE_SIZE). */
+  pageKiB: 4 | 16 | 64;
+  swapMiB: number;
+  /** The backed window of kernel data the device reads (rings, pfns[], stats), in 4 KiB frames. */
+  windowFrame: number;
+  windowFrames: number;
+}
+
+/** Linux's vm event counters (/proc/vmstat), the ones the balloon and the UI read. */
+export interface VmEvents {
+  pgfault: number;
+  pgmajfault: number;
+  pswpin: number;
+  pswpout: number;
+  balloonInflate: number;
+  balloonDeflate: number;
+  balloonMigrate: number;
+  compactMigrated: number;
+  compactFail: number;
+  oomKill: number;
+  allocStall: number;
+  pgscan: number;
+  pgsteal: number;
+}
+
+/** /proc/meminfo's lines the simulation shows, in bytes. */
+export interface MemInfo {
+  MemTotal: number;
+  MemFree: number;
+  MemAvailable: number;
+  Cached: number;
+  SwapTotal: number;
+  SwapFree: number;
+  AnonPages: number;
+  Shmem: number;
+  /** Pages the balloon driver holds (on its list, in flight or isolated). */
+  Balloon: number;
+}
+
+/** The process table and the OOM chain as a snapshot keeps them (snapshot.ts): copies. */
+export interface KernelTables {
+  /** Every workload ever started, by id from 1. */
+  readonly workloads: readonly Workload[];
+  /** The alive ones' names and ids. */
+  readonly alive: readonly (readonly [string, number])[];
+  readonly notifiers: readonly OomNotifier[];
+}
+
+/** The kernel image and memmap: about 2 % of RAM plus 8 MiB (2048 frames). */
+const KERNEL_IMAGE_FRAMES = 2048;
+
+export class KernelState {
+  /** Frames per kernel page (PAGE_SIZE / 4 KiB): 1, 4 or 16. */
+  readonly ppp: number;
+  readonly nPages: number;
+  readonly pageBytes: number;
+  readonly lists: PageLists;
+  readonly buddy: Buddy;
+  /** The kernel's view of every page: K_* (kinds.ts). */
+  readonly kind: Uint8Array;
+  /** The workload id of an LRU page (0: none). */
+  readonly owner: Uint16Array;
+  readonly balloon: BalloonDevInfo;
+  /** What the kernel tells observers (events.ts): OOM kills, balloon page migrations. */
+  readonly events = new EventBus(() => this.sched.now);
+  readonly vm: VmEvents = {
+    pgfault: 0,
+    pgmajfault: 0,
+    pswpin: 0,
+    pswpout: 0,
+    balloonInflate: 0,
+    balloonDeflate: 0,
+    balloonMigrate: 0,
+    compactMigrated: 0,
+    compactFail: 0,
+    oomKill: 0,
+    allocStall: 0,
+    pgscan: 0,
+    pgsteal: 0,
+  };
+  readonly wmark: Watermarks;
+  /** Pages reserved at boot (kernel image + memmap, the virtio window): never managed. */
+  readonly reservedPages: number;
+  /** Kernel image pages: [0, kernelImagePages). */
+  readonly kernelImagePages: number;
+  /** totalram_pages: managed pages, less what the balloon took out with adjustManagedPageCount. */
+  totalramPages: number;
+  /** The sum of every adjustManagedPageCount delta. */
+  managedAdjust = 0;
+  nrAnon = 0;
+  nrFile = 0;
+  nrShmem = 0;
+  /** Pages the balloon driver holds (K_BALLOON, K_ISOLATED, K_ISOLATED_PUT). */
+  driverPages = 0;
+  /** Of those, balloon pages compaction has isolated (K_ISOLATED, K_ISOLATED_PUT). */
+  isolatedKernelPages = 0;
+  readonly swapTotalPages: number;
+  swapUsedPages = 0;
+  /** Balloon page allocations not yet added to the debt (an integer count keeps the hot path cheap). */
+  pendingAllocs = 0;
+  private debtUs = 0;
+  /** oom_lock: one OOM kill at a time; others back off for a jiffy and retry. */
+  readonly oomLock = new Mutex('oom_lock');
+  /** Balloon pages inside migratepage right now (checkInvariants allows for them). */
+  migrating = 0;
+  /** Frame runs of the kernel's own synchronous paths (reclaim, exit): flushed before they return. */
+  readonly runs: FrameRuns;
+  /** The process table: workloads by name (alive ones) and by id (every one ever started, id 0 none). */
+  protected readonly workloadsByName = new Map<string, Workload>();
+  protected readonly byId: (Workload | undefined)[] = [undefined];
+  protected nextPid = 1000;
+  private readonly notifiers: OomNotifier[] = [];
+
+  constructor(
+    readonly core: BalloonCore,
+    readonly sched: Scheduler,
+    readonly cfg: KernelConfig,
+    readonly log: KernelLog,
+    readonly costs: Costs,
+  ) {
+    const { ramFrames, pageKiB, swapMiB, windowFrame, windowFrames } = cfg;
+    if (pageKiB !== 4 && pageKiB !== 16 && pageKiB !== 64) {
+      throw new RangeError(`pageKiB: must be 4, 16 or 64, got ${pageKiB}`);
+    }
+    this.ppp = pageKiB / 4;
+    if (!Number.isInteger(ramFrames) || ramFrames <= 0 || ramFrames % this.ppp !== 0) {
+      throw new RangeError(
+        `ramFrames: must be a positive whole number of ${pageKiB} KiB pages, got ${ramFrames}`,
+      );
+    }
+    if (core.ramFrames !== ramFrames) {
+      throw new RangeError(`ramFrames: the core was laid out for ${core.ramFrames} frames, not ${ramFrames}`);
+    }
+    if (!(swapMiB >= 0)) throw new RangeError(`swapMiB: must be 0 or more, got ${swapMiB}`);
+    this.nPages = ramFrames / this.ppp;
+    this.pageBytes = pageKiB * 1024;
+    this.swapTotalPages = Math.floor((swapMiB * 1024) / pageKiB);
+    this.lists = new PageLists(this.nPages, LIST_COUNT);
+    this.buddy = new Buddy(this.lists, LIST_BUDDY);
+    this.kind = new Uint8Array(this.nPages);
+    this.owner = new Uint16Array(this.nPages);
+    this.balloon = new BalloonDevInfo(this.lists, this.kind, this.vm);
+    this.runs = new FrameRuns(core, this.ppp);
+
+    // Boot: the kernel image and memmap at the bottom, the virtio window where the config puts it
+    // (widened to whole pages), everything else free. Reserved memory has been written, so the host
+    // backs it; free memory has never been touched, so a fresh VM's RSS is small.
+    const imageFrames = Math.min(Math.floor(ramFrames / 50) + KERNEL_IMAGE_FRAMES, Math.floor(ramFrames / 2));
+    this.kernelImagePages = Math.max(1, Math.ceil(imageFrames / this.ppp));
+    const winFirst = Math.floor(windowFrame / this.ppp);
+    const winEnd = Math.ceil((windowFrame + windowFrames) / this.ppp);
+    if (winEnd > this.nPages) throw new RangeError('windowFrame: the window must lie inside guest RAM');
+    if (core.stateCount(FRAME_FREE) !== ramFrames) core.setFrames(asPfn(0), ramFrames, FRAME_FREE);
+    this.kind.fill(K_KERNEL, 0, this.kernelImagePages);
+    this.kind.fill(K_VIRTIO, winFirst, winEnd);
+    this.markReserved(0, this.kernelImagePages, FRAME_KERNEL);
+    this.markReserved(winFirst, winEnd, FRAME_VIRTIO);
+    // Free is what the two reserved ranges leave, handed to the buddy lists in ascending order.
+    let free = 0;
+    let p = 0;
+    const reservedRanges = [
+      [0, this.kernelImagePages],
+      [winFirst, winEnd],
+    ]
+      .filter(([first, end]) => end > first)
+      .sort((x, y) => x[0] - y[0]);
+    for (const [first, end] of reservedRanges) {
+      if (first > p) this.buddy.addFreeRange(p, first);
+      free += Math.max(0, first - p);
+      p = Math.max(p, end);
+    }
+    if (p < this.nPages) this.buddy.addFreeRange(p, this.nPages);
+    free += Math.max(0, this.nPages - p);
+    const reserved = this.nPages - free;
+    this.reservedPages = reserved;
+    this.totalramPages = this.nPages - reserved;
+    this.wmark = computeWatermarks(this.totalramPages, pageKiB);
+    const kib = (pages: number) => pages * pageKiB;
+    log.log(
+      `Memory: ${kib(this.totalramPages)}K/${kib(this.nPages)}K available (${kib(reserved)}K reserved, ` +
+        `min_free_kbytes ${this.wmark.minFreeKbytes})`,
+    );
+  }
+
+  private markReserved(first: number, end: number, state: number): void {
+    if (end <= first) return;
+    const f = asPfn(first * this.ppp);
+    this.core.setFrames(f, (end - first) * this.ppp, state);
+    this.core.hostTouch(f, (end - first) * this.ppp);
+  }
+
+  // ── Accounting ─────────────────────────────────────────────────────────────────────────────────
+
+  /** NR_FREE_PAGES. */
+  get freePages(): number {
+    return this.buddy.freePages;
+  }
+
+  /** adjust_managed_page_count(): the driver, per balloon page, without DEFLATE_ON_OOM. */
+  adjustManagedPageCount(delta: number): void {
+    this.totalramPages += delta;
+    this.managedAdjust += delta;
+  }
+
+  /** si_mem_available(), in pages. */
+  siMemAvailable(): number {
+    return memAvailable(this.buddy.freePages, this.nrFile, this.wmark);
+  }
+
+  /** NR_FILE_PAGES: page cache including shmem (what /proc/meminfo calls Cached, less swap cache). */
+  fileCachePages(): number {
+    return this.nrFile + this.nrShmem;
+  }
+
+  meminfo(): MemInfo {
+    const b = this.pageBytes;
+    return {
+      MemTotal: this.totalramPages * b,
+      MemFree: this.buddy.freePages * b,
+      MemAvailable: this.siMemAvailable() * b,
+      Cached: this.fileCachePages() * b,
+      SwapTotal: this.swapTotalPages * b,
+      SwapFree: (this.swapTotalPages - this.swapUsedPages) * b,
+      AnonPages: this.nrAnon * b,
+      Shmem: this.nrShmem * b,
+      Balloon: this.driverPages * b,
+    };
+  }
+
+  /** CPU time spent in synchronous kernel code that no task has slept off yet (µs, fractional). */
+  get cpuDebtUs(): number {
+    if (this.pendingAllocs > 0) {
+      this.debtUs += this.pendingAllocs * this.costs.allocPageUs;
+      this.pendingAllocs = 0;
+    }
+    return this.debtUs;
+  }
+
+  set cpuDebtUs(us: number) {
+    this.pendingAllocs = 0;
+    this.debtUs = us;
+  }
+
+  /** The whole µs of CPU debt, taken off the books (the fraction stays for next time). */
+  takeCpuDebt(): number {
+    const debt = this.cpuDebtUs;
+    const whole = Math.floor(debt);
+    this.debtUs = debt - whole;
+    return whole;
+  }
+
+  // ── The process table ──────────────────────────────────────────────────────────────────────────
+
+  get workloads(): ReadonlyMap<string, Workload> {
+    return this.workloadsByName;
+  }
+
+  workload(name: string): Workload | undefined {
+    return this.workloadsByName.get(name);
+  }
+
+  workloadById(id: number): Workload | undefined {
+    return this.byId[id];
+  }
+
+  /**
+   * Page p's entries in the per-page arrays (kind, owner) changed: snapshots copy its chunk. A write
+   * that comes with a PageLists call on the same page needs no call here: the lists mark it.
+   */
+  touch(p: number): void {
+    this.lists.changed[p >>> CHANGE_SHIFT] = 1;
+  }
+
+  /** Takes an LRU page from its workload and frees it (the caller flushes `runs`). */
+  unmapPage(p: number, runs: FrameRuns): Workload {
+    const k = this.kind[p];
+    const w = this.byId[this.owner[p]]!;
+    this.lists.remove(p);
+    if (k === K_ANON) this.nrAnon--;
+    else if (k === K_FILE) this.nrFile--;
+    else this.nrShmem--;
+    w.resident--;
+    this.kind[p] = K_FREE;
+    this.owner[p] = 0;
+    this.buddy.free(p, 0);
+    runs.add(p, FRAME_FREE);
+    return w;
+  }
+
+  /** Frees a workload's resident pages and swap slots (exit_mmap), leaving it registered. */
+  releaseWorkload(w: Workload): void {
+    const list = w.kind === 'file' ? LIST_LRU_FILE : LIST_LRU_ANON;
+    const runs = this.runs;
+    let p = this.lists.first(list);
+    while (p >= 0 && w.resident > 0) {
+      const next = this.lists.after(p);
+      if (this.owner[p] === w.id) this.unmapPage(p, runs);
+      p = next;
+    }
+    runs.flush();
+    this.swapUsedPages -= w.swapped;
+    w.swapped = 0;
+  }
+
+  // ── The OOM notifier chain ─────────────────────────────────────────────────────────────────────
+
+  /** register_oom_notifier(): called in descending priority, equal priorities in registration order. */
+  registerOomNotifier(nb: OomNotifier): void {
+    let i = 0;
+    while (i < this.notifiers.length && this.notifiers[i].priority >= nb.priority) i++;
+    this.notifiers.splice(i, 0, nb);
+  }
+
+  unregisterOomNotifier(nb: OomNotifier): boolean {
+    const i = this.notifiers.indexOf(nb);
+    if (i >= 0) this.notifiers.splice(i, 1);
+    return i >= 0;
+  }
+
+  get oomNotifiers(): readonly OomNotifier[] {
+    return this.notifiers;
+  }
+
+  // ── Snapshots ──────────────────────────────────────────────────────────────────────────────────
+
+  /** The process table and the OOM chain, copied (snapshot.ts keeps the fields and arrays). */
+  saveTables(): KernelTables {
+    return {
+      workloads: this.byId.slice(1).map((w) => ({ ...w! })),
+      alive: [...this.workloadsByName].map(([name, w]) => [name, w.id] as const),
+      notifiers: this.notifiers.slice(),
+    };
+  }
+
+  /** Puts back what saveTables() copied (as new Workload objects: the snapshot keeps its own). */
+  loadTables(t: KernelTables): void {
+    this.byId.length = 1;
+    for (const w of t.workloads) this.byId.push({ ...w });
+    this.workloadsByName.clear();
+    for (const [name, id] of t.alive) this.workloadsByName.set(name, this.byId[id]!);
+    this.notifiers.length = 0;
+    this.notifiers.push(...t.notifiers);
+  }
+}
