@@ -2,11 +2,13 @@
 // The lab's rooms: Boot.tsx (start-up), commands.ts (+ keyboard.ts, KeysDialog.tsx), playback.ts,
 // Header.tsx, open.ts (opening scenarios and links), and the panels.
 import { lazy, Suspense, useEffect } from 'react';
+import { useStore } from 'zustand';
 import { Boot } from './Boot.tsx';
 import { useApp, useServices } from './context.tsx';
 import { Header } from './Header.tsx';
 import { useKeyboard } from './keyboard.ts';
-import { openFromLocation } from './open.ts';
+import { navigate } from './lesson/navigate.ts';
+import { lessonStore } from './lesson/state.ts';
 import { Controls } from './panels/Controls.tsx';
 import { GuestPanel } from './panels/GuestPanel.tsx';
 import { HostPanel } from './panels/HostPanel.tsx';
@@ -19,6 +21,9 @@ import { usePlayback } from './playback.ts';
 const RingsPanel = lazy(() => import('./panels/RingsPanel.tsx').then((m) => ({ default: m.RingsPanel })));
 const StatsPanel = lazy(() => import('./panels/StatsPanel.tsx').then((m) => ({ default: m.StatsPanel })));
 const KeysDialog = lazy(() => import('./KeysDialog.tsx').then((m) => ({ default: m.KeysDialog })));
+// Lesson mode loads when a lesson or the first screen is shown.
+const Welcome = lazy(() => import('./lesson/Welcome.tsx').then((m) => ({ default: m.Welcome })));
+const LessonPane = lazy(() => import('./lesson/LessonPane.tsx').then((m) => ({ default: m.LessonPane })));
 const MapGallery = lazy(() => import('./MapGallery.tsx').then((m) => ({ default: m.MapGallery })));
 
 export function App() {
@@ -40,23 +45,35 @@ export function App() {
 function useHashChange(): void {
   const svc = useServices();
   useEffect(() => {
-    const onHash = () => void openFromLocation(svc);
+    const onHash = () => void navigate(svc);
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, [svc]);
 }
 
 function Lab() {
-  const { store } = useServices();
+  const mode = useStore(lessonStore, (s) => s.mode);
   const theme = useApp((s) => s.theme);
-  const notice = useApp((s) => s.notice);
-  const showHelp = useApp((s) => s.showHelp);
-  usePlayback();
-  useKeyboard();
   useHashChange();
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
+  if (mode === 'welcome') {
+    return (
+      <Suspense fallback={null}>
+        <Welcome />
+      </Suspense>
+    );
+  }
+  return <LabPage lesson={mode === 'lesson'} />;
+}
+
+function LabPage({ lesson }: { lesson: boolean }) {
+  const { store } = useServices();
+  const notice = useApp((s) => s.notice);
+  const showHelp = useApp((s) => s.showHelp);
+  usePlayback();
+  useKeyboard();
   return (
     <>
       <Header />
@@ -70,6 +87,11 @@ function Lab() {
       )}
       <Controls />
       <main className="lab">
+        {lesson ? (
+          <Suspense fallback={<p className="panel">Loading the lesson…</p>}>
+            <LessonPane />
+          </Suspense>
+        ) : null}
         <TracePanel />
         <HostPanel />
         <MapPanel />

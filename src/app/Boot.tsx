@@ -5,7 +5,8 @@ import { BalloonCore } from '../core/core.ts';
 import { loadCoreModule } from '../core/wasm-browser.ts';
 import { AppContext, type AppServices } from './context.tsx';
 import { installHook } from './hook.ts';
-import { fetchJson, openFromLocation } from './open.ts';
+import { navigate } from './lesson/navigate.ts';
+import { fetchJson } from './open.ts';
 import { SimRunner } from './sim-runner.ts';
 import { createAppStore, type ScenarioEntry } from './store.ts';
 
@@ -19,7 +20,7 @@ async function boot(): Promise<AppServices> {
   const index = (await fetchJson('./scenarios/index.json')) as { scenarios: ScenarioEntry[] };
   store.getState().setScenarios(index.scenarios);
   const svc = { core, store, runner };
-  await openFromLocation(svc);
+  await navigate(svc);
   // Only once the first scenario is loaded: a caller of the hook must never race the page's own load.
   installHook(runner, (title) => store.getState().setCurrent(null, title));
   return svc;

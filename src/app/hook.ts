@@ -2,6 +2,7 @@
 // devtools console. load(scenario) → runUntil(seconds) → summary() / trace().
 import { parseScenario } from '../sim/scenario.ts';
 import type { SimSummary } from '../sim/view.ts';
+import { lessonInfo } from './lesson/state.ts';
 import type { SimRunner } from './sim-runner.ts';
 
 export interface BalloonLabHook {
@@ -11,6 +12,17 @@ export interface BalloonLabHook {
   trace(): string;
   /** The scenario as it stands (with the operator's actions), for saving. */
   scenario(): unknown;
+  /** The lessons, in taking order, with how many stops each has. */
+  lessons(): Promise<{ id: string; title: string; stops: number }[]>;
+  /** The open lesson and its stop (counted from 1), or null in the lab and on the first screen. */
+  lesson(): {
+    id: string;
+    title: string;
+    stop: number;
+    stops: number;
+    stopTitle: string;
+    arrived: boolean;
+  } | null;
 }
 
 export function installHook(runner: SimRunner, onLoad: (title: string) => void): BalloonLabHook {
@@ -36,6 +48,14 @@ export function installHook(runner: SimRunner, onLoad: (title: string) => void):
     summary: () => runner.summary(),
     trace: () => runner.traceText(),
     scenario: () => runner.scenario,
+    async lessons() {
+      const { fetchLesson, loadLessonIndex } = await import('./lesson/controller.ts');
+      const index = await loadLessonIndex();
+      return Promise.all(
+        index.map(async (e) => ({ id: e.id, title: e.title, stops: (await fetchLesson(e)).stops.length })),
+      );
+    },
+    lesson: () => lessonInfo(),
   };
   (window as unknown as { balloonLab: BalloonLabHook }).balloonLab = hook;
   return hook;

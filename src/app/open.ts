@@ -4,7 +4,7 @@
 import { parseScenario, type Scenario } from '../sim/scenario.ts';
 import type { AppServices } from './context.tsx';
 
-export const DEFAULT_SCENARIO = 'inflate-deflate.json';
+export const DEFAULT_SCENARIO = 'lesson-why-balloon.json';
 
 export async function fetchJson(path: string): Promise<unknown> {
   const res = await fetch(path);

@@ -46,7 +46,9 @@ export function usePlayback(): void {
           to = runner.nowUs + whole;
         }
         runner.runFor(to, FRAME_BUDGET_MS, { quiet: true });
-        if (runner.atEnd && runner.nowUs >= runner.endUs) {
+        if (runner.atPause || (runner.atEnd && runner.nowUs >= runner.endUs)) {
+          // At a lesson's stop: it is reached once; Play goes on from here.
+          runner.pauseAt = null;
           runner.flush();
           store.getState().setPlaying(false);
           return;

@@ -51,6 +51,17 @@ export class SimRunner {
   private shown: Playable | null = null;
   /** The simulation's checkpoints (null for a trace replay or nothing). */
   private checkpoints: Checkpoints | null = null;
+  /**
+   * A moment playback stops at (a lesson's next stop): runFor() runs no event past `event` events
+   * from the start, and there moves the clock on to `us` (a time stop stands between two events).
+   */
+  pauseAt: { event: number; us: number } | null = null;
+
+  /** Whether the run stands at pauseAt. */
+  get atPause(): boolean {
+    const p = this.pauseAt;
+    return p !== null && this.eventIndex === p.event && this.nowUs === p.us;
+  }
 
   constructor(private readonly core: BalloonCore) {}
 
@@ -126,6 +137,7 @@ export class SimRunner {
 
   load(scenario: Scenario): void {
     this.scenario = scenario;
+    this.pauseAt = null;
     const sim = new Simulation(scenario, this.core);
     this.playable = sim;
     this.checkpoints = new Checkpoints(sim, {
@@ -204,7 +216,16 @@ export class SimRunner {
     let n = 0;
     let done = false;
     this.checkpoints?.resume();
+    // A pause already behind the run (the user stepped past it) lapses.
+    if (this.pauseAt && (this.eventIndex > this.pauseAt.event || this.nowUs > this.pauseAt.us))
+      this.pauseAt = null;
+    const pause = this.pauseAt;
     for (;;) {
+      if (pause && this.eventIndex + n >= pause.event) {
+        if (sim.nowUs < pause.us && pause.us <= target) sim.runUntilUs(pause.us);
+        done = sim.nowUs >= target || (this.eventIndex + n === pause.event && sim.nowUs === pause.us);
+        break;
+      }
       const next = sim.nextTime();
       if (next === undefined || next > target) {
         sim.runUntilUs(target);

@@ -333,3 +333,66 @@ export function stepMark(sim: SimParts, kind: NamedStep): number | string {
       return sim.timeline.length;
   }
 }
+
+// ── Frame sets (a lesson's highlight on the map) ─────────────────────────────────────────────────
+
+/** The sets of frames a lesson can outline on the map (docs/lessons.md, "Highlights"). */
+export type FrameSet = 'balloon' | 'last-batch' | 'workload' | 'discarded' | 'free' | 'free-backed';
+
+// Frame and host states of the core's tables (asm/constants.ts, through the core's ABI).
+const FRAME_FREE = 0;
+const FRAME_BALLOON = 5;
+const FRAME_INFLATING = 6;
+const FRAME_DEFLATING = 7;
+const FRAME_ISOLATED = 8;
+const HOST_RESIDENT = 1;
+const HOST_DISCARDED = 2;
+
+/**
+ * The PFNs of one set, ascending: the balloon's frames (acknowledged, in flight or being migrated);
+ * the PFNs of the last buffer the driver filled (pfns[]); a workload's frames; the frames the host
+ * gave back (MADV_DONTNEED); the guest's free frames; and the free frames the host still backs
+ * (freed inside the guest, still paid for by the host: what a balloon takes back).
+ */
+export function framesIn(sim: SimParts, set: FrameSet, workload?: string): number[] {
+  const { core } = sim;
+  const frames = core.frames;
+  const host = core.host;
+  const n = core.ramFrames;
+  const out: number[] = [];
+  switch (set) {
+    case 'balloon':
+      for (let p = 0; p < n; p++) {
+        const s = frames[p];
+        if (s === FRAME_BALLOON || s === FRAME_INFLATING || s === FRAME_DEFLATING || s === FRAME_ISOLATED)
+          out.push(p);
+      }
+      return out;
+    case 'free':
+      for (let p = 0; p < n; p++) if (frames[p] === FRAME_FREE) out.push(p);
+      return out;
+    case 'free-backed':
+      for (let p = 0; p < n; p++) if (frames[p] === FRAME_FREE && host[p] === HOST_RESIDENT) out.push(p);
+      return out;
+    case 'discarded':
+      for (let p = 0; p < n; p++) if (host[p] === HOST_DISCARDED) out.push(p);
+      return out;
+    case 'last-batch': {
+      const { gpa, count } = pfnsOf(sim);
+      for (let i = 0; i < count; i++) out.push(core.readU32(asGpa(gpa + i * 4)));
+      return out.sort((a, b) => a - b);
+    }
+    case 'workload': {
+      const { kernel } = sim;
+      let id = -1;
+      for (const w of kernel.workloads.values()) if (w.name === workload) id = w.id;
+      if (id < 0) return out;
+      const owner = kernel.owner;
+      for (let page = 0; page < owner.length; page++) {
+        if (owner[page] !== id) continue;
+        for (let k = 0; k < kernel.ppp; k++) out.push(page * kernel.ppp + k);
+      }
+      return out;
+    }
+  }
+}

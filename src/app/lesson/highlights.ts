@@ -1,0 +1,84 @@
+// What a stop points at, put on the panels once the run stands at the stop: frames outlined on the map
+// (the lab's own highlight), a callout on a number in a panel, a slot in the virtqueue inspector,
+// lines in the driver view, a point on a plot. Labels are filled from the stop's measures.
+import { fillPlaceholders, type ReachedStop } from '../../lessons/engine.ts';
+import type { Highlight, Side } from '../../lessons/lesson.ts';
+import { framesIn, simulationOf } from '../../sim/view.ts';
+import type { AppServices } from '../context.tsx';
+import { compareStage } from './controller.ts';
+import { lessonStore, NO_MARKS } from './state.ts';
+
+export const CALLOUT_ATTR = 'data-callout';
+
+/** A highlight's label with its placeholders filled, or `fallback`. */
+export function labelOf(h: Highlight, stop: ReachedStop, fallback = ''): string {
+  return h.label ? fillPlaceholders(h.label, stop.measures) : fallback;
+}
+
+/** Removes every number callout from the page. */
+export function clearCallouts(root: ParentNode = document): void {
+  for (const el of root.querySelectorAll(`[${CALLOUT_ATTR}]`)) el.removeAttribute(CALLOUT_ATTR);
+}
+
+/**
+ * The element showing `measure` in `panel` (the panel's `data-panel`, else anywhere on the page), on
+ * `side`'s half in a compare view.
+ */
+export function measureElement(panel: string, measure: string, side?: Side): HTMLElement | null {
+  const scope = side ? `[data-side="${side}"] ` : '';
+  return (
+    document.querySelector<HTMLElement>(`${scope}[data-panel="${panel}"] [data-measure="${measure}"]`) ??
+    document.querySelector<HTMLElement>(`${scope}[data-measure="${measure}"]`)
+  );
+}
+
+/** Puts the stop's callouts on their numbers; returns how many found their number. */
+export function placeCallouts(highlights: readonly Highlight[], stop: ReachedStop): number {
+  clearCallouts();
+  let placed = 0;
+  for (const h of highlights) {
+    if (h.on !== 'number') continue;
+    const el = measureElement(h.panel, h.measure, h.side);
+    if (!el) continue;
+    el.setAttribute(CALLOUT_ATTR, labelOf(h, stop, h.measure));
+    placed++;
+  }
+  return placed;
+}
+
+/** Outlines, marks and callouts of stop `i` of the open lesson, now that the run stands at it. */
+export function applyHighlights(svc: AppServices, i: number): void {
+  const open = lessonStore.getState().open;
+  if (!open) return;
+  const stop = open.stops[i];
+  const highlights = open.lesson.stops[i].highlights;
+  const marks = { ...NO_MARKS, map: null as string | null };
+  const pfns: number[] = [];
+  for (const h of highlights) {
+    switch (h.on) {
+      case 'map': {
+        if (compareStage()) break; // the compare view outlines nothing: its two maps are the point
+        const sim = simulationOf(svc.runner.playable);
+        if (!sim) break;
+        if ('pfns' in h) for (let p = h.pfns[0]; p <= h.pfns[1]; p++) pfns.push(p);
+        else pfns.push(...framesIn(sim, h.frames, h.workload));
+        marks.map = labelOf(h, stop, marks.map ?? '');
+        break;
+      }
+      case 'driver':
+        marks.driver = h;
+        break;
+      case 'ring':
+        marks.ring = h;
+        break;
+      case 'plot':
+        marks.plot = { series: h.series, us: stop.us, label: h.label ? labelOf(h, stop) : undefined };
+        break;
+      case 'number':
+        break;
+    }
+  }
+  if (pfns.length) svc.store.getState().setHighlight(pfns);
+  lessonStore.getState().setMarks(marks);
+  placeCallouts(highlights, stop);
+}
