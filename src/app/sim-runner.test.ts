@@ -225,3 +225,37 @@ describe('SimRunner seeking with checkpoints', () => {
     expect(moment(r)).toEqual(withAction);
   });
 });
+
+describe('pauseAt (a lesson playing to its next stop)', () => {
+  it('stops playback exactly at each stop, where a replay to it stands', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseLesson } = await import('../lessons/lesson.ts');
+    const { runLesson } = await import('../lessons/engine.ts');
+    const { newSim } = await import('../sim/testing.ts');
+    const parsed = parseLesson(
+      readFileSync(new URL('../../public/lessons/one-batch.json', import.meta.url), 'utf8'),
+    );
+    if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+    const stops = runLesson(parsed.lesson, { scenarioFile: bundledScenario, simulate: (s) => newSim(s) });
+    const r = runner('lesson-one-batch.json');
+    const replayed = runner('lesson-one-batch.json');
+    for (const stop of stops) {
+      r.pauseAt = { event: stop.steps.main ?? 0, us: stop.us };
+      // Playback asks for far more time than the stop is away, frame after frame.
+      for (let frame = 0; frame < 1000 && !r.atPause; frame++) r.runFor(r.endUs, 1000);
+      expect(r.atPause).toBe(true);
+      expect([r.eventIndex, r.nowUs]).toEqual([stop.steps.main, stop.us]);
+      replayed.replayToEvent(stop.steps.main ?? 0, stop.us);
+      expect(r.summary()).toEqual(replayed.summary());
+    }
+  });
+
+  it('lapses when the run is already past it', () => {
+    const r = runner();
+    r.advanceTo(2_000_000);
+    r.pauseAt = { event: 1, us: 1 };
+    r.runFor(3_000_000, 1000);
+    expect(r.pauseAt).toBeNull();
+    expect(r.nowUs).toBe(3_000_000);
+  });
+});

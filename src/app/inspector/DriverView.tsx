@@ -3,7 +3,9 @@
 // virtual time. Only the code pane scrolls, never the page, so stepping with the keyboard stays put.
 import './driver-view.css';
 import { type KeyboardEvent, memo, type ReactNode, useId, useLayoutEffect, useRef, useState } from 'react';
-import { formatTraceTime } from '../../sim/view.ts';
+import { useStore } from 'zustand';
+import { formatTraceTime, SEED_FUNCTIONS } from '../../sim/view.ts';
+import { lessonStore } from '../lesson/state.ts';
 import { narrate } from './narration.ts';
 import { DRIVER_SOURCE_PATH, driverSource, seedLabel } from './source.ts';
 import { mergeRanges, type RowRange, rowsInView } from './virtual-rows.ts';
@@ -56,6 +58,10 @@ export function DriverView({ calls, cursor, onSeek }: DriverViewProps) {
   const span = shown ? spans.get(shown.fn) : undefined;
   const running = current ? spans.get(current.fn) : undefined;
   const previewing = shown !== null && viewed !== cursor;
+  // A lesson's stop may point at a function of the seed: its port is outlined and scrolled to.
+  const lessonMark = useStore(lessonStore, (s) => s.marks.driver);
+  const pointed = lessonMark ? spans.get(lessonMark.fn) : undefined;
+  const scrollTo = pointed ?? span;
 
   // Only the lines in view are in the DOM (and the running and viewed functions, always): the pane
   // keeps its full height with stand-ins, so it scrolls, pages and finds its place as before.
@@ -76,14 +82,14 @@ export function DriverView({ calls, cursor, onSeek }: DriverViewProps) {
   useLayoutEffect(measure, [rowHeight]);
   useLayoutEffect(() => {
     const pane = code.current;
-    if (!pane || !span || !rowHeight) return;
-    const top = span.start * rowHeight;
-    const bottom = (span.end + 1) * rowHeight;
+    if (!pane || !scrollTo || !rowHeight) return;
+    const top = scrollTo.start * rowHeight;
+    const bottom = (scrollTo.end + 1) * rowHeight;
     const fits = top >= pane.scrollTop && bottom <= pane.scrollTop + pane.clientHeight;
     if (!fits) pane.scrollTop = Math.max(0, top - 2 * rowHeight);
-  }, [span, rowHeight]);
+  }, [scrollTo, rowHeight]);
   const segments = mergeRanges(
-    [inView, ...[span, running].flatMap((s) => (s ? [{ start: s.start, end: s.end + 1 }] : []))],
+    [inView, ...[span, running, pointed].flatMap((s) => (s ? [{ start: s.start, end: s.end + 1 }] : []))],
     lines.length,
   );
   const lineRows: ReactNode[] = [];
@@ -105,12 +111,14 @@ export function DriverView({ calls, cursor, onSeek }: DriverViewProps) {
       const inShown = span !== undefined && n >= span.start && n <= span.end;
       const inRunning = running !== undefined && n >= running.start && n <= running.end;
       const decl = declAt.get(n);
+      const inPointed = pointed !== undefined && n >= pointed.start && n <= pointed.end;
       lineRows.push(
         <SourceLine
           key={n}
           n={n}
           text={lines[n]}
           mark={inRunning ? 'run' : inShown ? 'view' : null}
+          pointed={inPointed}
           seed={decl ? seedLabel(decl) : null}
         />,
       );
@@ -139,6 +147,15 @@ export function DriverView({ calls, cursor, onSeek }: DriverViewProps) {
       <p className="dv-narration" aria-live="polite" data-testid="driver.narration">
         {current ? narrate(current.fn, current.detail) : 'Nothing has run yet.'}
       </p>
+      {lessonMark ? (
+        <p className="dv-lesson" data-testid="driver.lesson">
+          The lesson points at <code>{lessonMark.fn}</code>
+          {lessonMark.lines
+            ? `, lines ${lessonMark.lines[0]}–${lessonMark.lines[1]} of the seed`
+            : `, seed lines ${SEED_FUNCTIONS[lessonMark.fn][0]}–${SEED_FUNCTIONS[lessonMark.fn][1]}`}
+          , outlined below.
+        </p>
+      ) : null}
       {previewing && shown ? (
         <p className="dv-preview" data-testid="driver.preview">
           Looking back at call {viewed + 1}, <code>{shown.fn}</code>: {narrate(shown.fn, shown.detail)}
@@ -175,17 +192,20 @@ const SourceLine = memo(function SourceLine({
   text,
   mark,
   seed,
+  pointed = false,
 }: {
   n: number;
   text: string;
   mark: 'run' | 'view' | null;
   seed: string | null;
+  pointed?: boolean;
 }) {
   return (
     <div
       className="dv-line"
       data-line={n}
       data-mark={mark ?? undefined}
+      data-lesson-mark={pointed || undefined}
       data-comment={isComment(text) || undefined}
     >
       <span className="dv-ln" aria-hidden="true">

@@ -2,7 +2,9 @@
 // other side reads), then its slots, paged to PAGE_ROWS rows around the slot where things happen.
 // The available and the used ring differ only in what a slot holds, so each is a short description.
 import { type ReactNode, useState } from 'react';
+import { useStore } from 'zustand';
 import type { BalloonCore } from '../../core/core.ts';
+import { lessonStore } from '../lesson/state.ts';
 import { hex } from './format.ts';
 import { Pager, Scroller, Th } from './parts.tsx';
 import {
@@ -122,13 +124,27 @@ export function RingTable({
   detail: QueueDetail;
 }) {
   const [start, setStart] = useState<number | null>(null);
-  const focus = kind.focus(detail, ring.size);
+  // A lesson's stop may point at one slot of this ring ("last": the slot written last).
+  const lessonMark = useStore(lessonStore, (s) => s.marks.ring);
+  const lastSlot = slotOf((kind.id === 'avail' ? detail.availIdx : detail.usedIdx) - 1, ring.size);
+  const marked =
+    lessonMark && lessonMark.queue === name && lessonMark.part === kind.id
+      ? lessonMark.slot === 'last'
+        ? lastSlot
+        : lessonMark.slot % ring.size
+      : null;
+  const focus = marked ?? kind.focus(detail, ring.size);
   const win = rowWindow(ring.size, focus, start);
   const rows: ReactNode[] = [];
   for (let slot = win.start; slot < win.end; slot++) {
     const mark = kind.mark(detail, ring.size, slot);
     rows.push(
-      <tr key={slot} data-row-index={slot} data-phase={mark?.phase}>
+      <tr
+        key={slot}
+        data-row-index={slot}
+        data-phase={mark?.phase}
+        data-lesson-mark={slot === marked ? 'true' : undefined}
+      >
         <th scope="row" className="vqi-num vqi-right">
           {slot}
         </th>

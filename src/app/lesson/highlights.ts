@@ -1,10 +1,13 @@
 // What a stop points at, put on the panels once the run stands at the stop: frames outlined on the map
 // (the lab's own highlight), a callout on a number in a panel, a slot in the virtqueue inspector,
 // lines in the driver view, a point on a plot. Labels are filled from the stop's measures.
+
+import { availIdx } from '../../core/ring-layout.ts';
 import { fillPlaceholders, type ReachedStop } from '../../lessons/engine.ts';
 import type { Highlight, Side } from '../../lessons/lesson.ts';
-import { framesIn, simulationOf } from '../../sim/view.ts';
+import { framesIn, queuesOf, simulationOf } from '../../sim/view.ts';
 import type { AppServices } from '../context.tsx';
+import { readAvailEntry } from '../inspector/rings.ts';
 import { compareStage } from './controller.ts';
 import { lessonStore, NO_MARKS } from './state.ts';
 
@@ -32,13 +35,31 @@ export function measureElement(panel: string, measure: string, side?: Side): HTM
   );
 }
 
+/**
+ * Measures no panel shows as such, and the number a callout on them sits on: a change of host RSS is
+ * called out on host RSS, actual in MiB on actual.
+ */
+export const SHOWN_AS: Readonly<Record<string, string>> = {
+  rssChangeMiB: 'hostRssMiB',
+  rssDropMiB: 'hostRssMiB',
+  hostRssPeakMiB: 'hostRssMiB',
+  actualMiB: 'actual',
+  numPagesMiB: 'numPages',
+  gapPages: 'actual',
+  balloonPages: 'actual',
+  targetMiB: 'numPages',
+};
+
 /** Puts the stop's callouts on their numbers; returns how many found their number. */
 export function placeCallouts(highlights: readonly Highlight[], stop: ReachedStop): number {
   clearCallouts();
   let placed = 0;
   for (const h of highlights) {
     if (h.on !== 'number') continue;
-    const el = measureElement(h.panel, h.measure, h.side);
+    const shownAs = SHOWN_AS[h.measure];
+    const el =
+      measureElement(h.panel, h.measure, h.side) ??
+      (shownAs ? measureElement(h.panel, shownAs, h.side) : null);
     if (!el) continue;
     el.setAttribute(CALLOUT_ATTR, labelOf(h, stop, h.measure));
     placed++;
@@ -70,6 +91,7 @@ export function applyHighlights(svc: AppServices, i: number): void {
         break;
       case 'ring':
         marks.ring = h;
+        if (h.part === 'descriptor') selectDescriptor(svc, h);
         break;
       case 'plot':
         marks.plot = { series: h.series, us: stop.us, label: h.label ? labelOf(h, stop) : undefined };
@@ -81,4 +103,20 @@ export function applyHighlights(svc: AppServices, i: number): void {
   if (pfns.length) svc.store.getState().setHighlight(pfns);
   lessonStore.getState().setMarks(marks);
   placeCallouts(highlights, stop);
+}
+
+/**
+ * A stop that points at a descriptor selects it in the inspector (which shows its buffer and outlines
+ * the PFNs it carries): "last" is the head of the buffer the driver offered last.
+ */
+function selectDescriptor(svc: AppServices, h: Extract<Highlight, { on: 'ring' }>): void {
+  const sim = simulationOf(svc.runner.playable);
+  const q = sim ? queuesOf(sim).find((x) => x.name === h.queue) : undefined;
+  if (!sim || !q) return;
+  const size = q.ring.size;
+  const desc =
+    h.slot === 'last'
+      ? readAvailEntry(sim.core, q.ring, (sim.core.readU16(availIdx(q.ring.avail)) - 1 + 65536) % size)
+      : h.slot % size;
+  svc.store.getState().selectDescriptor({ queue: q.index, desc });
 }

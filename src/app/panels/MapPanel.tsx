@@ -3,10 +3,12 @@
 // frame; React only passes it the settings, and the PFNs of the descriptor selected in the inspector
 // to outline.
 import { useCallback, useMemo } from 'react';
+import { useStore } from 'zustand';
 import type { BalloonCore } from '../../core/core.ts';
 import type { Pfn } from '../../core/units.ts';
 import { describeFrame, type Playable, queuesOf, simulationOf } from '../../sim/view.ts';
 import { useApp, useRunner, useServices } from '../context.tsx';
+import { lessonStore } from '../lesson/state.ts';
 import { describeHighlight, highlightOf, MemoryMap, MemoryMapLegend, ViewToggle } from '../memmap/index.ts';
 
 /**
@@ -45,9 +47,16 @@ export function MapPanel() {
   const ramFrames = core.ramFrames;
   const shown = useMemo(() => highlightOf(highlight, ramFrames), [highlight, ramFrames]);
   const said = highlight.length ? describeHighlight(shown) : '';
+  // A lesson's outline says what it is ("the balloon: 40,960 PFNs highlighted, …").
+  const lessonLabel = useStore(lessonStore, (s) => s.marks.map);
   if (!view) return null;
   const queue = selected ? (view.queues.find((q) => q.index === selected.queue)?.name ?? null) : null;
-  const source = selected && queue ? `Descriptor ${selected.desc} of the ${queue} queue: ` : '';
+  const source =
+    selected && queue
+      ? `Descriptor ${selected.desc} of the ${queue} queue: `
+      : lessonLabel
+        ? `${lessonLabel[0].toUpperCase()}${lessonLabel.slice(1)}: `
+        : '';
   return (
     <section className="panel map" aria-labelledby="map-title">
       <div className="row wrap map-head">

@@ -33,7 +33,50 @@ function axisSize(u: uPlot, values: string[] | null): number {
   return Math.ceil(widest / uPlot.pxRatio) + 18;
 }
 
-function options(spec: PlotSpec, theme: Theme, width: number): uPlot.Options {
+/** A lesson's point on a plot: a line at the stop's time and a dot where its series is then. */
+export interface PlotMark {
+  series: string;
+  us: number;
+}
+
+/** Draws `mark` on `u` if one of its lines is the marked series (a uPlot draw hook). */
+function drawMark(u: uPlot, spec: PlotSpec, mark: PlotMark | null, ink: string): void {
+  if (!mark) return;
+  const line = spec.lines.findIndex((l) => l.key === mark.series);
+  if (line < 0) return;
+  const xs = u.data[0];
+  const t = mark.us / 1e6;
+  let i = xs.length - 1;
+  while (i > 0 && xs[i] > t) i--;
+  const x = u.valToPos(t, 'x', true);
+  const { ctx, bbox } = u;
+  ctx.save();
+  ctx.strokeStyle = ink;
+  ctx.lineWidth = 1.5 * uPlot.pxRatio;
+  ctx.setLineDash([4 * uPlot.pxRatio, 3 * uPlot.pxRatio]);
+  ctx.beginPath();
+  ctx.moveTo(x, bbox.top);
+  ctx.lineTo(x, bbox.top + bbox.height);
+  ctx.stroke();
+  const v = u.data[line + 1]?.[i];
+  if (typeof v === 'number') {
+    const y = u.valToPos(v, u.series[line + 1].scale ?? 'y', true);
+    ctx.setLineDash([]);
+    ctx.fillStyle = '#e69f00';
+    ctx.beginPath();
+    ctx.arc(x, y, 6 * uPlot.pxRatio, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.stroke();
+  }
+  ctx.restore();
+}
+
+function options(
+  spec: PlotSpec,
+  theme: Theme,
+  width: number,
+  mark: { current: PlotMark | null } = { current: null },
+): uPlot.Options {
   const css = getComputedStyle(document.documentElement);
   const ink = css.getPropertyValue('--fg').trim() || '#1b1f24';
   const grid = css.getPropertyValue('--border').trim() || '#d0d7de';
@@ -82,6 +125,7 @@ function options(spec: PlotSpec, theme: Theme, width: number): uPlot.Options {
     ],
     legend: { show: false },
     cursor: { show: false },
+    hooks: { draw: [(u) => drawMark(u, spec, mark.current, ink)] },
   };
 }
 
@@ -90,23 +134,28 @@ export function Plot({
   spec,
   version,
   theme,
+  mark = null,
 }: {
   series: Series;
   spec: PlotSpec;
   version: number;
   theme: Theme;
+  /** A lesson's point on this plot (drawn when one of its lines is the series). */
+  mark?: PlotMark | null;
 }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const columns = useMemo(() => new PlotColumns(spec), [spec]);
   const latest = useRef(series);
   latest.current = series;
+  const markRef = useRef(mark);
+  markRef.current = mark;
   // A new theme draws anew, with its colours (read from CSS).
   useEffect(() => {
     const el = host.current!;
     const width = () => Math.max(240, el.clientWidth);
     plot.current = new uPlot(
-      options(spec, theme, width()),
+      options(spec, theme, width(), markRef),
       thinColumns(columns.update(latest.current), width()) as uPlot.AlignedData,
       el,
     );
@@ -123,8 +172,13 @@ export function Plot({
     const p = plot.current;
     if (p) p.setData(thinColumns(columns.update(series), p.width) as uPlot.AlignedData);
   }, [series, columns, version]);
+  const marked = mark !== null && spec.lines.some((l) => l.key === mark.series);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the mark is read through its ref in the draw hook
+  useEffect(() => {
+    plot.current?.redraw(false, false);
+  }, [mark?.series, mark?.us]);
   return (
-    <figure className="plot" data-plot={spec.id}>
+    <figure className="plot" data-plot={spec.id} data-lesson-mark={marked ? mark.series : undefined}>
       <figcaption>{spec.title}</figcaption>
       <div ref={host} role="img" aria-label={describePlot(spec, series)} />
       <ul className="plot-legend" aria-label={`Lines of “${spec.title}”`}>

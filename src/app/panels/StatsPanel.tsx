@@ -1,7 +1,10 @@
 // Over virtual time: the balloon, memory, and all eight stats tags as the host received them; then the
 // guest's stats as the host has them now (qom-get guest-stats), with QEMU's names.
+
+import { useStore } from 'zustand';
 import { guestStatsOf, type Playable, seriesOf, simulationOf } from '../../sim/view.ts';
 import { useApp, useRunner } from '../context.tsx';
+import { lessonStore } from '../lesson/state.ts';
 import { PLOTS, Plot } from './Plots.tsx';
 
 const LABELS: Record<string, string> = {
@@ -25,6 +28,7 @@ export function statsView(p: Playable | null) {
 export function StatsPanel() {
   const view = useRunner(statsView);
   const theme = useApp((s) => s.theme);
+  const mark = useStore(lessonStore, (s) => s.marks.plot);
   if (!view) return null;
   const gs = view.guestStats;
   return (
@@ -32,7 +36,14 @@ export function StatsPanel() {
       <h2 id="stats-title">Over time, and the guest's stats as the host sees them</h2>
       <div className="plots">
         {PLOTS.map((spec) => (
-          <Plot key={spec.id} series={view.series} spec={spec} version={view.revision} theme={theme} />
+          <Plot
+            key={spec.id}
+            series={view.series}
+            spec={spec}
+            version={view.revision}
+            theme={theme}
+            mark={mark}
+          />
         ))}
       </div>
       <table>
