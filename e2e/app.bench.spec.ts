@@ -54,7 +54,7 @@ test.describe('app benchmarks', { tag: '@bench' }, () => {
         colorScheme: 'light',
       });
       const page = await context.newPage();
-      await page.goto('./');
+      await page.goto('./#lab');
       await expect(mapRegion(page)).toHaveAttribute('data-ready', 'true');
       loads.push(
         await page.evaluate(() => {
@@ -93,7 +93,7 @@ test.describe('app benchmarks', { tag: '@bench' }, () => {
 
   test('responsiveness while the 16 GiB guest runs as fast as possible', async ({ page }) => {
     test.setTimeout(180_000);
-    await page.goto('./');
+    await page.goto('./#lab');
     await page.waitForFunction(() => 'balloonLab' in window);
     await page.getByLabel('Speed', { exact: true }).selectOption({ label: 'as fast as possible' });
     await page.getByLabel('Scenario').selectOption({ label: '16 GiB guest' });

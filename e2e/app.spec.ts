@@ -1,7 +1,7 @@
 // The app, driven through its UI like a student or teacher would, and through window.balloonLab.
 import AxeBuilder from '@axe-core/playwright';
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
-import { openLab, pickScenario, withHook } from './lab-page.ts';
+import { DEFAULT_FILE, openLab, pickScenario, withHook } from './lab-page.ts';
 
 const ready = openLab;
 const pick = pickScenario;
@@ -128,7 +128,7 @@ test('a bad link gives a clear message and the default scenario, never a blank p
   await expect(page.getByTestId('notice')).toContainText(
     'scenario "nope.json" is not one of the bundled scenarios',
   );
-  await expect(page.getByLabel('Scenario')).toHaveValue('inflate-deflate.json');
+  await expect(page.getByLabel('Scenario')).toHaveValue(DEFAULT_FILE);
   await page.goto('./#v=1&custom=@@@');
   await page.reload();
   await expect(page.getByTestId('notice')).toContainText('could not be opened');

@@ -19,8 +19,14 @@ export interface LabHook {
   trace(): string;
 }
 
+/** The free lab's default scenario (`#lab`, and what a bad link falls back to). */
+export const DEFAULT_FILE = 'lesson-why-balloon.json';
+export const DEFAULT_NAME = 'lesson: why a balloon';
+/** The lab on the scenario most specs drive: inflate, then deflate. */
+export const LAB = './#v=2&scenario=inflate-deflate.json&e=0';
+
 /** Opens the lab (or a link into it) and waits for the hook; returns the page errors seen from then on. */
-export async function openLab(page: Page, path = './'): Promise<string[]> {
+export async function openLab(page: Page, path = LAB): Promise<string[]> {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(path);

@@ -121,9 +121,9 @@ const hostLineUs = (line: string) => {
  * it and waits until it has run to its end (the clock shows the end, and Play is Play again).
  */
 async function playToEnd(page: Page, entry: Entry, endS: number) {
-  await page.goto('./');
+  await page.goto('./#lab');
   const select = page.getByLabel('Scenario');
-  await expect(select).toHaveValue('inflate-deflate.json');
+  await expect(select).toHaveValue('lesson-why-balloon.json');
   await page.getByLabel('Speed', { exact: true }).selectOption({ label: 'as fast as possible' });
   await select.selectOption({ label: entry.name });
   await expect(select).toHaveValue(entry.file);

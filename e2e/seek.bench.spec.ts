@@ -36,7 +36,7 @@ type Hook = { runUntil(s: number): number; summary(): { time_s: number } | null 
 test.describe('seek benchmarks', { tag: '@bench' }, () => {
   test('step back and seeks in the 16 GiB guest, after one run to its end', async ({ page }) => {
     test.setTimeout(300_000);
-    await page.goto('./');
+    await page.goto('./#lab');
     await page.waitForFunction(() => 'balloonLab' in window);
     await page.getByLabel('Scenario').selectOption({ label: '16 GiB guest' });
     await expect(page.getByLabel('Scenario')).toHaveValue('big-guest.json');

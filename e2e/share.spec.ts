@@ -1,7 +1,7 @@
 // Share links: what the user did reopens with the moment (in a new page, and pasted into the same
 // tab), and a bad link of any kind opens the default scenario with a notice saying why.
 import { expect, type Page, test } from '@playwright/test';
-import { type LabHook, openLab, withHook } from './lab-page.ts';
+import { DEFAULT_FILE, DEFAULT_NAME, type LabHook, openLab, withHook } from './lab-page.ts';
 
 /** Lets virtual time run on to `seconds`, as Play would. */
 async function runTo(page: Page, seconds: number) {
@@ -28,8 +28,6 @@ async function setTarget(page: Page, mib: string) {
   await page.getByLabel('Balloon target (MiB)').fill(mib);
   await page.getByTestId('host.apply').click();
 }
-
-const DEFAULT_NAME = 'inflate then deflate';
 
 test('a link carries the user’s own actions and the exact moment, and reopens them', async ({
   page,
@@ -128,7 +126,7 @@ for (const [what, hash, reason] of BAD) {
     await expect(notice).toContainText(reason);
     await expect(notice).toContainText('Showing the default scenario instead');
     expect(await withHook(page, (h) => h.summary()?.scenario)).toBe(DEFAULT_NAME);
-    await expect(page.getByLabel('Scenario')).toHaveValue('inflate-deflate.json');
+    await expect(page.getByLabel('Scenario')).toHaveValue(DEFAULT_FILE);
     expect(errors).toEqual([]);
   });
 }

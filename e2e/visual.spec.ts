@@ -1,10 +1,11 @@
 // The lab's main states, as pictures: light and dark at 1280 px, and a phone. Deterministic: the
 // simulation runs to a fixed virtual time through the hook, and no wall-clock time is on screen.
 import { expect, type Page, test } from '@playwright/test';
+import { LAB } from './lab-page.ts';
 
 async function at(page: Page, seconds: number, theme: 'light' | 'dark') {
   await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
-  await page.goto('./');
+  await page.goto(LAB);
   await page.waitForFunction(() => 'balloonLab' in window);
   await page.evaluate(
     (s) => (window as unknown as { balloonLab: { runUntil(s: number): number } }).balloonLab.runUntil(s),

@@ -1,8 +1,11 @@
 // One virtqueue in full, for the step view: its indices with the spec's names, the descriptor table,
 // the available and used rings (RingTable.tsx), each paged to PAGE_ROWS rows around where things happen.
+
 import { type KeyboardEvent, type ReactNode, useMemo, useState } from 'react';
+import { useStore } from 'zustand';
 import { VRING_DESC_F_NEXT } from '../../core/abi.ts';
 import type { BalloonCore } from '../../core/core.ts';
+import { lessonStore } from '../lesson/state.ts';
 import { hex } from './format.ts';
 import { FlagChips, Pager, Scroller, Th, WrapTip } from './parts.tsx';
 import { AVAIL_RING, RingTable, USED_RING } from './RingTable.tsx';
@@ -305,6 +308,9 @@ function DescriptorTable({
   onSelect: (desc: number | null) => void;
 }) {
   const [start, setStart] = useState<number | null>(null);
+  // A lesson's stop that points at a descriptor selected it: its row is outlined as the lesson's.
+  const lessonMark = useStore(lessonStore, (s) => s.marks.ring);
+  const lessonPoints = lessonMark?.part === 'descriptor' && lessonMark.queue === name;
   const focusBuffer =
     (selected !== null ? bufferOf(detail, selected) : null) ?? detail.buffers.at(-1) ?? null;
   const focus = selected ?? focusBuffer?.head ?? detail.state.freeHead;
@@ -326,6 +332,7 @@ function DescriptorTable({
         data-phase={phase}
         data-chain={pos !== undefined || undefined}
         data-selected={isSel || undefined}
+        data-lesson-mark={(lessonPoints && isSel) || undefined}
       >
         <th scope="row" className="vqi-right">
           <button

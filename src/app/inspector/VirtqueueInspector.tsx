@@ -3,9 +3,11 @@
 // descriptor table and both rings, paged to PAGE_ROWS rows, and what a selected descriptor carried.
 import './inspector.css';
 import { type KeyboardEvent, type ReactNode, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { useStore } from 'zustand';
 import type { BalloonCore } from '../../core/core.ts';
 import type { Gpa } from '../../core/units.ts';
 import { STATS_Q } from '../../sim/view.ts';
+import { lessonStore } from '../lesson/state.ts';
 import { PfnBatchView } from './PfnBatchView.tsx';
 import { Th, WrapTip } from './parts.tsx';
 import { QueuePanel } from './QueuePanel.tsx';
@@ -49,6 +51,12 @@ export function VirtqueueInspector({
 }: VirtqueueInspectorProps) {
   const [tab, setTab] = useState(0);
   const [own, setOwn] = useState<InspectorSelection | null>(null);
+  // A lesson's stop that points into a queue opens that queue's tab.
+  const pointedQueue = useStore(lessonStore, (s) => s.marks.ring?.queue);
+  useEffect(() => {
+    const q = queues.find((x) => x.name === pointedQueue);
+    if (q) setTab(q.index);
+  }, [pointedQueue, queues]);
   const selection = kept === undefined ? own : kept;
   const setSelection = (s: InspectorSelection | null) => {
     if (kept === undefined) setOwn(s);

@@ -1,0 +1,286 @@
+// The lessons, taken as a student takes them: from the first screen, stop by stop with Next, each
+// stop's highlight on the page and each number its prose quotes equal to the simulation's own
+// (summary()); the deep link round trip; a broken lesson file refused with a message; progress kept.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page, test } from '@playwright/test';
+
+interface Summary {
+  time_s: number;
+  num_pages: number;
+  actual: number;
+  driver_num_pages: number;
+  target_bytes: number | null;
+  guest: { MemTotal: number; MemFree: number; MemAvailable: number };
+  host: { rss_bytes: number; page_bytes: number };
+  device: { needs_reset: boolean };
+  errors: { message: string }[];
+  stats: { stats: Record<string, number> };
+  counters: Record<string, number>;
+}
+
+interface Hook {
+  summary(): Summary | null;
+  lessons(): Promise<{ id: string; title: string; stops: number }[]>;
+  lesson(): { id: string; stop: number; stops: number; arrived: boolean } | null;
+}
+
+const MiB = 1024 * 1024;
+const mib = (bytes: number) => Math.round((bytes / MiB) * 10) / 10;
+const statMiB = (s: Summary, tag: string) => {
+  const v = s.stats.stats[tag] ?? -1;
+  return v < 0 ? -1 : mib(v);
+};
+
+/**
+ * The measures a lesson's prose quotes, read from summary() (and, for a change since the previous
+ * stop, from that stop's summary). Measures summary() does not carry are not checked here; the
+ * engine's unit tests (src/lessons) hold them.
+ */
+function fromSummary(name: string, s: Summary, previous: Summary | null): number | string | undefined {
+  switch (name) {
+    case 'actual':
+      return s.actual;
+    case 'actualMiB':
+      return mib(s.actual * 4096);
+    case 'numPages':
+      return s.num_pages;
+    case 'numPagesMiB':
+      return mib(s.num_pages * 4096);
+    case 'gapPages':
+      return s.num_pages - s.actual;
+    case 'balloonPages':
+      return s.driver_num_pages;
+    case 'hostRssMiB':
+      return mib(s.host.rss_bytes);
+    case 'rssChangeMiB':
+      return previous ? mib(s.host.rss_bytes - previous.host.rss_bytes) : undefined;
+    case 'memTotalMiB':
+      return mib(s.guest.MemTotal);
+    case 'memFreeMiB':
+      return mib(s.guest.MemFree);
+    case 'memAvailableMiB':
+      return mib(s.guest.MemAvailable);
+    case 'statFreeMiB':
+      return statMiB(s, 'stat-free-memory');
+    case 'statAvailableMiB':
+      return statMiB(s, 'stat-available-memory');
+    case 'statCachesMiB':
+      return statMiB(s, 'stat-disk-caches');
+    case 'statTotalMiB':
+      return statMiB(s, 'stat-total-memory');
+    case 'migrations':
+      return s.counters.balloon_migrate;
+    case 'oomKills':
+      return s.counters.oom_kills;
+    case 'outOfPuff':
+      return s.counters.outOfPuff;
+    case 'deviceErrors':
+      return s.errors.length;
+    case 'errorMessage':
+      return s.errors.at(-1)?.message ?? '';
+    case 'needsReset':
+      return s.device.needs_reset ? 1 : 0;
+    case 'timeS':
+      return Math.round(s.time_s * 1000) / 1000;
+    default:
+      return undefined;
+  }
+}
+
+const lessonNow = (page: Page) =>
+  page.evaluate(() => (window as unknown as { balloonLab: Hook }).balloonLab.lesson());
+const summaryNow = (page: Page) =>
+  page.evaluate(() => (window as unknown as { balloonLab: Hook }).balloonLab.summary());
+
+async function arrived(page: Page, stop: number) {
+  await expect(page.getByRole('region', { name: 'Lesson', exact: true })).toHaveAttribute(
+    'data-stop',
+    String(stop),
+  );
+  await expect.poll(async () => (await lessonNow(page))?.arrived).toBe(true);
+  await expect(page.getByTestId('lesson.prose')).toBeVisible();
+}
+
+/** Checks the prose's numbers against summary(); returns how many it could check. */
+async function checkNumbers(
+  page: Page,
+  previous: Summary | null,
+): Promise<{ checked: number; summary: Summary }> {
+  const summary = (await summaryNow(page)) as Summary | null;
+  if (!summary) throw new Error('no summary');
+  const quoted = await page
+    .getByTestId('lesson.prose')
+    .locator('[data-measure]')
+    .evaluateAll((els) =>
+      els.map((e) => ({
+        name: e.getAttribute('data-measure') ?? '',
+        side: e.getAttribute('data-side'),
+        value: e.getAttribute('data-value') ?? '',
+      })),
+    );
+  let checked = 0;
+  for (const q of quoted) {
+    if (q.side) continue; // a compare lesson's run: its numbers are checked in the compare view's own spec
+    const want = fromSummary(q.name, summary, previous);
+    if (want === undefined) continue;
+    expect(q.value, `${q.name} in the prose`).toBe(String(want));
+    checked++;
+  }
+  return { checked, summary };
+}
+
+test.describe('lessons', () => {
+  test('the first screen explains, and opens the lessons and the lab', async ({ page }) => {
+    await page.goto('./');
+    await expect(page.getByRole('heading', { name: 'Why a balloon?' })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Start the lessons' })).toBeVisible();
+    const lessons = await page.evaluate(() =>
+      (window as unknown as { balloonLab: Hook }).balloonLab.lessons(),
+    );
+    expect(lessons.length).toBeGreaterThanOrEqual(10);
+    await expect(
+      page.getByRole('heading', { name: 'Lessons' }).locator('xpath=..').getByRole('listitem'),
+    ).toHaveCount(lessons.length);
+    await page.getByRole('button', { name: 'Open the lab' }).click();
+    await expect(page).toHaveURL(/#lab$/);
+    await expect(page.getByLabel('Scenario')).toHaveValue('lesson-why-balloon.json');
+    // A returning visitor who left in the lab lands in the lab.
+    await page.goto('./');
+    await expect(page.getByLabel('Scenario')).toBeVisible();
+    await expect(page.getByTestId('welcome')).toHaveCount(0);
+  });
+
+  test('every lesson, stop by stop: reached, its highlights drawn, its numbers the simulation’s', async ({
+    page,
+  }) => {
+    test.setTimeout(240_000);
+    await page.goto('./');
+    await page.waitForFunction(() => 'balloonLab' in window);
+    const lessons = await page.evaluate(() =>
+      (window as unknown as { balloonLab: Hook }).balloonLab.lessons(),
+    );
+    let checked = 0;
+    let quotedStops = 0;
+    for (const lesson of lessons) {
+      await page.goto(`./#lesson=${lesson.id}&stop=1`);
+      await page.reload();
+      let previous: Summary | null = null;
+      for (let stop = 1; stop <= lesson.stops; stop++) {
+        await arrived(page, stop);
+        expect(await lessonNow(page)).toMatchObject({ id: lesson.id, stop, stops: lesson.stops });
+        // Each highlight kind the stop names is on the page.
+        const kinds = await page.evaluate(
+          async ({ id, stop }) => {
+            const l = await (await fetch(`./lessons/${id}.json`)).json();
+            return (l.stops[stop - 1].highlights as { on: string }[]).map((h) => h.on);
+          },
+          { id: lesson.id, stop },
+        );
+        if (kinds.includes('number')) await expect(page.locator('[data-callout]').first()).toBeVisible();
+        if (kinds.includes('driver')) await expect(page.getByTestId('driver.lesson')).toBeVisible();
+        if (kinds.includes('ring')) await expect(page.locator('[data-lesson-mark]').first()).toBeAttached();
+        if (kinds.includes('plot'))
+          await expect(page.locator('figure[data-lesson-mark]').first()).toBeAttached();
+        if (kinds.includes('map'))
+          await expect(page.getByTestId('map.highlight')).not.toHaveAttribute('data-count', '0');
+        const r = await checkNumbers(page, previous);
+        checked += r.checked;
+        if (r.checked) quotedStops++;
+        previous = r.summary;
+        if (stop < lesson.stops)
+          await page
+            .getByRole('region', { name: 'Lesson', exact: true })
+            .getByRole('button', { name: 'Next', exact: true })
+            .click();
+      }
+    }
+    // Most stops quote a number the summary carries: the check above is not vacuous.
+    expect(checked).toBeGreaterThan(20);
+    expect(quotedStops).toBeGreaterThan(10);
+  });
+
+  test('a prediction reveals the answer and why', async ({ page }) => {
+    await page.goto('./#lesson=why-a-balloon&stop=2');
+    await arrived(page, 2);
+    const q = page.getByTestId('lesson.question');
+    await expect(page.getByTestId('lesson.reveal')).toHaveText('Choose an answer to see why.');
+    await q.getByRole('button', { name: 'It fell by 150 MiB' }).click();
+    await expect(page.getByTestId('lesson.reveal')).toContainText('Not quite: It stayed the same.');
+    await q.getByRole('button', { name: 'It stayed the same' }).click();
+    await expect(page.getByTestId('lesson.reveal')).toContainText('Right.');
+  });
+
+  test('Next and Back, the deep link round trip, and leaving into the lab at that moment', async ({
+    page,
+  }) => {
+    await page.goto('./#lesson=one-batch&stop=2');
+    await arrived(page, 2);
+    const pane = page.getByRole('region', { name: 'Lesson', exact: true });
+    await pane.getByRole('button', { name: 'Next', exact: true }).click();
+    await arrived(page, 3);
+    await expect(page).toHaveURL(/#lesson=one-batch&stop=3$/);
+    const at = (await summaryNow(page))?.time_s;
+    // The link reopens the same stop, at the same moment.
+    await page.reload();
+    await arrived(page, 3);
+    expect((await summaryNow(page))?.time_s).toBe(at);
+    await pane.getByRole('button', { name: 'Back', exact: true }).click();
+    await arrived(page, 2);
+    await pane.getByRole('button', { name: 'Explore in the lab from here' }).click();
+    await expect(page.getByRole('region', { name: 'Lesson', exact: true })).toHaveCount(0);
+    await expect(page).toHaveURL(/#lab$/);
+    const lab = (await summaryNow(page))?.time_s;
+    expect(lab).toBeLessThan(at ?? 0);
+    expect(lab).toBeGreaterThan(0);
+  });
+
+  test('a returning student lands on the stop they left', async ({ page }) => {
+    await page.goto('./#lesson=stats-queue&stop=2');
+    await arrived(page, 2);
+    await page.goto('./');
+    await page.reload();
+    await arrived(page, 2);
+    expect(await lessonNow(page)).toMatchObject({ id: 'stats-queue', stop: 2 });
+  });
+
+  test('a bad lesson link or a broken lesson file is refused with a message naming the problem', async ({
+    page,
+  }) => {
+    await page.goto('./#lesson=no-such-lesson&stop=1');
+    await expect(page.getByTestId('notice')).toContainText('lesson "no-such-lesson" is not one of the');
+    await expect(page.getByRole('button', { name: 'Start the lessons' })).toBeVisible();
+    await page.route('**/lessons/compaction.json', (route) =>
+      route.fulfill({
+        contentType: 'application/json',
+        body: JSON.stringify({
+          version: 1,
+          id: 'compaction',
+          title: 'Compaction',
+          summary: 's',
+          scenario: 'x.json',
+          stops: [],
+        }),
+      }),
+    );
+    await page.goto('./#lesson=compaction&stop=1');
+    await page.reload();
+    await expect(page.getByTestId('notice')).toContainText('lesson compaction.json is not valid: ');
+    await expect(page.getByTestId('notice')).toContainText('stops');
+  });
+
+  test('lesson mode has no serious or critical accessibility violations', async ({ page }) => {
+    await page.goto('./#lesson=one-batch&stop=3');
+    await arrived(page, 3);
+    const results = await new AxeBuilder({ page }).include('[data-testid="lesson"]').analyze();
+    const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
+    await page.goto('./');
+    await page.evaluate(() => localStorage.clear());
+    await page.reload();
+    await expect(page.getByTestId('welcome')).toBeVisible();
+    const first = await new AxeBuilder({ page }).analyze();
+    expect(
+      first.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id),
+    ).toEqual([]);
+  });
+});
