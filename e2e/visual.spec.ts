@@ -47,3 +47,42 @@ test('on a phone the lab reads first: map and controls, nothing overflows', asyn
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await expect(page).toHaveScreenshot('phone.png');
 });
+
+/** A lesson's stop, arrived at through its link, the map drawn and the fonts in. */
+async function lessonStop(page: Page, link: string, theme: 'light' | 'dark') {
+  await page.emulateMedia({ colorScheme: theme, reducedMotion: 'reduce' });
+  await page.goto(link);
+  await page.reload();
+  await page.waitForFunction(
+    () =>
+      (window as unknown as { balloonLab?: { lesson(): { arrived: boolean } | null } }).balloonLab?.lesson()
+        ?.arrived,
+  );
+  await expect(page.getByRole('region', { name: 'Memory map', exact: true })).toHaveAttribute(
+    'data-ready',
+    'true',
+  );
+  await page.evaluate(() => document.fonts.ready);
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+test('a lesson stop at 1440×900 (light): the pane, the callouts and the outlined map on one screen', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await lessonStop(page, './#lesson=why-a-balloon&stop=3', 'light');
+  await expect(page).toHaveScreenshot('lesson-why-a-balloon-3-light.png');
+});
+
+test('a lesson stop at 1440×900 (dark): a ring slot and the driver pointed at', async ({ page }) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await lessonStop(page, './#lesson=one-batch&stop=2', 'dark');
+  await expect(page).toHaveScreenshot('lesson-one-batch-2-dark.png');
+});
+
+test('a lesson stop on a phone reads first', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await lessonStop(page, './#lesson=why-a-balloon&stop=2', 'light');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await expect(page).toHaveScreenshot('lesson-why-a-balloon-2-phone.png');
+});
