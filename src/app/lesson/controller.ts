@@ -77,6 +77,7 @@ export async function openLesson(svc: AppServices, id: string, stop = 0): Promis
     const files = await fetchScenarios(scenarioFilesOf(lesson));
     const runs = lesson.compare ? 2 : 1;
     const stops = planLesson(lesson, files, await lessonCores(runs));
+    compareStage()?.close();
     if (lesson.compare) {
       const { openCompareLesson } = await import('./compare-stage.ts');
       await openCompareLesson(svc, lesson, files);

@@ -4,6 +4,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { ReachedStop } from '../../lessons/engine.ts';
 import type { Highlight, Lesson, LessonIndexEntry } from '../../lessons/lesson.ts';
+import type { CompareLabels, CompareRunner } from '../compare/compare-runner.ts';
 
 /** Where the page is: the first screen, the free lab, or a lesson. */
 export type Mode = 'welcome' | 'lab' | 'lesson';
@@ -38,6 +39,9 @@ export interface LessonState {
   /** The student's choice per question, by `<lesson id>/<stop index>`. */
   answers: Record<string, number>;
   marks: LessonMarks;
+  /** A compare lesson's two runs, shown in the compare view beside the pane; null otherwise. */
+  compare: { runner: CompareRunner; labels: CompareLabels } | null;
+  setCompare(compare: LessonState['compare']): void;
   /** Whether the run stands at the open stop (it may still be playing there). */
   arrived: boolean;
   setArrived(arrived: boolean): void;
@@ -59,6 +63,8 @@ export function createLessonStore(initial: Partial<LessonState> = {}) {
     answers: {},
     marks: NO_MARKS,
     arrived: false,
+    compare: null,
+    setCompare: (compare) => set({ compare }),
     setArrived: (arrived) => set({ arrived }),
     setMode: (mode) => set({ mode }),
     setIndex: (index) => set({ index }),
