@@ -2,6 +2,8 @@
 // devtools console. load(scenario) → runUntil(seconds) → summary() / trace().
 import { parseScenario } from '../sim/scenario.ts';
 import type { SimSummary } from '../sim/view.ts';
+import type { CompareSummary } from './compare/compare-runner.ts';
+import { currentCompare } from './compare/compare-store.ts';
 import type { SimRunner } from './sim-runner.ts';
 
 export interface BalloonLabHook {
@@ -11,6 +13,11 @@ export interface BalloonLabHook {
   trace(): string;
   /** The scenario as it stands (with the operator's actions), for saving. */
   scenario(): unknown;
+  /**
+   * The open comparison (src/app/compare/): the shared clock and both runs' summaries; null when
+   * none is open. Added after the design doc's hook: load/runUntil/summary/trace act on the lab only.
+   */
+  compare(): CompareSummary | null;
 }
 
 export function installHook(runner: SimRunner, onLoad: (title: string) => void): BalloonLabHook {
@@ -36,6 +43,7 @@ export function installHook(runner: SimRunner, onLoad: (title: string) => void):
     summary: () => runner.summary(),
     trace: () => runner.traceText(),
     scenario: () => runner.scenario,
+    compare: () => currentCompare()?.compareSummary() ?? null,
   };
   (window as unknown as { balloonLab: BalloonLabHook }).balloonLab = hook;
   return hook;
