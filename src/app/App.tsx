@@ -3,6 +3,7 @@
 // Header.tsx, open.ts (opening scenarios and links), and the panels.
 import { lazy, Suspense, useEffect } from 'react';
 import { Boot } from './Boot.tsx';
+import { CompareMount } from './compare/CompareMount.tsx';
 import { useApp, useServices } from './context.tsx';
 import { Header } from './Header.tsx';
 import { useKeyboard } from './keyboard.ts';
@@ -86,6 +87,7 @@ function Lab() {
           <KeysDialog />
         </Suspense>
       )}
+      <CompareMount />
     </>
   );
 }
