@@ -50,20 +50,17 @@ function elementOwnsKey(el: EventTarget, key: string): boolean {
 export function CompareView({ runner, labels }: CompareViewProps) {
   useCompareVersion(runner);
   const [view, setView] = useState<ViewMode>('host');
-  const [playing, setPlaying] = useState(false);
+  const playing = runner.playing;
   const [speed, setSpeed] = useState<Speed>(1);
   const [stepUs, setStepUs] = useState(10_000);
-  const stop = useCallback(() => setPlaying(false), []);
+  const stop = useCallback(() => runner.setPlaying(false), [runner]);
   useComparePlayback(runner, playing, speed, stop);
 
   const play = () => {
     if (!playing && runner.atEnd) runner.seek(0);
-    setPlaying(!playing);
+    runner.setPlaying(!playing);
   };
-  const step = (dUs: number) => {
-    setPlaying(false);
-    runner.stepBy(dUs);
-  };
+  const step = (dUs: number) => runner.stepBy(dUs);
   // The comparison's keys are its own: the lab behind it does not hear them.
   const onKeyDown = (e: KeyboardEvent<HTMLElement>) => {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
@@ -88,10 +85,7 @@ export function CompareView({ runner, labels }: CompareViewProps) {
         playing={playing}
         onPlay={play}
         onStep={step}
-        onSeek={(us) => {
-          setPlaying(false);
-          runner.seek(us);
-        }}
+        onSeek={(us) => runner.seek(us)}
         speed={speed}
         onSpeed={setSpeed}
         stepUs={stepUs}

@@ -153,6 +153,26 @@ describe('CompareRunner: one clock', () => {
     r.flush();
     expect(told).toBe(3);
   });
+  it('plays until a jump: a seek, a step or a replay pauses it, a slice of play does not', () => {
+    const r = compare('lesson-host-4k.json', 'lesson-host-2m.json');
+    let told = 0;
+    r.subscribe(() => told++);
+    r.setPlaying(true);
+    expect([r.playing, told]).toEqual([true, 1]);
+    r.runFor(1_000_000, 1_000, { quiet: true });
+    expect(r.playing).toBe(true);
+    r.seek(2_000_000);
+    expect(r.playing).toBe(false);
+    for (const jump of [
+      () => r.stepBy(10_000),
+      () => r.stepBy(-10_000),
+      () => r.replayTo({ left: 0, right: 0 }, 0),
+    ]) {
+      r.setPlaying(true);
+      jump();
+      expect(r.playing).toBe(false);
+    }
+  });
 });
 
 describe('CompareRunner.replayTo', () => {
