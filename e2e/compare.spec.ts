@@ -171,6 +171,14 @@ test.describe('compare view', () => {
     );
     await expect(dialog(page)).toHaveCount(0);
     expect(await compareOf(page)).toBeNull();
+    // A good link pasted into the open page opens there.
+    await page.evaluate(() => {
+      location.hash = '#compare=lesson-host-4k.json,lesson-host-2m.json';
+    });
+    await expect(dialog(page)).toHaveAccessibleName(
+      'Compare: lesson: 4 KiB host pages and lesson: 2048 KiB host pages',
+    );
+    await expect(page.getByTestId('notice')).toHaveCount(0);
   });
 
   test('the comparison and its picker have no serious or critical accessibility violations', async ({

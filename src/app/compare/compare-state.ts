@@ -93,6 +93,8 @@ export async function openCompareFromHash(svc: AppServices, hash: string): Promi
   const link = parseCompareHash(hash, files);
   if (!link.ok) return link.error;
   await openCompareFiles(svc, link.left, link.right);
+  // What a link said before (a bad one) no longer holds.
+  svc.store.getState().setNotice(null);
   return null;
 }
 
