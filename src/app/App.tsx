@@ -4,6 +4,7 @@
 import { lazy, Suspense, useEffect } from 'react';
 import { useStore } from 'zustand';
 import { Boot } from './Boot.tsx';
+import { CompareMount } from './compare/CompareMount.tsx';
 import { useApp, useServices } from './context.tsx';
 import { Header } from './Header.tsx';
 import { useKeyboard } from './keyboard.ts';
@@ -108,6 +109,7 @@ function LabPage({ lesson }: { lesson: boolean }) {
           <KeysDialog />
         </Suspense>
       )}
+      <CompareMount />
     </>
   );
 }

@@ -2,7 +2,9 @@
 // devtools console. load(scenario) → runUntil(seconds) → summary() / trace().
 import { parseScenario } from '../sim/scenario.ts';
 import type { SimSummary } from '../sim/view.ts';
-import { lessonInfo } from './lesson/state.ts';
+import { lessonInfo, lessonStore } from './lesson/state.ts';
+import type { CompareSummary } from './compare/compare-runner.ts';
+import { currentCompare } from './compare/compare-store.ts';
 import type { SimRunner } from './sim-runner.ts';
 
 export interface BalloonLabHook {
@@ -23,6 +25,11 @@ export interface BalloonLabHook {
     stopTitle: string;
     arrived: boolean;
   } | null;
+  /**
+   * The open comparison (src/app/compare/): the shared clock and both runs' summaries; null when
+   * none is open (a compare lesson's runs when one is open). Added after the design doc's hook: load/runUntil/summary/trace act on the lab only.
+   */
+  compare(): CompareSummary | null;
 }
 
 export function installHook(runner: SimRunner, onLoad: (title: string) => void): BalloonLabHook {
@@ -56,6 +63,8 @@ export function installHook(runner: SimRunner, onLoad: (title: string) => void):
       );
     },
     lesson: () => lessonInfo(),
+    // The comparison the lab opened, or a compare lesson's two runs.
+    compare: () => (currentCompare() ?? lessonStore.getState().compare?.runner)?.compareSummary() ?? null,
   };
   (window as unknown as { balloonLab: BalloonLabHook }).balloonLab = hook;
   return hook;

@@ -2,6 +2,7 @@
 // Each way parses, loads, names the current scenario and says what happened in the notice; a scenario
 // that cannot be opened leaves what was shown before as it was.
 import { parseScenario, type Scenario } from '../sim/scenario.ts';
+import { openCompareFromHash } from './compare/compare-state.ts';
 import type { AppServices } from './context.tsx';
 
 export const DEFAULT_SCENARIO = 'lesson-why-balloon.json';
@@ -68,6 +69,11 @@ async function openLink(svc: AppServices, hash: string): Promise<string | null> 
   if (hash === '' || hash === '#') {
     await openScenario(svc, { kind: 'bundled', file: DEFAULT_SCENARIO });
     return null;
+  }
+  if (hash.startsWith('#compare=')) {
+    // A comparison (src/app/compare/) opens over the lab, which shows what it did, or the default.
+    if (!runner.playable) await openScenario(svc, { kind: 'bundled', file: DEFAULT_SCENARIO });
+    return openCompareFromHash(svc, hash);
   }
   // Off the critical path: most visits carry no link.
   const { decodeShare, withActions } = await import('./share.ts');
