@@ -24,6 +24,9 @@ const StatsPanel = lazy(() => import('./panels/StatsPanel.tsx').then((m) => ({ d
 const KeysDialog = lazy(() => import('./KeysDialog.tsx').then((m) => ({ default: m.KeysDialog })));
 // Lesson mode loads when a lesson or the first screen is shown.
 const Welcome = lazy(() => import('./lesson/Welcome.tsx').then((m) => ({ default: m.Welcome })));
+const CompareLesson = lazy(() =>
+  import('./lesson/CompareLesson.tsx').then((m) => ({ default: m.CompareLesson })),
+);
 const LessonPane = lazy(() => import('./lesson/LessonPane.tsx').then((m) => ({ default: m.LessonPane })));
 const MapGallery = lazy(() => import('./MapGallery.tsx').then((m) => ({ default: m.MapGallery })));
 
@@ -54,6 +57,7 @@ function useHashChange(): void {
 
 function Lab() {
   const mode = useStore(lessonStore, (s) => s.mode);
+  const comparing = useStore(lessonStore, (s) => s.compare !== null);
   const theme = useApp((s) => s.theme);
   useHashChange();
   useEffect(() => {
@@ -63,6 +67,13 @@ function Lab() {
     return (
       <Suspense fallback={null}>
         <Welcome />
+      </Suspense>
+    );
+  }
+  if (mode === 'lesson' && comparing) {
+    return (
+      <Suspense fallback={null}>
+        <CompareLesson />
       </Suspense>
     );
   }

@@ -2,9 +2,9 @@
 // devtools console. load(scenario) → runUntil(seconds) → summary() / trace().
 import { parseScenario } from '../sim/scenario.ts';
 import type { SimSummary } from '../sim/view.ts';
-import { lessonInfo, lessonStore } from './lesson/state.ts';
 import type { CompareSummary } from './compare/compare-runner.ts';
 import { currentCompare } from './compare/compare-store.ts';
+import { lessonInfo, lessonStore } from './lesson/state.ts';
 import type { SimRunner } from './sim-runner.ts';
 
 export interface BalloonLabHook {

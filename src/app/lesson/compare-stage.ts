@@ -9,7 +9,11 @@ import type { AppServices } from '../context.tsx';
 import { setCompareStage } from './controller.ts';
 import { lessonStore } from './state.ts';
 
-export async function openCompareLesson(svc: AppServices, lesson: Lesson, files: Map<string, Scenario>): Promise<void> {
+export async function openCompareLesson(
+  svc: AppServices,
+  lesson: Lesson,
+  files: Map<string, Scenario>,
+): Promise<void> {
   const c = lesson.compare;
   if (!c) return;
   const { createCompareRunner } = await import('../compare/compare-state.ts');
@@ -21,7 +25,9 @@ export async function openCompareLesson(svc: AppServices, lesson: Lesson, files:
     standsAt(stop) {
       const want = at(stop);
       return (
-        runner.left.eventIndex === want.left && runner.right.eventIndex === want.right && runner.nowUs === stop.us
+        runner.left.eventIndex === want.left &&
+        runner.right.eventIndex === want.right &&
+        runner.nowUs === stop.us
       );
     },
     goTo(stop) {

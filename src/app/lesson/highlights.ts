@@ -29,7 +29,9 @@ export function clearCallouts(root: ParentNode = document): void {
  */
 export function measureElement(panel: string, measure: string, side?: Side): HTMLElement | null {
   // The compare view's numbers table: one row per measure, a cell per run.
-  const compared = side ? document.querySelector<HTMLElement>(`[data-testid="compare.${side}.${measure}"]`) : null;
+  const compared = side
+    ? document.querySelector<HTMLElement>(`[data-testid="compare.${side}.${measure}"]`)
+    : null;
   if (compared) return compared;
   const scope = side ? `[data-side="${side}"] ` : '';
   return (

@@ -1,0 +1,34 @@
+// A compare lesson's page: the lesson pane beside its two runs (the compare view), on one screen.
+import { useStore } from 'zustand';
+import { CompareView } from '../compare/CompareView.tsx';
+import { useApp, useServices } from '../context.tsx';
+import { LessonPane } from './LessonPane.tsx';
+import { lessonStore } from './state.ts';
+
+export function CompareLesson() {
+  const { store } = useServices();
+  const compare = useStore(lessonStore, (s) => s.compare);
+  const notice = useApp((s) => s.notice);
+  return (
+    <div className="compare-lesson">
+      <header className="app-header compare-lesson-head">
+        <h1>Balloon Lab</h1>
+        <p className="tagline">How a virtual machine gives memory back to its host</p>
+      </header>
+      {notice && (
+        <p className={notice.kind === 'error' ? 'notice alarm' : 'notice'} role="alert" data-testid="notice">
+          {notice.text}
+          <button type="button" aria-label="Dismiss" onClick={() => store.getState().setNotice(null)}>
+            ×
+          </button>
+        </p>
+      )}
+      <main className="compare-lesson-body">
+        <div className="lesson-slot">
+          <LessonPane />
+        </div>
+        {compare ? <CompareView runner={compare.runner} labels={compare.labels} /> : null}
+      </main>
+    </div>
+  );
+}
