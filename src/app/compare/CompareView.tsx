@@ -10,6 +10,7 @@ import {
   useState,
   useSyncExternalStore,
 } from 'react';
+import { createPortal } from 'react-dom';
 import { formatNumber } from '../../lessons/engine.ts';
 import { SPEEDS } from '../commands.ts';
 import { useApp } from '../context.tsx';
@@ -24,6 +25,11 @@ import './compare.css';
 export interface CompareViewProps {
   runner: CompareRunner;
   labels: CompareLabels;
+  /**
+   * Where the key numbers go instead of between the maps (a lesson puts them under its pane, so the
+   * maps get the width and the numbers stay on screen).
+   */
+  numbersIn?: HTMLElement | null;
 }
 
 /** Step sizes of Step and Step back, µs of virtual time. */
@@ -47,7 +53,7 @@ function elementOwnsKey(el: EventTarget, key: string): boolean {
   return (key === ' ' || key === 'Enter') && el.closest('button, a[href], summary') !== null;
 }
 
-export function CompareView({ runner, labels }: CompareViewProps) {
+export function CompareView({ runner, labels, numbersIn = null }: CompareViewProps) {
   useCompareVersion(runner);
   const [view, setView] = useState<ViewMode>('host');
   const playing = runner.playing;
@@ -94,7 +100,7 @@ export function CompareView({ runner, labels }: CompareViewProps) {
         <ViewToggle name={`compare-view-${runner.serial}`} view={view} onChange={setView} />
       </CompareTransport>
       {/* Wide: left map, the numbers between, right map; narrower, the numbers below both. */}
-      <div className="compare-body">
+      <div className="compare-body" data-numbers={numbersIn ? 'aside' : undefined}>
         {SIDES.map((s) => (
           <CompareColumn
             key={`${s}-${runner.serial}`}
@@ -104,7 +110,11 @@ export function CompareView({ runner, labels }: CompareViewProps) {
             view={view}
           />
         ))}
-        <KeyNumbersTable runner={runner} labels={labels} />
+        {numbersIn ? (
+          createPortal(<KeyNumbersTable runner={runner} labels={labels} />, numbersIn)
+        ) : (
+          <KeyNumbersTable runner={runner} labels={labels} />
+        )}
       </div>
     </section>
   );

@@ -1,4 +1,5 @@
 // A compare lesson's page: the lesson pane beside its two runs (the compare view), on one screen.
+import { useState } from 'react';
 import { useStore } from 'zustand';
 import { CompareView } from '../compare/CompareView.tsx';
 import { useApp, useServices } from '../context.tsx';
@@ -9,6 +10,8 @@ export function CompareLesson() {
   const { store } = useServices();
   const compare = useStore(lessonStore, (s) => s.compare);
   const notice = useApp((s) => s.notice);
+  // The comparison's key numbers sit under the pane: the maps get the width, the numbers stay in view.
+  const [numbers, setNumbers] = useState<HTMLElement | null>(null);
   return (
     <div className="compare-lesson">
       <header className="app-header compare-lesson-head">
@@ -26,8 +29,9 @@ export function CompareLesson() {
       <main className="compare-lesson-body">
         <div className="lesson-slot">
           <LessonPane />
+          <div className="compare-lesson-numbers" ref={setNumbers} />
         </div>
-        {compare ? <CompareView runner={compare.runner} labels={compare.labels} /> : null}
+        {compare ? <CompareView runner={compare.runner} labels={compare.labels} numbersIn={numbers} /> : null}
       </main>
     </div>
   );

@@ -9,7 +9,7 @@ import { formatNumber, type ReachedStop } from '../../lessons/engine.ts';
 import type { Question } from '../../lessons/lesson.ts';
 import { useRunnerVersion, useServices } from '../context.tsx';
 import { goToStop, leaveToLab, openLesson, replayStop, showWelcome, standsAt } from './controller.ts';
-import { applyHighlights, clearCallouts } from './highlights.ts';
+import { applyHighlights, clearCallouts, placeCallouts } from './highlights.ts';
 import { answerKey, lessonStore } from './state.ts';
 
 /** The stop's prose, each number the simulation's, marked with the measure it is (for tests and readers). */
@@ -63,6 +63,28 @@ export function LessonPane() {
     applyHighlights(svc, stopIndex);
   }, [arrived, stopIndex, svc]);
   useEffect(() => () => clearCallouts(), []);
+  // A panel that draws anew (a tab opened, the compare view's table moved under the pane) loses its
+  // callout: put the stop's callouts back whenever the page's elements change while at the stop.
+  useEffect(() => {
+    if (!arrived || !open) return;
+    const highlights = open.lesson.stops[stopIndex].highlights;
+    const want = highlights.filter((h) => h.on === 'number').length;
+    if (want === 0) return;
+    let queued = 0;
+    const observer = new MutationObserver(() => {
+      if (queued) return;
+      queued = requestAnimationFrame(() => {
+        queued = 0;
+        if (document.querySelectorAll('[data-callout]').length < want)
+          placeCallouts(highlights, open.stops[stopIndex]);
+      });
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
+    return () => {
+      observer.disconnect();
+      cancelAnimationFrame(queued);
+    };
+  }, [arrived, open, stopIndex]);
 
   if (!open || !stop) return null;
   const { lesson, entry } = open;
