@@ -101,32 +101,47 @@ async function arrived(page: Page, stop: number) {
   await expect(page.getByTestId('lesson.prose')).toBeVisible();
 }
 
-/** Checks the prose's numbers against summary(); returns how many it could check. */
+type Summaries = Record<'main' | 'left' | 'right', Summary | null>;
+
+/** The lab's summary, or a compare lesson's two runs' (compare()). */
+async function summariesNow(page: Page): Promise<Summaries> {
+  return page.evaluate(() => {
+    const lab = (
+      window as unknown as {
+        balloonLab: { summary(): unknown; compare(): { left: unknown; right: unknown } | null };
+      }
+    ).balloonLab;
+    const c = lab.compare();
+    return { main: lab.summary(), left: c?.left ?? null, right: c?.right ?? null } as Summaries;
+  });
+}
+
+/** Checks the prose's numbers against the runs' summaries; returns how many it could check. */
 async function checkNumbers(
   page: Page,
-  previous: Summary | null,
-): Promise<{ checked: number; summary: Summary }> {
-  const summary = (await summaryNow(page)) as Summary | null;
-  if (!summary) throw new Error('no summary');
+  previous: Summaries | null,
+): Promise<{ checked: number; summaries: Summaries }> {
+  const summaries = await summariesNow(page);
   const quoted = await page
     .getByTestId('lesson.prose')
     .locator('[data-measure]')
     .evaluateAll((els) =>
       els.map((e) => ({
         name: e.getAttribute('data-measure') ?? '',
-        side: e.getAttribute('data-side'),
+        side: (e.getAttribute('data-side') ?? 'main') as 'main' | 'left' | 'right',
         value: e.getAttribute('data-value') ?? '',
       })),
     );
   let checked = 0;
   for (const q of quoted) {
-    if (q.side) continue; // a compare lesson's run: its numbers are checked in the compare view's own spec
-    const want = fromSummary(q.name, summary, previous);
+    const s = summaries[q.side];
+    if (!s) throw new Error(`no summary of the ${q.side} run`);
+    const want = fromSummary(q.name, s, previous?.[q.side] ?? null);
     if (want === undefined) continue;
-    expect(q.value, `${q.name} in the prose`).toBe(String(want));
+    expect(q.value, `${q.side}.${q.name} in the prose`).toBe(String(want));
     checked++;
   }
-  return { checked, summary };
+  return { checked, summaries };
 }
 
 test.describe('lessons', () => {
@@ -164,9 +179,12 @@ test.describe('lessons', () => {
     for (const lesson of lessons) {
       await page.goto(`./#lesson=${lesson.id}&stop=1`);
       await page.reload();
-      let previous: Summary | null = null;
+      let previous: Summaries | null = null;
       for (let stop = 1; stop <= lesson.stops; stop++) {
         await arrived(page, stop);
+        const compare = await page.evaluate(
+          () => (window as unknown as { balloonLab: { compare(): unknown } }).balloonLab.compare() !== null,
+        );
         expect(await lessonNow(page)).toMatchObject({ id: lesson.id, stop, stops: lesson.stops });
         // Each highlight kind the stop names is on the page.
         const kinds = await page.evaluate(
@@ -181,12 +199,17 @@ test.describe('lessons', () => {
         if (kinds.includes('ring')) await expect(page.locator('[data-lesson-mark]').first()).toBeAttached();
         if (kinds.includes('plot'))
           await expect(page.locator('figure[data-lesson-mark]').first()).toBeAttached();
-        if (kinds.includes('map'))
-          await expect(page.getByTestId('map.highlight')).not.toHaveAttribute('data-count', '0');
+        if (kinds.includes('map')) {
+          const outlined = compare
+            ? page.locator('[data-testid^="compare."][data-highlight-count]').first()
+            : page.getByTestId('map.highlight');
+          await expect(outlined).toBeAttached();
+          await expect(outlined).not.toHaveAttribute(compare ? 'data-highlight-count' : 'data-count', '0');
+        }
         const r = await checkNumbers(page, previous);
         checked += r.checked;
         if (r.checked) quotedStops++;
-        previous = r.summary;
+        previous = r.summaries;
         if (stop < lesson.stops)
           await page
             .getByRole('region', { name: 'Lesson', exact: true })
@@ -234,13 +257,14 @@ test.describe('lessons', () => {
     expect(lab).toBeGreaterThan(0);
   });
 
-  test('a returning student lands on the stop they left', async ({ page }) => {
+  test('a returning student lands on the stop they left', async ({ page, context }) => {
     await page.goto('./#lesson=stats-queue&stop=2');
     await arrived(page, 2);
-    await page.goto('./');
-    await page.reload();
-    await arrived(page, 2);
-    expect(await lessonNow(page)).toMatchObject({ id: 'stats-queue', stop: 2 });
+    // A new visit, with no link: the same stop.
+    const again = await context.newPage();
+    await again.goto('./');
+    await arrived(again, 2);
+    expect(await lessonNow(again)).toMatchObject({ id: 'stats-queue', stop: 2 });
   });
 
   test('a bad lesson link or a broken lesson file is refused with a message naming the problem', async ({
@@ -274,9 +298,11 @@ test.describe('lessons', () => {
     const results = await new AxeBuilder({ page }).include('[data-testid="lesson"]').analyze();
     const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
-    await page.goto('./');
-    await page.evaluate(() => localStorage.clear());
-    await page.reload();
+    // A first visit: no progress, no link.
+    await page.evaluate(() => {
+      localStorage.clear();
+      location.hash = '';
+    });
     await expect(page.getByTestId('welcome')).toBeVisible();
     const first = await new AxeBuilder({ page }).analyze();
     expect(

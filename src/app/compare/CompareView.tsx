@@ -30,6 +30,8 @@ export interface CompareViewProps {
    * maps get the width and the numbers stay on screen).
    */
   numbersIn?: HTMLElement | null;
+  /** PFNs to outline on each run's map (a lesson's stop). */
+  highlights?: { left?: readonly number[]; right?: readonly number[] } | null;
 }
 
 /** Step sizes of Step and Step back, µs of virtual time. */
@@ -53,7 +55,7 @@ function elementOwnsKey(el: EventTarget, key: string): boolean {
   return (key === ' ' || key === 'Enter') && el.closest('button, a[href], summary') !== null;
 }
 
-export function CompareView({ runner, labels, numbersIn = null }: CompareViewProps) {
+export function CompareView({ runner, labels, numbersIn = null, highlights = null }: CompareViewProps) {
   useCompareVersion(runner);
   const [view, setView] = useState<ViewMode>('host');
   const playing = runner.playing;
@@ -108,6 +110,7 @@ export function CompareView({ runner, labels, numbersIn = null }: CompareViewPro
             side={s}
             label={labels[s]}
             view={view}
+            highlight={highlights?.[s]}
           />
         ))}
         {numbersIn ? (
@@ -224,23 +227,31 @@ function CompareColumn({
   side,
   label,
   view,
+  highlight,
 }: {
   runner: CompareRunner;
   side: CompareSide;
   label: string;
   view: ViewMode;
+  highlight?: readonly number[];
 }) {
   const theme = useApp((s) => s.theme);
   const core = runner.cores[side];
   const r = runner.side(side);
   const id = useId();
   return (
-    <section className="compare-column" aria-labelledby={id} data-side={side} data-testid={`compare.${side}`}>
+    <section
+      className="compare-column"
+      aria-labelledby={id}
+      data-side={side}
+      data-testid={`compare.${side}`}
+      data-highlight-count={highlight ? highlight.length : undefined}
+    >
       <h3 id={id} className="compare-label">
         {label}
       </h3>
       {/* Each map follows its own core's dirty bytes; it starts over only with a new run. */}
-      <MemoryMap core={core} version={r.generation} theme={theme} view={view} />
+      <MemoryMap core={core} version={r.generation} theme={theme} view={view} highlight={highlight} />
       <div className="map-legends">
         {view !== 'host' && <MemoryMapLegend view="guest" theme={theme} counts={core.stateCounts()} />}
         {view !== 'guest' && <MemoryMapLegend view="host" theme={theme} counts={core.hostCounts()} />}

@@ -9,6 +9,7 @@ import { lessonStore } from './state.ts';
 export function CompareLesson() {
   const { store } = useServices();
   const compare = useStore(lessonStore, (s) => s.compare);
+  const outlines = useStore(lessonStore, (s) => s.marks.compareMap);
   const notice = useApp((s) => s.notice);
   // The comparison's key numbers sit under the pane: the maps get the width, the numbers stay in view.
   const [numbers, setNumbers] = useState<HTMLElement | null>(null);
@@ -31,7 +32,14 @@ export function CompareLesson() {
           <LessonPane />
           <div className="compare-lesson-numbers" ref={setNumbers} />
         </div>
-        {compare ? <CompareView runner={compare.runner} labels={compare.labels} numbersIn={numbers} /> : null}
+        {compare ? (
+          <CompareView
+            runner={compare.runner}
+            labels={compare.labels}
+            numbersIn={numbers}
+            highlights={outlines}
+          />
+        ) : null}
       </main>
     </div>
   );

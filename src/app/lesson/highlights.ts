@@ -8,8 +8,7 @@ import type { Highlight, Side } from '../../lessons/lesson.ts';
 import { framesIn, queuesOf, simulationOf } from '../../sim/view.ts';
 import type { AppServices } from '../context.tsx';
 import { readAvailEntry } from '../inspector/rings.ts';
-import { compareStage } from './controller.ts';
-import { lessonStore, NO_MARKS } from './state.ts';
+import { type LessonMarks, lessonStore, NO_MARKS } from './state.ts';
 
 export const CALLOUT_ATTR = 'data-callout';
 
@@ -78,16 +77,27 @@ export function applyHighlights(svc: AppServices, i: number): void {
   if (!open) return;
   const stop = open.stops[i];
   const highlights = open.lesson.stops[i].highlights;
-  const marks = { ...NO_MARKS, map: null as string | null };
+  const marks: LessonMarks = { ...NO_MARKS };
   const pfns: number[] = [];
+  const compare = lessonStore.getState().compare;
   for (const h of highlights) {
     switch (h.on) {
       case 'map': {
-        if (compareStage()) break; // the compare view outlines nothing: its two maps are the point
+        if (compare) {
+          // A compare lesson outlines on its runs' maps: the one the highlight names, or both.
+          const sides = h.side ? [h.side] : (['left', 'right'] as const);
+          const out = { ...marks.compareMap };
+          for (const side of sides) {
+            const sim = simulationOf(compare.runner.side(side).playable);
+            if (!sim) continue;
+            out[side] = 'pfns' in h ? range(h.pfns[0], h.pfns[1]) : framesIn(sim, h.frames, h.workload);
+          }
+          marks.compareMap = out;
+          break;
+        }
         const sim = simulationOf(svc.runner.playable);
         if (!sim) break;
-        if ('pfns' in h) for (let p = h.pfns[0]; p <= h.pfns[1]; p++) pfns.push(p);
-        else pfns.push(...framesIn(sim, h.frames, h.workload));
+        pfns.push(...('pfns' in h ? range(h.pfns[0], h.pfns[1]) : framesIn(sim, h.frames, h.workload)));
         marks.map = labelOf(h, stop, marks.map ?? '');
         break;
       }
@@ -124,4 +134,10 @@ function selectDescriptor(svc: AppServices, h: Extract<Highlight, { on: 'ring' }
       ? readAvailEntry(sim.core, q.ring, (sim.core.readU16(availIdx(q.ring.avail)) - 1 + 65536) % size)
       : h.slot % size;
   svc.store.getState().selectDescriptor({ queue: q.index, desc });
+}
+
+function range(first: number, last: number): number[] {
+  const out: number[] = [];
+  for (let p = first; p <= last; p++) out.push(p);
+  return out;
 }

@@ -26,9 +26,11 @@ export interface LessonMarks {
   plot: { series: Extract<Highlight, { on: 'plot' }>['series']; us: number; label?: string } | null;
   /** What the frames outlined on the map are, in the lesson's words (null: no lesson outline). */
   map: string | null;
+  /** A compare lesson's outlines, per run. */
+  compareMap: { left?: readonly number[]; right?: readonly number[] } | null;
 }
 
-export const NO_MARKS: LessonMarks = { driver: null, ring: null, plot: null, map: null };
+export const NO_MARKS: LessonMarks = { driver: null, ring: null, plot: null, map: null, compareMap: null };
 
 export interface LessonState {
   mode: Mode;
