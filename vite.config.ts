@@ -8,7 +8,24 @@ export default defineConfig({
   plugins: [react()],
   server: { host: '127.0.0.1', port: 5173 },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
-  build: { target: 'es2022', sourcemap: true },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            {
+              name: 'lab',
+              test: (id: string) =>
+                /node_modules\/(react|react-dom|scheduler|zustand)\/|\/src\/(core|sim)\//.test(id) &&
+                !/checkpoints|snapshot|trace-(replay|parse|summary)|\/core\/(twin|fuzz|testing)|\?/.test(id),
+            },
+          ],
+        },
+      },
+    },
+  },
   test: {
     include: ['src/**/*.test.ts', 'bench/**/*.test.ts'],
     environment: 'node',

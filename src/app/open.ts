@@ -2,7 +2,6 @@
 // Each way parses, loads, names the current scenario and says what happened in the notice; a scenario
 // that cannot be opened leaves what was shown before as it was.
 import { parseScenario, type Scenario } from '../sim/scenario.ts';
-import { openCompareFromHash } from './compare/compare-state.ts';
 import type { AppServices } from './context.tsx';
 
 export const DEFAULT_SCENARIO = 'lesson-why-balloon.json';
@@ -73,6 +72,8 @@ async function openLink(svc: AppServices, hash: string): Promise<string | null> 
   if (hash.startsWith('#compare=')) {
     // A comparison (src/app/compare/) opens over the lab, which shows what it did, or the default.
     if (!runner.playable) await openScenario(svc, { kind: 'bundled', file: DEFAULT_SCENARIO });
+    // Off the critical path, as the comparison itself.
+    const { openCompareFromHash } = await import('./compare/compare-state.ts');
     return openCompareFromHash(svc, hash);
   }
   // Off the critical path: most visits carry no link.

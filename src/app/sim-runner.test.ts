@@ -1,12 +1,15 @@
 // Playback's time slicing: runFor() stops when its wall-clock budget is spent, whatever the guest's
 // size, and ends exactly where seeking would; quiet runs reach the UI only at flush().
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BalloonCore } from '../core/core.ts';
 import { loadCoreModuleSync } from '../core/wasm-node.ts';
 import { bundledScenario } from '../sim/testing.ts';
 import { SimRunner } from './sim-runner.ts';
 
 const module = loadCoreModuleSync();
+
+// The checkpoints' code loads beside the first paint: these tests load simulations after it has.
+beforeAll(() => SimRunner.ready());
 
 function runner(file = 'inflate-deflate.json'): SimRunner {
   const r = new SimRunner(BalloonCore.fromWasm(module));

@@ -12,7 +12,7 @@
 // 16 GiB guest's first costs ~64 MB, each later one a few MB; a 256 MiB guest's all together a few MB.
 // A replayed QEMU trace has no checkpoints: going back replays it from the start.
 import type { BalloonCore } from '../core/core.ts';
-import { Checkpoints } from '../sim/checkpoints.ts';
+import type { Checkpoints } from '../sim/checkpoints.ts';
 import type { SimEvent } from '../sim/events.ts';
 import { atEnd, type Marker, type Playable } from '../sim/playable.ts';
 import { parseScenario, type Scenario, scenarioToJson } from '../sim/scenario.ts';
@@ -23,6 +23,16 @@ import type { SimSummary } from '../sim/summary.ts';
 import type { TraceReplay } from '../sim/trace-replay.ts';
 
 export type Listener = () => void;
+
+// The checkpoints' code (a snapshot of the whole machine) loads beside the first paint, not before
+// it: the lab draws without it. A simulation loaded before it arrives takes its checkpoints from its
+// start if it has not run yet; otherwise it goes back by replaying from its start (correct, slower),
+// and the next one loaded has them.
+let CheckpointsClass: typeof Checkpoints | null = null;
+const checkpointsReady: Promise<void> = import('../sim/checkpoints.ts').then((m) => {
+  CheckpointsClass = m.Checkpoints;
+});
+
 export type { Marker };
 
 /** How many events runFor() runs between two looks at the clock. */
@@ -140,14 +150,30 @@ export class SimRunner {
     this.pauseAt = null;
     const sim = new Simulation(scenario, this.core);
     this.playable = sim;
-    this.checkpoints = new Checkpoints(sim, {
+    this.checkpoints = this.checkpointsFor(sim);
+    if (!this.checkpoints) {
+      void checkpointsReady.then(() => {
+        if (this.playable === sim && this.eventIndex === 0 && sim.nowUs === 0 && !this.checkpoints)
+          this.checkpoints = this.checkpointsFor(sim);
+      });
+    }
+    this.eventIndex = 0;
+    this.seen = [];
+    this.changed();
+  }
+
+  /** Resolves once checkpoints can be taken (a simulation loaded after it has them from its start). */
+  static ready(): Promise<void> {
+    return checkpointsReady;
+  }
+
+  private checkpointsFor(sim: Simulation): Checkpoints | null {
+    if (!CheckpointsClass) return null;
+    return new CheckpointsClass(sim, {
       clock: () => performance.now(),
       spacing: CHECKPOINT_SPACING_MS,
       maxBytes: CHECKPOINT_MAX_BYTES,
     });
-    this.eventIndex = 0;
-    this.seen = [];
-    this.changed();
   }
 
   /** Replays a QEMU trace; resolves to a message naming the problem when it cannot. */
