@@ -34,6 +34,7 @@ export function Welcome() {
       </header>
       <div className="welcome-body">
         <section className="welcome-why" aria-labelledby="why-title">
+          <BalloonPicture />
           <h2 id="why-title">Why a balloon?</h2>
           <p>
             A virtual machine's memory is real memory on the host. Once the guest has touched a page, the host
@@ -105,5 +106,66 @@ export function Welcome() {
         </section>
       </div>
     </main>
+  );
+}
+
+/** The idea in one picture: the host's memory, the guest's inside it, the balloon giving pages back. */
+function BalloonPicture() {
+  return (
+    <svg className="welcome-picture" viewBox="0 0 480 150" role="img" aria-labelledby="welcome-picture-title">
+      <title id="welcome-picture-title">
+        The host's memory holds the guest's. Inside the guest, the balloon holds free pages; the host takes
+        them back.
+      </title>
+      <rect x="1" y="1" width="478" height="148" rx="10" className="wp-host" />
+      <text x="14" y="22" className="wp-label">
+        host (QEMU)
+      </text>
+      <rect x="14" y="32" width="300" height="104" rx="8" className="wp-guest" />
+      <text x="26" y="52" className="wp-label">
+        guest (Linux)
+      </text>
+      {[0, 1, 2, 3, 4, 5, 6, 7].map((i) => (
+        <rect
+          key={i}
+          x={26 + i * 22}
+          y="64"
+          width="18"
+          height="18"
+          rx="2"
+          className={i < 3 ? 'wp-used' : 'wp-free'}
+        />
+      ))}
+      <text x="26" y="102" className="wp-small">
+        used · free pages
+      </text>
+      <ellipse cx="250" cy="86" rx="40" ry="34" className="wp-balloon" />
+      <text x="250" y="90" textAnchor="middle" className="wp-label">
+        balloon
+      </text>
+      <path d="M292 80 C 330 70, 350 70, 380 80" className="wp-arrow" markerEnd="url(#wp-head)" />
+      <text x="336" y="62" textAnchor="middle" className="wp-small">
+        page numbers
+      </text>
+      <text x="400" y="86" className="wp-label">
+        memory
+      </text>
+      <text x="400" y="104" className="wp-label">
+        for others
+      </text>
+      <defs>
+        <marker
+          id="wp-head"
+          viewBox="0 0 10 10"
+          refX="9"
+          refY="5"
+          markerWidth="7"
+          markerHeight="7"
+          orient="auto"
+        >
+          <path d="M0 0 L10 5 L0 10 z" className="wp-head" />
+        </marker>
+      </defs>
+    </svg>
   );
 }
