@@ -204,22 +204,6 @@ describe('compaction as Linux 6.1 runs it', () => {
     expectNoInvariantErrors(k);
   });
 
-  it('a balloon migration leaves host RSS as it was; an LRU page copied into a fresh page raises it', () => {
-    // migratepage hands the host the new page (inflate: discarded) and the old one (deflate: not
-    // backed again until touched): nothing new is backed. An LRU page's copy writes its new page.
-    const g = fragmented();
-    const k = g.kernel;
-    k.freeWorkload('cache');
-    k.balloon.migratepage = seedMigratepage(k);
-    const host = () => g.core.hostCounts()[HOST_RESIDENT];
-    const before = host();
-    run(g, 'compact', k.compactMemory());
-    expect(k.vm.balloonMigrate).toBeGreaterThan(0);
-    expect(k.vm.compactMigrated).toBe(k.vm.balloonMigrate);
-    expect(host()).toBe(before);
-    expectNoInvariantErrors(k);
-  });
-
   it('leaves alone balloon pages whose inflate the host has not acknowledged, and all of them without a driver', () => {
     const g = fragmented();
     const k = g.kernel;
