@@ -30,8 +30,10 @@ export function stepBack(runner: SimRunner, kind: StepKind): void {
   }
   let end = runner.eventIndex;
   if (end === 0) return;
+  // The last checkpoint at or before `limit`; after a stretch with no change, one strictly before it.
+  let limit = end - 1;
   for (;;) {
-    const start = runner.checkpointBefore(end - 1);
+    const start = runner.checkpointBefore(limit);
     runner.replayToEvent(start);
     const sim = runner.sim;
     if (!sim) return;
@@ -54,5 +56,6 @@ export function stepBack(runner: SimRunner, kind: StepKind): void {
       return;
     }
     end = start + 1;
+    limit = start - 1;
   }
 }

@@ -12,7 +12,7 @@ describe('SimRunner.markers', () => {
     r.load(bundledScenario('deflate-on-oom.json'));
     r.seek(10_000_000);
     const all = r.markers().map((m) => `${m.us} ${m.kind}`);
-    expect(all).toContain('4005176 oom-deflate');
+    expect(all).toContain('4001871 oom-deflate');
     r.seek(2_000_000);
     expect(r.sim?.timeline.at(-1)?.us).toBeLessThanOrEqual(2_000_000);
     expect(r.markers().map((m) => `${m.us} ${m.kind}`)).toEqual(all);
@@ -37,7 +37,7 @@ describe('SimRunner.markers', () => {
     r.load(bundledScenario('deflate-on-oom.json'));
     r.seek(10_000_000);
     const oom = r.markers().filter((m) => m.kind === 'oom-deflate');
-    expect(oom.map((m) => m.us)).toEqual([4_005_176]);
+    expect(oom.map((m) => m.us)).toEqual([4_001_871]);
     expect(oom[0].label).toContain('the OOM notifier deflates the balloon');
     r.load(bundledScenario('oom-kill.json'));
     r.seek(10_000_000);

@@ -50,8 +50,8 @@ describe('what a run emits', () => {
 
   it('the OOM notifier deflating, apart from the OOM killer', () => {
     const notify = eventsOf('deflate-on-oom.json').filter((e) => e.type === 'oom-notify');
-    // 4.005176 s: the first OOM of deflate-on-oom.json (as the timeline test pins it)
-    expect(notify[0]).toMatchObject({ us: 4_005_176, deflates: true });
+    // 4.001871 s: the first OOM of deflate-on-oom.json (as the timeline test pins it)
+    expect(notify[0]).toMatchObject({ us: 4_001_871, deflates: true });
     const kill = eventsOf('oom-kill.json');
     expect(
       kill.filter((e) => e.type === 'oom-notify').every((e) => e.type === 'oom-notify' && !e.deflates),

@@ -1,7 +1,15 @@
 // The summary `npm run sim -- --json` prints and window.balloonLab.summary() returns: one run's
 // state in numbers, read through the same selectors as the app's panels (view.ts).
 import type { GuestStats } from './host/balloon-device.ts';
-import { balloonOf, deviceOf, guestStatsOf, type MeminfoView, meminfoOf, type SimParts } from './view.ts';
+import {
+  balloonOf,
+  compactionCountersOf,
+  deviceOf,
+  guestStatsOf,
+  type MeminfoView,
+  meminfoOf,
+  type SimParts,
+} from './view.ts';
 
 export interface SimSummary {
   scenario: string;
@@ -51,8 +59,8 @@ export function summarize(sim: SimParts): SimSummary {
     stats: guestStatsOf(sim),
     counters: {
       ...sim.counters,
-      balloon_migrate: sim.kernel.vm.balloonMigrate,
       oom_kills: sim.kernel.vm.oomKill,
+      ...compactionCountersOf(sim),
     },
   };
 }

@@ -128,6 +128,29 @@ export function meminfoOf(sim: SimParts): MeminfoView {
   };
 }
 
+/** /proc/vmstat's compaction and migration counters, under their /proc/vmstat names. */
+export interface CompactionCounters {
+  compact_migrate_scanned: number;
+  compact_free_scanned: number;
+  compact_isolated: number;
+  pgmigrate_success: number;
+  pgmigrate_fail: number;
+  balloon_migrate: number;
+}
+
+/** The compaction counters the guest panel and the summary show. */
+export function compactionCountersOf(sim: SimParts): CompactionCounters {
+  const vm = sim.kernel.vm;
+  return {
+    compact_migrate_scanned: vm.compactMigrateScanned,
+    compact_free_scanned: vm.compactFreeScanned,
+    compact_isolated: vm.compactIsolated,
+    pgmigrate_success: vm.compactMigrated,
+    pgmigrate_fail: vm.compactFail,
+    balloon_migrate: vm.balloonMigrate,
+  };
+}
+
 export interface BalloonView {
   /** The logical size the operator last asked for (bytes), null before any. */
   targetBytes: number | null;

@@ -5,6 +5,7 @@ import { checkWorkloadText } from '../../sim/inputs.ts';
 import type { Step } from '../../sim/scenario-steps.ts';
 import {
   balloonOf,
+  compactionCountersOf,
   logTail,
   machineOf,
   meminfoOf,
@@ -14,10 +15,17 @@ import {
   workloadsOf,
 } from '../../sim/view.ts';
 import { useRunner, useServices } from '../context.tsx';
-import { mib } from '../format.ts';
+import { mib, pages } from '../format.ts';
 import { describedBy, type FieldAnswer, FieldMessage } from './FieldMessage.tsx';
 
 const KINDS = ['anon', 'file', 'shmem'] as const;
+/** The compaction counters Linux keeps in /proc/vmstat, as the guest panel lists them. */
+const VMSTAT_ROWS = [
+  'compact_migrate_scanned',
+  'compact_free_scanned',
+  'compact_isolated',
+  'balloon_migrate',
+] as const;
 
 /** What the guest panel shows: meminfo, the balloon, workloads, suspend state, dmesg's last lines. */
 export function guestView(p: Playable | null) {
@@ -25,6 +33,7 @@ export function guestView(p: Playable | null) {
   if (!sim) return null;
   return {
     meminfo: meminfoOf(sim),
+    vmstat: compactionCountersOf(sim),
     balloonBytes: balloonOf(sim).driverNumPages * 4096,
     workloads: workloadsOf(sim),
     power: powerOf(sim),
@@ -90,6 +99,17 @@ export function GuestPanel() {
             <th scope="row">in the balloon</th>
             <td data-testid="guest.balloon">{mib(view.balloonBytes)}</td>
           </tr>
+        </tbody>
+      </table>
+      <table className="meminfo" aria-label="/proc/vmstat: compaction">
+        <caption>/proc/vmstat: compaction</caption>
+        <tbody>
+          {VMSTAT_ROWS.map((k) => (
+            <tr key={k}>
+              <th scope="row">{k}</th>
+              <td data-testid={`guest.${k}`}>{pages(view.vmstat[k])}</td>
+            </tr>
+          ))}
         </tbody>
       </table>
       <form className="row wrap" onSubmit={start} aria-label="Start a workload">

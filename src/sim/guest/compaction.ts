@@ -13,7 +13,7 @@
 import { FRAME_BALLOON, FRAME_FREE, FRAME_ISOLATED } from '../../core/abi.ts';
 import { asKernelPage, asPfn } from '../../core/units.ts';
 import { type Restart, sleepThenRestart, type Task } from '../sched.ts';
-import { MIGRATEPAGE_SUCCESS } from './balloon-dev-info.ts';
+import { EAGAIN, MIGRATEPAGE_SUCCESS } from './balloon-dev-info.ts';
 import { FrameRuns } from './frameruns.ts';
 import type { KernelState } from './kernel-state.ts';
 import {
@@ -22,103 +22,142 @@ import {
   K_FILE,
   K_FREE,
   K_ISOLATED,
+  K_KERNEL,
   K_SHMEM,
+  K_SLAB,
+  K_VIRTIO,
   LIST_BALLOON,
   lruFrameState,
 } from './kinds.ts';
 
-/** COMPACT_CLUSTER_MAX: pages migrated between two chances for other tasks to run. */
-const COMPACT_CLUSTER_MAX = 32;
+/** COMPACT_CLUSTER_MAX: the most pages the migrate scanner isolates for one round of migration. */
+export const COMPACT_CLUSTER_MAX = 32;
+/** pageblock_order on x86-64 (a 2 MiB huge page at 4 KiB pages); the scanners walk pageblock by pageblock. */
+export const PAGEBLOCK_ORDER = 9;
+const PAGEBLOCK_PAGES = 1 << PAGEBLOCK_ORDER;
+/** migrate_pages() retries a page whose migration answered −EAGAIN up to this many passes in all. */
+export const MIGRATE_PASSES = 10;
 
 /** The restart kind of a compaction task. */
 export const COMPACTION = 'compaction';
 
 /** Where a compaction stands: its two scanners, what it has done, and whether the walk is over. */
 export interface CompactionState {
-  /** The migrate scanner's next page (walks up) and the free scanner's (walks down). */
+  /** The migrate scanner's next page (it walks up from the zone's start). */
   migrate: number;
+  /** The free scanner's pageblock (it walks down from the zone's end) and its next page in it. */
+  freeBlock: number;
   free: number;
+  /** The free scanner has checked that its pageblock is a suitable target (suitable_migration_target). */
+  freeChecked: boolean;
   moved: number;
   movedBalloon: number;
   failed: number;
-  /** Pages migrated since the last sleep. */
-  batch: number;
   /** The scanners have met: what is left is the last sleep and the log line. */
   finished: boolean;
 }
 
 /** The restart data of a compaction that has not started. */
 export function compactionRestart(k: KernelState): Restart & { state: CompactionState } {
+  const lastBlock = Math.floor((k.nPages - 1) / PAGEBLOCK_PAGES) * PAGEBLOCK_PAGES;
   const state: CompactionState = {
     migrate: 0,
-    free: k.nPages - 1,
+    freeBlock: lastBlock,
+    free: lastBlock,
+    freeChecked: false,
     moved: 0,
     movedBalloon: 0,
     failed: 0,
-    batch: 0,
     finished: false,
   };
   return { kind: COMPACTION, state };
 }
 
+/** compact_scanners_met(): the free scanner's pageblock is at or below the migrate scanner's. */
+function scannersMet(c: CompactionState): boolean {
+  return c.freeBlock >> PAGEBLOCK_ORDER <= c.migrate >> PAGEBLOCK_ORDER;
+}
+
 /**
- * The compaction task. It sleeps off its CPU time every COMPACT_CLUSTER_MAX pages, at a restart
- * point: the scanners' positions and counts go into `restart.state` first, and a fresh compactMemory
- * made from that state goes on from the loop's top, as this one does after the sleep.
+ * The compaction task (compact_zone with order −1, as compact_memory runs it): the migrate scanner
+ * isolates up to COMPACT_CLUSTER_MAX movable pages, one pageblock at a time; each is migrated into a
+ * free page the free scanner isolates, walking down from the zone's end; the walk ends when the
+ * scanners meet, or when the free scanner finds no target. The task sleeps off its CPU time after
+ * each round at a restart point: the scanners and counts are in `restart.state`, and a fresh
+ * compactMemory made from it goes on from the loop's top, as this one does after the sleep.
  */
 export function* compactMemory(
   k: KernelState,
   restart: Restart & { state: CompactionState } = compactionRestart(k),
 ): Task {
   const c = restart.state;
-  const kind = k.kind;
   const oldRuns = new FrameRuns(k.core, k.ppp);
   const freshRuns = new FrameRuns(k.core, k.ppp);
   const flush = () => {
     oldRuns.flush();
     freshRuns.flush();
   };
-  let { migrate, free, moved, movedBalloon, failed, batch } = c;
-  const save = () => {
-    c.migrate = migrate;
-    c.free = free;
-    c.moved = moved;
-    c.movedBalloon = movedBalloon;
-    c.failed = failed;
-    c.batch = batch;
-  };
-  if (!c.finished) {
-    for (;;) {
-      while (migrate < free && !isMovable(k, migrate)) migrate++;
-      while (free > migrate && kind[free] !== K_FREE) free--;
-      if (free <= migrate) break;
-      const page = migrate++;
-      const target = free--;
+  const isolated: number[] = [];
+  while (!c.finished) {
+    isolateMigratePages(k, c, isolated);
+    let outOfTargets = false;
+    // migrate_pages(): LRU pages at once; balloon pages through migratepage, retried on −EAGAIN.
+    let pending = isolated.filter((p) => k.kind[p] === K_ISOLATED);
+    for (const page of isolated) {
+      const kd = k.kind[page];
+      if (kd !== K_ANON && kd !== K_FILE && kd !== K_SHMEM) continue;
+      const fresh = outOfTargets ? -1 : isolateFreePage(k, c);
+      if (fresh < 0) {
+        outOfTargets = true;
+        continue;
+      }
+      migrateLruPage(k, page, fresh, oldRuns, freshRuns);
       k.cpuDebtUs += k.costs.migratePageUs;
-      if (kind[page] === K_BALLOON) {
-        flush();
-        if (yield* migrateBalloonPage(k, page, target)) {
-          moved++;
-          movedBalloon++;
-        } else {
-          failed++;
-        }
-      } else {
-        migrateLruPage(k, page, target, oldRuns, freshRuns);
-        k.vm.compactMigrated++;
-        moved++;
-      }
-      if (++batch >= COMPACT_CLUSTER_MAX) {
-        batch = 0;
-        flush();
-        const debt = k.takeCpuDebt();
-        save();
-        if (debt > 0) yield sleepThenRestart(debt, restart);
-      }
+      k.vm.compactMigrated++;
+      c.moved++;
     }
     flush();
-    save();
-    c.finished = true;
+    for (let pass = 0; pass < MIGRATE_PASSES && pending.length > 0 && !outOfTargets; pass++) {
+      const again: number[] = [];
+      for (const page of pending) {
+        const fresh = outOfTargets ? -1 : isolateFreePage(k, c);
+        if (fresh < 0) {
+          outOfTargets = true;
+          again.push(page);
+          continue;
+        }
+        takeMigrationTarget(k, fresh);
+        k.cpuDebtUs += k.costs.migratePageUs;
+        const rc = yield* migrateBalloonPage(k, page, fresh);
+        if (rc === MIGRATEPAGE_SUCCESS) {
+          c.moved++;
+          c.movedBalloon++;
+          continue;
+        }
+        // The target goes back (compaction_free); the page is tried again on the next pass.
+        returnMigrationTarget(k, fresh);
+        if (rc === -EAGAIN) again.push(page);
+        else {
+          putbackBalloonPage(k, page);
+          k.vm.compactFail++;
+          c.failed++;
+        }
+      }
+      pending = again;
+    }
+    // What is still pending goes back on the list. After the last pass each counts as a failure;
+    // with no target left (−ENOMEM) migrate_pages counts the one page that found none and stops.
+    for (const page of pending) {
+      putbackBalloonPage(k, page);
+      if (!outOfTargets) {
+        k.vm.compactFail++;
+        c.failed++;
+      }
+    }
+    // pgmigrate_fail; the log line's count is of pages that failed to move, not of the walk's end.
+    if (outOfTargets) k.vm.compactFail++;
+    isolated.length = 0;
+    if (outOfTargets || scannersMet(c)) c.finished = true;
     const debt = k.takeCpuDebt();
     if (debt > 0) yield sleepThenRestart(debt, restart);
   }
@@ -129,27 +168,105 @@ export function* compactMemory(
 }
 
 /**
- * An LRU page, or a balloon page the host has acknowledged (on the list, frames BALLOON) when the
- * driver can migrate. Pages of an inflate still in flight are left alone: their driver holds
- * balloon_lock, so migratepage would only answer −EAGAIN.
+ * isolate_migratepages(): from the migrate scanner's page up, to the end of its pageblock, isolates
+ * LRU pages and balloon pages (into `out`, balloon pages off their list) until COMPACT_CLUSTER_MAX are
+ * isolated; a pageblock with nothing to isolate does not end the round. Stops where the scanners meet.
  */
-function isMovable(k: KernelState, p: number): boolean {
-  const kd = k.kind[p];
-  if (kd === K_ANON || kd === K_FILE || kd === K_SHMEM) return true;
+function isolateMigratePages(k: KernelState, c: CompactionState, out: number[]): void {
+  const buddy = k.buddy;
+  const kind = k.kind;
+  while (out.length === 0 && !scannersMet(c)) {
+    const blockEnd = Math.min(k.nPages, ((c.migrate >> PAGEBLOCK_ORDER) + 1) << PAGEBLOCK_ORDER);
+    let p = c.migrate;
+    while (p < blockEnd && out.length < COMPACT_CLUSTER_MAX) {
+      k.vm.compactMigrateScanned++;
+      const kd = kind[p];
+      if (kd === K_FREE) {
+        // A free block is stepped over whole.
+        const h = buddy.freeBlockOf(p);
+        p = h >= 0 ? Math.max(p + 1, h + (1 << buddy.order[h])) : p + 1;
+        continue;
+      }
+      if (kd === K_ANON || kd === K_FILE || kd === K_SHMEM) out.push(p);
+      else if (isMovableBalloonPage(k, p)) {
+        isolateBalloonPage(k, p);
+        out.push(p);
+      }
+      p++;
+    }
+    c.migrate = Math.min(p, blockEnd);
+    k.vm.compactIsolated += out.length;
+  }
+}
+
+/**
+ * The free scanner (isolate_freepages): a free page to migrate into, from the pageblock it is in,
+ * scanned upwards, then the pageblocks below it; −1 once it reaches the migrate scanner's pageblock.
+ * It passes over pageblocks that are free as a whole (filling one would only break a huge page up)
+ * and those holding the kernel's own memory (not movable), as suitable_migration_target does, and
+ * takes nothing while free memory is at the min watermark (__isolate_free_page).
+ */
+function isolateFreePage(k: KernelState, c: CompactionState): number {
+  const buddy = k.buddy;
+  const kind = k.kind;
+  if (buddy.freePages <= k.wmark.min + 1) return -1;
+  while (!scannersMet(c)) {
+    const start = c.freeBlock;
+    const end = Math.min(k.nPages, start + PAGEBLOCK_PAGES);
+    if (!c.freeChecked) {
+      c.freeChecked = true;
+      if (!suitableTarget(k, start, end)) c.free = end;
+    }
+    while (c.free < end) {
+      const p = c.free++;
+      k.vm.compactFreeScanned++;
+      if (kind[p] === K_FREE && buddy.takeFree(p)) {
+        k.vm.compactIsolated++;
+        return p;
+      }
+    }
+    c.freeBlock = start - PAGEBLOCK_PAGES;
+    c.free = c.freeBlock;
+    c.freeChecked = false;
+  }
+  return -1;
+}
+
+/** suitable_migration_target(): not a wholly free pageblock, and no unmovable (kernel) page in it. */
+function suitableTarget(k: KernelState, start: number, end: number): boolean {
+  const h = k.buddy.freeBlockOf(start);
+  if (h >= 0 && k.buddy.order[h] >= PAGEBLOCK_ORDER) return false;
+  const kind = k.kind;
+  for (let p = start; p < end; p++) {
+    const kd = kind[p];
+    if (kd === K_KERNEL || kd === K_SLAB || kd === K_VIRTIO) return false;
+  }
+  return true;
+}
+
+/**
+ * A balloon page the migrate scanner may isolate (balloon pages are movable_ops pages): on the list
+ * and acknowledged by the host (frames BALLOON), with a driver that can migrate. Pages of an inflate
+ * still in flight are left alone: their driver holds balloon_lock, so migratepage would only answer
+ * −EAGAIN.
+ */
+function isMovableBalloonPage(k: KernelState, p: number): boolean {
   return (
-    kd === K_BALLOON &&
+    k.kind[p] === K_BALLOON &&
     k.balloon.migratepage !== null &&
     k.lists.on[p] === LIST_BALLOON &&
     k.core.frames[p * k.ppp] === FRAME_BALLOON
   );
 }
 
-/** isolate → migratepage → free the old page, or put it back on −EAGAIN. True if it moved. */
-function* migrateBalloonPage(k: KernelState, page: number, target: number): Task<boolean> {
+/**
+ * migratepage for an isolated balloon page into `target` (already taken by the free scanner): frees
+ * the old page on success; on failure leaves the page isolated and the target with the caller, who
+ * retries (−EAGAIN) or puts them back. Returns migratepage's answer.
+ */
+function* migrateBalloonPage(k: KernelState, page: number, target: number): Task<number> {
   const info = k.balloon;
   const newpage = asKernelPage(target);
-  isolateBalloonPage(k, page);
-  takeMigrationTarget(k, target);
   const isolatedBefore = info.isolatedPages;
   const migrateEventsBefore = k.vm.balloonMigrate;
   // Two compactions may overlap (one stuck in a migratepage whose host never answers, another
@@ -172,13 +289,10 @@ function* migrateBalloonPage(k: KernelState, page: number, target: number): Task
     freeIsolatedPage(k, page);
     k.vm.compactMigrated++;
     k.events.emit('migration', { from: page, to: target });
-    return true;
+    return rc;
   }
-  putbackBalloonPage(k, page);
   info.delete(newpage);
-  returnMigrationTarget(k, target);
-  k.vm.compactFail++;
-  return false;
+  return rc;
 }
 
 // ── The page moves ───────────────────────────────────────────────────────────────────────────────
@@ -211,9 +325,8 @@ export function freeIsolatedPage(k: KernelState, p: number): void {
   k.core.setFrames(asPfn(p * k.ppp), k.ppp, FRAME_FREE);
 }
 
-/** A free page taken by compaction's free scanner, handed to the driver as migratepage's newpage. */
+/** A free page compaction's free scanner took, handed to the driver as migratepage's newpage. */
 export function takeMigrationTarget(k: KernelState, p: number): void {
-  k.buddy.takeFree(p);
   k.kind[p] = K_BALLOON;
   k.touch(p);
   k.driverPages++;
@@ -229,8 +342,9 @@ export function returnMigrationTarget(k: KernelState, p: number): void {
 }
 
 /**
- * Moves LRU page `old` to free page `fresh` (migrate_pages for an LRU page): the copy writes fresh
- * (the host backs it), the owner's list entry moves over, old is freed. The caller flushes the runs.
+ * Moves LRU page `old` to page `fresh`, which the free scanner took (migrate_pages for an LRU page):
+ * the copy writes fresh (the host backs it), the owner's list entry moves over, old is freed. The
+ * caller flushes the runs.
  */
 export function migrateLruPage(
   k: KernelState,
@@ -239,7 +353,6 @@ export function migrateLruPage(
   oldRuns: FrameRuns,
   freshRuns: FrameRuns,
 ): void {
-  k.buddy.takeFree(fresh);
   const kd = k.kind[old];
   k.lists.replace(old, fresh);
   k.kind[fresh] = kd;

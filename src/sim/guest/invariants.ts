@@ -26,6 +26,7 @@ import {
   K_ISOLATED_PUT,
   K_KERNEL,
   K_SHMEM,
+  K_SLAB,
   K_VIRTIO,
   KIND_COUNT,
   kindNames,
@@ -123,6 +124,7 @@ export function checkInvariants(k: KernelState, opts: InvariantOptions = {}): st
     errors.push(`balloon isolated_pages: ${iso}, ${k.isolatedKernelPages} pages isolated`);
   }
   eq('reserved pages', counts[K_KERNEL] + counts[K_VIRTIO], k.reservedPages);
+  eq('pages allocated at boot', counts[K_SLAB], k.bootInUsePages);
   eq('totalramPages', k.totalramPages, k.nPages - k.reservedPages + k.managedAdjust);
   if (k.managedAdjust > 0 || -k.managedAdjust > k.driverPages) {
     errors.push(
@@ -140,7 +142,7 @@ export function checkInvariants(k: KernelState, opts: InvariantOptions = {}): st
   eq('core ANON frames', core.stateCount(FRAME_ANON), k.nrAnon * ppp);
   eq('core FILE frames', core.stateCount(FRAME_FILE), k.nrFile * ppp);
   eq('core SHMEM frames', core.stateCount(FRAME_SHMEM), k.nrShmem * ppp);
-  eq('core KERNEL frames', core.stateCount(FRAME_KERNEL), counts[K_KERNEL] * ppp);
+  eq('core KERNEL frames', core.stateCount(FRAME_KERNEL), (counts[K_KERNEL] + counts[K_SLAB]) * ppp);
   eq('core VIRTIO frames', core.stateCount(FRAME_VIRTIO), counts[K_VIRTIO] * ppp);
 
   let swapped = 0;

@@ -14,6 +14,7 @@ import { EventBus } from '../events.ts';
 import type { KernelLog } from '../klog.ts';
 import { Mutex, type Scheduler } from '../sched.ts';
 import { BalloonDevInfo } from './balloon-dev-info.ts';
+import { BOOT_SRECLAIMABLE_KB, bootRegions, bootScale, FREED_AFTER_WMARK_KB } from './boot-layout.ts';
 import { Buddy } from './buddy.ts';
 import { FrameRuns } from './frameruns.ts';
 import {
@@ -21,6 +22,7 @@ import {
   K_FILE,
   K_FREE,
   K_KERNEL,
+  K_SLAB,
   K_VIRTIO,
   LIST_BUDDY,
   LIST_COUNT,
@@ -57,6 +59,12 @@ export interface VmEvents {
   allocStall: number;
   pgscan: number;
   pgsteal: number;
+  /** pgsteal_kswapd: pages kswapd reclaimed (also in pgsteal). */
+  kswapdSteal: number;
+  /** compact_migrate_scanned, compact_free_scanned, compact_isolated (both scanners' isolations). */
+  compactMigrateScanned: number;
+  compactFreeScanned: number;
+  compactIsolated: number;
 }
 
 /** /proc/meminfo's lines the simulation shows, in bytes. */
@@ -81,9 +89,6 @@ export interface KernelTables {
   readonly alive: readonly (readonly [string, number])[];
   readonly notifiers: readonly OomNotifier[];
 }
-
-/** The kernel image and memmap: about 2 % of RAM plus 8 MiB (2048 frames). */
-const KERNEL_IMAGE_FRAMES = 2048;
 
 export class KernelState {
   /** Frames per kernel page (PAGE_SIZE / 4 KiB): 1, 4 or 16. */
@@ -113,12 +118,20 @@ export class KernelState {
     allocStall: 0,
     pgscan: 0,
     pgsteal: 0,
+    kswapdSteal: 0,
+    compactMigrateScanned: 0,
+    compactFreeScanned: 0,
+    compactIsolated: 0,
   };
   readonly wmark: Watermarks;
-  /** Pages reserved at boot (kernel image + memmap, the virtio window): never managed. */
+  /** Pages reserved at boot (boot-layout.ts's reserved regions, the virtio window): never managed. */
   readonly reservedPages: number;
-  /** Kernel image pages: [0, kernelImagePages). */
-  readonly kernelImagePages: number;
+  /** Pages the kernel allocated while booting (K_SLAB): in MemTotal, not in MemFree; never freed. */
+  readonly bootInUsePages: number;
+  /** Of those, reclaimable slab (SReclaimable), which MemAvailable counts in part. */
+  readonly sReclaimablePages: number;
+  /** boot-layout.ts's scale: 1 at 256 MiB and above, RAM / 256 MiB below. */
+  readonly bootScale: number;
   /** totalram_pages: managed pages, less what the balloon took out with adjustManagedPageCount. */
   totalramPages: number;
   /** The sum of every adjustManagedPageCount delta. */
@@ -132,6 +145,8 @@ export class KernelState {
   isolatedKernelPages = 0;
   readonly swapTotalPages: number;
   swapUsedPages = 0;
+  /** kswapd is running (kswapd.ts): woken by an allocation below the low watermark. */
+  kswapdAwake = false;
   /** Balloon page allocations not yet added to the debt (an integer count keeps the hot path cheap). */
   pendingAllocs = 0;
   private debtUs = 0;
@@ -178,39 +193,51 @@ export class KernelState {
     this.balloon = new BalloonDevInfo(this.lists, this.kind, this.vm);
     this.runs = new FrameRuns(core, this.ppp);
 
-    // Boot: the kernel image and memmap at the bottom, the virtio window where the config puts it
-    // (widened to whole pages), everything else free. Reserved memory has been written, so the host
-    // backs it; free memory has never been touched, so a fresh VM's RSS is small.
-    const imageFrames = Math.min(Math.floor(ramFrames / 50) + KERNEL_IMAGE_FRAMES, Math.floor(ramFrames / 2));
-    this.kernelImagePages = Math.max(1, Math.ceil(imageFrames / this.ppp));
+    // Boot (boot-layout.ts): the virtio window where the config puts it (widened to whole pages),
+    // then the reservations and what the kernel allocated while booting, laid out as Linux lays them
+    // out; everything else free. Kernel memory has been written, so the host backs it; free memory
+    // has never been touched, so a fresh VM's RSS is what the kernel uses.
     const winFirst = Math.floor(windowFrame / this.ppp);
     const winEnd = Math.ceil((windowFrame + windowFrames) / this.ppp);
     if (winEnd > this.nPages) throw new RangeError('windowFrame: the window must lie inside guest RAM');
     if (core.stateCount(FRAME_FREE) !== ramFrames) core.setFrames(asPfn(0), ramFrames, FRAME_FREE);
-    this.kind.fill(K_KERNEL, 0, this.kernelImagePages);
-    this.kind.fill(K_VIRTIO, winFirst, winEnd);
-    this.markReserved(0, this.kernelImagePages, FRAME_KERNEL);
-    this.markReserved(winFirst, winEnd, FRAME_VIRTIO);
-    // Free is what the two reserved ranges leave, handed to the buddy lists in ascending order.
+    const kind = this.kind;
+    kind.fill(K_VIRTIO, winFirst, winEnd);
+    this.bootScale = bootScale(this.nPages, pageKiB);
+    let bootInUse = 0;
+    let taken = winEnd - winFirst;
+    for (const r of bootRegions(this.nPages, pageKiB, winEnd - winFirst)) {
+      const k = r.kind === 'reserved' ? K_KERNEL : K_SLAB;
+      // Never all of RAM: a region that does not fit is cut short.
+      const room = Math.max(0, this.nPages - 1 - taken);
+      const placed = placeRegion(kind, k, Math.min(r.pages, room), r.place === 'top-down' ? -1 : r.place.up);
+      taken += placed;
+      if (k === K_SLAB) bootInUse += placed;
+    }
+    this.bootInUsePages = bootInUse;
+    // One pass: kernel runs to the frame table (backed), free runs to the buddy lists, ascending.
     let free = 0;
     let p = 0;
-    const reservedRanges = [
-      [0, this.kernelImagePages],
-      [winFirst, winEnd],
-    ]
-      .filter(([first, end]) => end > first)
-      .sort((x, y) => x[0] - y[0]);
-    for (const [first, end] of reservedRanges) {
-      if (first > p) this.buddy.addFreeRange(p, first);
-      free += Math.max(0, first - p);
-      p = Math.max(p, end);
+    while (p < this.nPages) {
+      const k = kind[p];
+      let e = p + 1;
+      while (e < this.nPages && kind[e] === k) e++;
+      if (k === K_FREE) {
+        this.buddy.addFreeRange(p, e);
+        free += e - p;
+      } else this.markReserved(p, e, k === K_VIRTIO ? FRAME_VIRTIO : FRAME_KERNEL);
+      p = e;
     }
-    if (p < this.nPages) this.buddy.addFreeRange(p, this.nPages);
-    free += Math.max(0, this.nPages - p);
-    const reserved = this.nPages - free;
+    const reserved = this.nPages - free - bootInUse;
     this.reservedPages = reserved;
     this.totalramPages = this.nPages - reserved;
-    this.wmark = computeWatermarks(this.totalramPages, pageKiB);
+    // The watermarks are computed before the kernel frees its init sections and the initrd.
+    const freedLater = Math.ceil((FREED_AFTER_WMARK_KB * this.bootScale) / pageKiB);
+    this.wmark = computeWatermarks(Math.max(1, this.totalramPages - freedLater), pageKiB);
+    this.sReclaimablePages = Math.min(
+      bootInUse,
+      Math.floor((BOOT_SRECLAIMABLE_KB * this.bootScale) / pageKiB),
+    );
     const kib = (pages: number) => pages * pageKiB;
     log.log(
       `Memory: ${kib(this.totalramPages)}K/${kib(this.nPages)}K available (${kib(reserved)}K reserved, ` +
@@ -240,7 +267,7 @@ export class KernelState {
 
   /** si_mem_available(), in pages. */
   siMemAvailable(): number {
-    return memAvailable(this.buddy.freePages, this.nrFile, this.wmark);
+    return memAvailable(this.buddy.freePages, this.nrFile, this.wmark, this.sReclaimablePages);
   }
 
   /** NR_FILE_PAGES: page cache including shmem (what /proc/meminfo calls Cached, less swap cache). */
@@ -377,4 +404,21 @@ export class KernelState {
     this.notifiers.length = 0;
     this.notifiers.push(...t.notifiers);
   }
+}
+
+/**
+ * Marks `n` free pages of `kind` as kind `k`: upwards from page `from` (wrapping to the bottom), or
+ * downwards from the top when `from` is −1, skipping pages already placed. Returns how many it marked.
+ */
+function placeRegion(kind: Uint8Array, k: number, n: number, from: number): number {
+  const total = kind.length;
+  let placed = 0;
+  for (let i = 0; i < total && placed < n; i++) {
+    const p = from < 0 ? total - 1 - i : (from + i) % total;
+    if (kind[p] === K_FREE) {
+      kind[p] = k;
+      placed++;
+    }
+  }
+  return placed;
 }

@@ -11,78 +11,96 @@ import {
 import { asKernelPage } from '../../core/units.ts';
 import { checkInvariants } from './invariants.ts';
 import { deflate, expectNoInvariantErrors, inflate, makeGuest, markPage, run } from './testing.ts';
-import { intSqrt } from './watermarks.ts';
+import { computeWatermarks, intSqrt, memAvailable } from './watermarks.ts';
 
-// A 64 MiB guest of 4 KiB pages: 16384 pages; kernel image min(16384/50 + 2048, 8192) = 2375 pages.
-const MANAGED = 16384 - 2375;
+// A 64 MiB guest of 4 KiB pages: 16384 pages, laid out by boot-layout.ts (the calibrated figures a
+// quarter of a 256 MiB guest's, calibration.test.ts checks them against the real guest). What is free
+// at boot, each test reads from the kernel.
 
 describe('GuestKernel boot', () => {
-  it('reserves the kernel image and the virtio window, backed by the host; the rest is free and untouched', () => {
+  it('reserves boot memory and the virtio window, backed by the host; the rest is free and untouched', () => {
     const { core, kernel, log } = makeGuest({ windowFrame: 8192 });
     expect(kernel.nPages).toBe(16384);
-    expect(kernel.reservedPages).toBe(2375 + 16);
-    expect(kernel.totalramPages).toBe(MANAGED - 16);
-    expect(core.stateCount(FRAME_KERNEL)).toBe(2375);
+    const inUse = kernel.bootInUsePages;
+    expect(kernel.totalramPages).toBe(16384 - kernel.reservedPages);
+    expect(kernel.freePages).toBe(kernel.totalramPages - inUse);
+    expect(core.stateCount(FRAME_KERNEL)).toBe(kernel.reservedPages - 16 + inUse);
     expect(core.stateCount(FRAME_VIRTIO)).toBe(16);
-    expect(core.stateCount(FRAME_FREE)).toBe(MANAGED - 16);
-    expect(core.hostCounts()[HOST_RESIDENT]).toBe(2375 + 16);
+    expect(core.stateCount(FRAME_FREE)).toBe(kernel.freePages);
+    expect(core.hostCounts()[HOST_RESIDENT]).toBe(16384 - kernel.freePages);
     expect(core.frames[8192]).toBe(FRAME_VIRTIO);
-    expect(core.frames[2374]).toBe(FRAME_KERNEL);
-    expect(core.frames[2375]).toBe(FRAME_FREE);
+    // The first 1 MiB (scaled: 256 KiB) is reserved, the next page is free.
+    expect(core.frames[63]).toBe(FRAME_KERNEL);
+    expect(core.frames[64]).toBe(FRAME_FREE);
+    expect(core.frames[16383]).toBe(FRAME_KERNEL);
     expect(log.lines[0].text).toMatch(/^Memory: \d+K\/65536K available/);
     expectNoInvariantErrors(kernel);
   });
 
-  it('a window inside the kernel image is still the window', () => {
-    const { core, kernel } = makeGuest({ windowFrame: 256 });
-    expect(kernel.reservedPages).toBe(2375);
+  it('a window inside the reserved low memory still counts as the window, and reserves no more', () => {
+    const elsewhere = makeGuest({ windowFrame: 8192 }).kernel;
+    const { core, kernel } = makeGuest({ windowFrame: 16 });
+    expect(kernel.reservedPages).toBe(elsewhere.reservedPages);
     expect(core.stateCount(FRAME_VIRTIO)).toBe(16);
-    expect(core.stateCount(FRAME_KERNEL)).toBe(2375 - 16);
+    expect(core.frames[16]).toBe(FRAME_VIRTIO);
     expectNoInvariantErrors(kernel);
   });
 
-  it('computes min_free_kbytes and the watermarks like init_per_zone_wmark_min', () => {
-    const { kernel } = makeGuest();
-    // lowmem = 14009 pages · 4 KiB = 56036 KiB; int_sqrt(56036 · 16) = 946
-    expect(intSqrt(56036 * 16)).toBe(946);
-    expect(kernel.wmark).toEqual({ minFreeKbytes: 946, min: 236, low: 295, high: 354, totalReserve: 354 });
-    // A 16 GiB guest hits neither clamp; a tiny one is clamped to 128 KiB.
-    expect(intSqrt(16 * 1024 * 1024 * 16)).toBe(16384);
-    const tiny = makeGuest({ ramMiB: 8, windowFrame: 1024 });
-    expect(tiny.kernel.wmark.minFreeKbytes).toBe(Math.max(128, intSqrt(tiny.kernel.totalramPages * 4 * 16)));
+  it('computes min_free_kbytes and the watermarks as Linux 6.1 does', () => {
+    // 213,940 kB managed when init_per_zone_wmark_min runs (the 256 MiB guest):
+    // int_sqrt(213940 · 16) = 1850; min 462; gap max(462/4, 53485 · 10/10000) = 115.
+    expect(computeWatermarks(53_485, 4)).toEqual({
+      minFreeKbytes: 1850,
+      min: 462,
+      low: 577,
+      high: 692,
+      totalReserve: 692,
+    });
+    // 16 GiB: the scale factor's gap (0.1 % of the zone) is the larger one.
+    const big = computeWatermarks(4_100_000, 4);
+    expect(big.minFreeKbytes).toBe(intSqrt(16_400_000 * 16));
+    expect(big.low - big.min).toBe(4100);
+    expect(big.high - big.min).toBe(8200);
+    // A tiny guest is clamped to 128 KiB.
+    expect(computeWatermarks(100, 4).minFreeKbytes).toBe(128);
     expect(intSqrt(0)).toBe(0);
     expect(intSqrt(2 ** 52 + 5)).toBe(2 ** 26);
   });
 });
 
 describe('accounting', () => {
-  it('si_mem_available: free − reserve + file LRU − min(file/2, low), shmem not counted', () => {
+  it('si_mem_available: free − reserve + file LRU − min(file/2, low) + the same of reclaimable slab', () => {
     const g = makeGuest();
     const k = g.kernel;
-    expect(k.siMemAvailable()).toBe(MANAGED - 354);
+    const w = k.wmark;
+    const free0 = k.freePages;
+    const slab = k.sReclaimablePages - Math.min(Math.floor(k.sReclaimablePages / 2), w.low);
+    expect(slab).toBeGreaterThan(0);
+    expect(k.siMemAvailable()).toBe(free0 - w.high + slab);
     run(g, 'cache', k.startWorkload('cache', 'file', 1000));
-    // 1000 file pages: keep min(500, 295) = 295 of them
-    expect(k.siMemAvailable()).toBe(MANAGED - 1000 - 354 + 1000 - 295);
+    // 1000 file pages: keep min(500, low) of them
+    expect(k.siMemAvailable()).toBe(free0 - 1000 - w.high + 1000 - Math.min(500, w.low) + slab);
     run(g, 'tmp', k.startWorkload('tmp', 'shmem', 1000));
-    expect(k.siMemAvailable()).toBe(MANAGED - 2000 - 354 + 705);
+    expect(k.siMemAvailable()).toBe(free0 - 2000 - w.high + 1000 - Math.min(500, w.low) + slab);
     k.freeWorkload('cache');
     run(g, 'small', k.startWorkload('small', 'file', 400));
-    // 400 file pages: keep min(200, 295) = 200
-    expect(k.siMemAvailable()).toBe(MANAGED - 1400 - 354 + 200);
+    // 400 file pages: keep min(200, low) = 200
+    expect(k.siMemAvailable()).toBe(free0 - 1400 - w.high + 200 + slab);
     expect(k.fileCachePages()).toBe(1400);
     expectNoInvariantErrors(k);
   });
 
   it('never reports less than nothing', () => {
-    const { kernel } = makeGuest();
-    inflate(kernel, MANAGED);
-    expect(kernel.freePages).toBe(236);
-    expect(kernel.siMemAvailable()).toBe(0);
+    const w = computeWatermarks(16_000, 4);
+    expect(memAvailable(w.min, 0, w)).toBe(0);
+    expect(memAvailable(0, 10, w, 10)).toBe(0);
   });
 
   it('meminfo in bytes, with the balloon and the managed-page adjustment', () => {
     const g = makeGuest({ swapMiB: 16 });
     const k = g.kernel;
+    const total0 = k.totalramPages;
+    const free0 = k.freePages;
     run(g, 'a', k.startWorkload('a', 'anon', 300));
     run(g, 's', k.startWorkload('s', 'shmem', 200));
     run(g, 'f', k.startWorkload('f', 'file', 100));
@@ -90,8 +108,8 @@ describe('accounting', () => {
     for (let i = 0; i < pages.length; i++) k.adjustManagedPageCount(-1);
     const m = k.meminfo();
     const B = 4096;
-    expect(m.MemTotal).toBe((MANAGED - 1000) * B);
-    expect(m.MemFree).toBe((MANAGED - 1600) * B);
+    expect(m.MemTotal).toBe((total0 - 1000) * B);
+    expect(m.MemFree).toBe((free0 - 1600) * B);
     expect(m.MemAvailable).toBe(k.siMemAvailable() * B);
     expect(m.Cached).toBe(300 * B);
     expect(m.AnonPages).toBe(300 * B);
@@ -105,32 +123,37 @@ describe('accounting', () => {
 
 describe('balloonPageAlloc and putPage', () => {
   it('hands out ascending consecutive pages and leaves their frames to the driver', () => {
-    // Window inside the kernel image: free memory is one stretch, split smallest block first.
-    const { core, kernel } = makeGuest({ windowFrame: 256 });
+    // Once the blocks below order 9 are used up, the lowest order-9 block, [512, 1024) between the
+    // first (scaled) MiB and the kernel image, is split: its pages come out ascending.
+    const { core, kernel } = makeGuest({ windowFrame: 16384 - 16 });
+    let small = 0;
+    kernel.buddy.forEachFreeBlock((_h, order) => {
+      if (order < 9) small += 1 << order;
+    });
+    for (let i = 0; i < small; i++) kernel.balloonPageAlloc();
+    kernel.takeCpuDebt();
+    const free0 = kernel.freePages;
     const pages = Array.from({ length: 300 }, () => kernel.balloonPageAlloc());
-    expect(pages).toEqual(Array.from({ length: 300 }, (_, i) => 2375 + i));
-    expect(core.frames[2375]).toBe(FRAME_FREE);
-    expect(kernel.freePages).toBe(MANAGED - 300);
-    expect(kernel.driverPages).toBe(300);
+    expect(pages).toEqual(Array.from({ length: 300 }, (_, i) => 512 + i));
+    expect(core.frames[512]).toBe(FRAME_FREE);
+    expect(kernel.freePages).toBe(free0 - 300);
+    expect(kernel.driverPages).toBe(small + 300);
     expect(kernel.cpuDebtUs).toBeCloseTo(300 * 0.3, 6);
     expect(kernel.takeCpuDebt()).toBe(90);
     expect(kernel.vm.allocStall).toBe(0);
   });
 
   it('takes the smallest free block first (__rmqueue_smallest), so a hole is used before fresh memory', () => {
-    // The window at frame 8192 leaves an order-4 block [8208, 8224) beside it.
+    // The window at frame 8192 leaves an order-4 block [8208, 8224) beside it: it goes before any
+    // block of order 5 or more, and every block of order 4 or less goes before it is done.
     const { kernel } = makeGuest({ windowFrame: 8192 });
-    const pages = Array.from({ length: 41 }, () => kernel.balloonPageAlloc());
-    const runs: number[][] = [];
-    for (const p of pages) {
-      const last = runs.at(-1);
-      if (last && p === last[1] + 1) last[1] = p;
-      else runs.push([p, p]);
-    }
-    expect(runs).toEqual([
-      [2375, 2399],
-      [8208, 8223],
-    ]);
+    const small = new Set<number>();
+    kernel.buddy.forEachFreeBlock((h, order) => {
+      if (order <= 4) for (let p = h; p < h + (1 << order); p++) small.add(p);
+    });
+    expect(small.has(8208) && small.has(8223)).toBe(true);
+    const pages = Array.from({ length: small.size }, () => kernel.balloonPageAlloc());
+    expect(new Set(pages)).toEqual(small);
   });
 
   it('putPages frees runs in either direction and marks their frames FREE', () => {
@@ -142,7 +165,7 @@ describe('balloonPageAlloc and putPage', () => {
     expect(back).toEqual([...got].reverse());
     expect(kernel.vm.balloonDeflate).toBe(600);
     expect(core.stateCount(FRAME_BALLOON)).toBe(0);
-    expect(kernel.freePages).toBe(MANAGED);
+    expect(kernel.freePages).toBe(kernel.totalramPages - kernel.bootInUsePages);
     expect(kernel.buddy.largestFreeOrder()).toBe(10);
     expectNoInvariantErrors(kernel);
   });
@@ -151,7 +174,7 @@ describe('balloonPageAlloc and putPage', () => {
     const { kernel } = makeGuest();
     const [p] = inflate(kernel, 1);
     expect(() => kernel.putPage(asKernelPage(p))).toThrow(/still on a list/);
-    expect(() => kernel.putPage(asKernelPage(5000))).toThrow(/is free/);
+    expect(() => kernel.putPage(asKernelPage(9000))).toThrow(/is free/);
     expect(() => kernel.putPage(asKernelPage(0))).toThrow(/is kernel/);
   });
 
@@ -198,7 +221,7 @@ describe('balloonPageAlloc and putPage', () => {
 
     for (const [name, options, setup] of setups) {
       it(`on ${name}, for batches that end before, at and after the memory runs out`, () => {
-        for (const n of [1, 256, 5000, MANAGED]) {
+        for (const n of [1, 256, 5000, 16384]) {
           const one = makeGuest(options);
           setup(one);
           const single: number[] = [];
@@ -249,9 +272,10 @@ describe('balloonPageAlloc and putPage', () => {
     run(g, 'cache', k.startWorkload('cache', 'file', 4000));
     run(g, 'app', k.startWorkload('app', 'anon', 4000));
     const firstCachePage = k.lists.last(11);
-    const got = inflate(k, MANAGED);
+    const free = k.freePages;
+    const got = inflate(k, 16384);
     // Everything but the anon pages and the min watermark: the page cache went to the balloon.
-    expect(got.length).toBe(MANAGED - 4000 - 236);
+    expect(got.length).toBe(free + 4000 - k.wmark.min);
     expect(k.nrFile).toBe(0);
     expect(k.vm.pgsteal).toBe(4000);
     expect(k.vm.allocStall).toBeGreaterThanOrEqual(4000 / 32);
@@ -266,7 +290,7 @@ describe('balloonPageAlloc and putPage', () => {
   it('NORETRY with swap: pushes anon memory out to swap rather than fail', () => {
     const g = makeGuest({ swapMiB: 8 });
     const k = g.kernel;
-    run(g, 'app', k.startWorkload('app', 'anon', 12000));
+    run(g, 'app', k.startWorkload('app', 'anon', k.freePages - 2000));
     const got = inflate(k, 3000);
     expect(got.length).toBe(3000);
     expect(k.vm.pswpout).toBeGreaterThan(0);
@@ -285,7 +309,8 @@ describe('16 and 64 KiB pages', () => {
       const ppp = pageKiB / 4;
       expect(k.ppp).toBe(ppp);
       expect(k.nPages).toBe(16384 / ppp);
-      expect(k.reservedPages).toBe(Math.ceil(2375 / ppp));
+      expect(k.totalramPages).toBe(k.nPages - k.reservedPages);
+      expect(g.core.stateCount(FRAME_KERNEL)).toBe((k.reservedPages - 16 / ppp + k.bootInUsePages) * ppp);
       const got = inflate(k, 100);
       expect(g.core.stateCount(FRAME_BALLOON)).toBe(100 * ppp);
       run(g, 'f', k.startWorkload('f', 'file', 50));

@@ -20,6 +20,7 @@ import type { Restart, Task } from '../sched.ts';
 import { COMPACTION, type CompactionState, compactMemory } from './compaction.ts';
 import { KernelState } from './kernel-state.ts';
 import { K_BALLOON, K_FREE, K_ISOLATED, K_ISOLATED_PUT, kindNames } from './kinds.ts';
+import { KSWAPD, kswapd, wakeKswapd } from './kswapd.ts';
 import { NOT_ON_LIST } from './pagelists.ts';
 import { SWAP_CLUSTER_MAX, shrinkNode } from './reclaim.ts';
 import type { Workload, WorkloadKind } from './workload.ts';
@@ -33,9 +34,10 @@ export class GuestKernel extends KernelState {
   // ── The balloon's allocations ──────────────────────────────────────────────────────────────────
 
   /**
-   * balloon_page_alloc() of 4.16: alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOMEMALLOC | __GFP_NORETRY).
-   * An order-0 page while free memory is above the min watermark; otherwise one light round of direct
-   * reclaim and one more try; never the OOM killer. The page's frames stay FREE for the driver to mark.
+   * balloon_page_alloc(): alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOMEMALLOC | __GFP_NORETRY). The fast
+   * path takes a page while free memory is above the low watermark; below it the slow path wakes
+   * kswapd and takes pages down to the min watermark; below that, one light round of direct reclaim
+   * and one more try; never the OOM killer. The page's frames stay FREE for the driver to mark.
    */
   balloonPageAlloc(): KernelPage | -1 {
     this.pendingAllocs++;
@@ -45,6 +47,7 @@ export class GuestKernel extends KernelState {
       this.kind[p] = K_BALLOON;
       this.touch(p);
       this.driverPages++;
+      if (buddy.freePages <= this.wmark.low) wakeKswapd(this);
       return asKernelPage(p);
     }
     return this.balloonPageAllocSlow();
@@ -78,11 +81,13 @@ export class GuestKernel extends KernelState {
       if (p < 0) break;
       out[got++] = p;
     }
+    if (buddy.freePages <= this.wmark.low) wakeKswapd(this);
     return got;
   }
 
   private balloonPageAllocSlow(): KernelPage | -1 {
     this.vm.allocStall++;
+    wakeKswapd(this);
     this.shrink(SWAP_CLUSTER_MAX);
     if (this.buddy.freePages <= this.wmark.min) return -1;
     const p = this.buddy.alloc0();
@@ -214,6 +219,7 @@ export class GuestKernel extends KernelState {
       if (!w) throw new Error(`restartTask: no workload ${(restart.state as FaultInState).id}`);
       return faultIn(this, w, restart);
     }
+    if (restart.kind === KSWAPD) return kswapd(this, restart);
     if (restart.kind === COMPACTION)
       return compactMemory(this, restart as Restart & { state: CompactionState });
     throw new Error(`restartTask: the kernel has no task of kind ${restart.kind}`);

@@ -29,7 +29,9 @@ export const K_BALLOON = 6;
 export const K_ISOLATED = 7;
 /** An isolated balloon page whose driver reference is gone (put_page in migratepage): freed after migration. */
 export const K_ISOLATED_PUT = 8;
-export const KIND_COUNT = 9;
+/** Allocated by the kernel while it booted (slab, stacks, page tables, the initramfs' files): never freed. */
+export const K_SLAB = 9;
+export const KIND_COUNT = 10;
 
 export const kindNames = [
   'free',
@@ -41,6 +43,7 @@ export const kindNames = [
   'balloon',
   'isolated',
   'isolated-put',
+  'kernel (allocated)',
 ] as const;
 
 // The LRU lists and the balloon list, after the buddy allocator's 11 free lists in one PageLists.
@@ -69,6 +72,7 @@ export const allowedFrameStates: readonly number[] = [
   bit(FRAME_INFLATING) | bit(FRAME_BALLOON) | bit(FRAME_DEFLATING),
   bit(FRAME_ISOLATED) | bit(FRAME_DEFLATING),
   bit(FRAME_ISOLATED) | bit(FRAME_DEFLATING),
+  bit(FRAME_KERNEL),
 ];
 
 /** The frame state a workload page of this kind shows. */

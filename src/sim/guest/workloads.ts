@@ -1,11 +1,12 @@
 // A workload touching its memory: the page fault path for a user page (handle_mm_fault →
 // alloc_page(GFP_HIGHUSER_MOVABLE) → __alloc_pages_slowpath), one chunk of faults between two yields.
-// Below the min watermark the allocation stalls in direct reclaim (reclaim.ts) while that frees
+// Below the low watermark an allocation wakes kswapd (kswapd.ts); below the min watermark it stalls in direct reclaim (reclaim.ts) while that frees
 // something, then calls the OOM killer (oom.ts); a workload the OOM killer cannot help fails.
 import { type Restart, sleep, sleepThenRestart, type Task } from '../sched.ts';
 import { FrameRuns } from './frameruns.ts';
 import type { KernelState } from './kernel-state.ts';
 import { K_ANON, K_FILE, K_SHMEM, LIST_LRU_ANON, LIST_LRU_FILE, lruFrameState } from './kinds.ts';
+import { wakeKswapd } from './kswapd.ts';
 import { GFP_HIGHUSER_MOVABLE_TEXT, outOfMemory } from './oom.ts';
 import { SWAP_CLUSTER_MAX, shrinkNode } from './reclaim.ts';
 import type { Workload, WorkloadKind } from './workload.ts';
@@ -46,6 +47,7 @@ export function* faultIn(k: KernelState, w: Workload, restart: Restart = faultIn
         p = yield* allocSlow(k, w);
         if (p < 0) return;
       }
+      if (buddy.freePages <= k.wmark.low) wakeKswapd(k);
       mapPage(k, w, p, kind);
       runs.add(p, state, true);
       w.faulted++;
@@ -65,6 +67,7 @@ function* allocSlow(k: KernelState, w: Workload): Task<number> {
     if (w.state !== 'running') return -1;
     if (k.buddy.freePages > k.wmark.min) return k.buddy.alloc0();
     k.vm.allocStall++;
+    wakeKswapd(k);
     const reclaimed = shrinkNode(k, SWAP_CLUSTER_MAX);
     const debt = k.takeCpuDebt();
     if (debt > 0) yield sleep(debt);

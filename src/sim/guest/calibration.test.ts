@@ -1,0 +1,89 @@
+// The guest at boot against a real Linux 6.1 guest under QEMU 7.2: the table "A real guest at boot"
+// of ../shared/docs/virtio-balloon.md (Debian's 6.1 cloud kernel, busybox initramfs, `pc` machine,
+// /proc/meminfo once the guest is up), and /proc/zoneinfo and vm.min_free_kbytes of the same 256 MiB
+// guest (docs/calibration.md: the command that read them).
+import { describe, expect, it } from 'vitest';
+import { BOOT_IN_USE_TOTAL_KB, bootRegions, FIXED_RESERVED_KB } from './boot-layout.ts';
+import { K_KERNEL, K_SLAB } from './kinds.ts';
+import { makeGuest } from './testing.ts';
+
+/** A guest laid out as the simulation lays one out: the virtio window's 16 frames at the top. */
+function guest(mib: number) {
+  return makeGuest({ ramMiB: mib, windowFrame: mib * 256 - 16, windowFrames: 16 });
+}
+
+const real = [
+  { mib: 256, memTotal: 223_636, memFree: 195_616 },
+  { mib: 512, memTotal: 481_300, memFree: 453_896 },
+  { mib: 1024, memTotal: 996_628, memFree: 959_088 },
+  { mib: 2048, memTotal: 2_027_284, memFree: 1_988_732 },
+];
+
+describe('a calibrated guest at boot', () => {
+  for (const r of real) {
+    it(`${r.mib} MiB: MemTotal within 3 % of ${r.memTotal} kB, MemFree within 5 % of ${r.memFree} kB`, () => {
+      const m = guest(r.mib).kernel.meminfo();
+      const total = m.MemTotal / 1024;
+      const free = m.MemFree / 1024;
+      expect(Math.abs(total - r.memTotal) / r.memTotal).toBeLessThan(0.03);
+      expect(Math.abs(free - r.memFree) / r.memFree).toBeLessThan(0.05);
+    });
+  }
+
+  it('reserves what the real guest reserves at every size of the table, to 16 kB', () => {
+    // RAM − MemTotal: 34,028 kB fixed + the struct page array + the dentry and inode hash tables.
+    for (const r of real) {
+      const m = guest(r.mib).kernel.meminfo();
+      expect(Math.abs(r.mib * 1024 - m.MemTotal / 1024 - (r.mib * 1024 - r.memTotal))).toBeLessThanOrEqual(
+        16,
+      );
+    }
+    expect(FIXED_RESERVED_KB).toBe(34_028);
+  });
+
+  it('has 28,020 kB in use after boot at 256 MiB (MemTotal − MemFree of the real guest)', () => {
+    const { kernel } = guest(256);
+    expect(BOOT_IN_USE_TOTAL_KB).toBe(28_020);
+    expect(kernel.bootInUsePages * 4).toBe(28_020);
+  });
+
+  it('computes the real 256 MiB guest watermarks: min_free_kbytes 1850, min/low/high 461/576/691 ±1', () => {
+    // /proc/zoneinfo: DMA 33/41/49 + DMA32 428/535/642 pages; one zone here holds both.
+    const w = guest(256).kernel.wmark;
+    expect(w.minFreeKbytes).toBe(1850);
+    expect(Math.abs(w.min - 461)).toBeLessThanOrEqual(1);
+    expect(Math.abs(w.low - 576)).toBeLessThanOrEqual(1);
+    expect(Math.abs(w.high - 691)).toBeLessThanOrEqual(1);
+  });
+
+  it('MemAvailable counts half the reclaimable slab: within 1 % of the real 198,792 kB', () => {
+    const m = guest(256).kernel.meminfo();
+    expect(Math.abs(m.MemAvailable / 1024 - 198_792) / 198_792).toBeLessThan(0.01);
+  });
+
+  it('lays memory out as Linux does: firmware and the image low, memblock allocations at the top', () => {
+    const { kernel } = guest(256);
+    const k = kernel.kind;
+    // The first 1 MiB, and the kernel image from 16 MiB.
+    expect(k[0]).toBe(K_KERNEL);
+    expect(k[255]).toBe(K_KERNEL);
+    expect(k[4096]).toBe(K_KERNEL);
+    // Between them, free memory; above the image, what the kernel allocated while booting.
+    expect(k[1024]).toBe(0);
+    const imagePages = bootRegions(kernel.nPages, 4, 16)[1].pages;
+    expect(k[4096 + imagePages]).toBe(K_SLAB);
+    // The struct page array (4 MiB at 256 MiB) sits under the top of RAM.
+    for (const p of [65536 - 100, 65536 - 1024, 65536 - 1100]) expect(k[p]).toBe(K_KERNEL);
+  });
+
+  it('scales the struct page array with RAM: 64 bytes per page', () => {
+    const regions = bootRegions(16 * 262144, 4, 16);
+    expect(regions.find((r) => r.name === 'struct page array')!.pages * 4096).toBe(16 * 262144 * 64);
+  });
+
+  it('shrinks the fixed figures in proportion below 256 MiB, so a small guest keeps most memory', () => {
+    const m = guest(64).kernel.meminfo();
+    expect(m.MemFree / (64 * 1048576)).toBeGreaterThan(0.7);
+    expect(m.MemTotal).toBeLessThan(64 * 1048576);
+  });
+});
