@@ -78,7 +78,9 @@ export class VirtioTransport {
   reset(): void {
     this.driverStatus = 0;
     this.guestFeatures = 0n;
-    this.core.resetDevice(true);
+    // The core sets DEVICE_NEEDS_RESET on an error only for a VERSION_1 device, as virtio_error does
+    // (QEMU asks the negotiated features; a driver negotiates VERSION_1 exactly when it is offered).
+    this.core.resetDevice(hasFeature(this.device.hostFeatures, VIRTIO_F_VERSION_1));
     this.device.reset();
   }
 
