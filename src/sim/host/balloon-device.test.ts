@@ -132,3 +132,40 @@ describe('virtio_error', () => {
     expect(m.n).toBe(1);
   });
 });
+
+describe('config space access (virtio_config_readb/writeb on a legacy device)', () => {
+  const configLines = (file: string) => {
+    const sim = newSim(bundledScenario(file), { recordCalls: false });
+    sim.runUntilUs(3_000_000);
+    return sim.trace
+      .toText()
+      .split('\n')
+      .filter((l) => /virtio_balloon_[gs]et_config/.test(l))
+      .map((l) => l.slice(l.indexOf(':') + 1));
+  };
+
+  it('a legacy device is read and written byte by byte: four get_config and four set_config lines', () => {
+    const lines = configLines('legacy.json');
+    // The first inflate batch's actual: 0 → 256 written as bytes 0x00, 0x01, 0x00, 0x00; QEMU traces
+    // the whole field after each byte.
+    const i = lines.indexOf('virtio_balloon_set_config actual: 256 oldactual: 0');
+    expect(i).toBeGreaterThan(0);
+    expect(lines.slice(i - 1, i + 3)).toEqual([
+      'virtio_balloon_set_config actual: 0 oldactual: 0',
+      'virtio_balloon_set_config actual: 256 oldactual: 0',
+      'virtio_balloon_set_config actual: 256 oldactual: 256',
+      'virtio_balloon_set_config actual: 256 oldactual: 256',
+    ]);
+    // Every read of num_pages is four reads of the config.
+    const gets = lines.filter((l) => l.startsWith('virtio_balloon_get_config'));
+    expect(gets.length % 4).toBe(0);
+    const sets = lines.filter((l) => l.startsWith('virtio_balloon_set_config'));
+    expect(sets.length % 4).toBe(0);
+  });
+
+  it('a modern device: one line per access', () => {
+    const lines = configLines('inflate-deflate.json');
+    const i = lines.indexOf('virtio_balloon_set_config actual: 256 oldactual: 0');
+    expect(lines[i + 1]).toBe('virtio_balloon_get_config num_pages: 32768 actual: 256');
+  });
+});
