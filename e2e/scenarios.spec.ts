@@ -197,7 +197,7 @@ const CASES: Case[] = [
   },
   {
     file: 'out-of-puff.json',
-    moment: '"Out of puff!" every 200 ms until the workload exits',
+    moment: '"Out of puff!" a little over every 200 ms until the workload exits',
     endS: 12,
     async check(page) {
       // When and how often: src/sim/scenario-moments.test.ts. Here: dmesg, the markers, the host panel
