@@ -5,7 +5,7 @@
 // stats buffer the device holds. Every step leaves the trace lines QEMU's `-trace` would print.
 
 import { HOST_RESIDENT } from '../../core/abi.ts';
-import { type BalloonCore, RC_ERROR } from '../../core/core.ts';
+import { type BalloonCore, RC_BROKEN, RC_ERROR } from '../../core/core.ts';
 import {
   availIdx,
   availSlot,
@@ -358,6 +358,8 @@ export class BalloonDevice implements DeviceModel {
       this.raiseError(STATS_Q);
       return;
     }
+    // A broken device: virtio_queue_notify does not call the handler at all (no pop, no re-arm).
+    if (head === RC_BROKEN) return;
     if (head >= 0) {
       this.tracePop(vq, head, popAt);
       this.events.emit('buffer-popped', { queue: 'stats', head, pfns: 0 });
