@@ -13,7 +13,6 @@
 //   └───────────────┴──────────────────────────────┘
 
 import {
-  CTRL_ELEM_IN,
   CTRL_ELEM_OUT,
   CTRL_FRAMES_DISCARDED,
   CTRL_FRAMES_WANTED,
@@ -25,8 +24,6 @@ import {
   CTRL_STATS_UNKNOWN,
   ELEM_PBP,
   ELEM_STAT_TMP,
-  ERR_BALLOON_WRITABLE,
-  ERR_PFN_LEN,
   EV_BAD_PFN,
   EV_DISCARD,
   EV_PBP_DROP,
@@ -241,12 +238,10 @@ export function balloonHandle(q: u32, deflate: u32, maxElems: u32): i32 {
   while (handled < cap) {
     const head = vqPop(q);
     if (head < 0) return head == -1 ? <i32>handled : head;
-    if (ctrlGet(CTRL_ELEM_IN) != 0) return deviceError(ERR_BALLOON_WRITABLE, q, <u32>head, 0);
+    // virtio_balloon_handle_output reads PFNs from the device-readable buffers only: device-writable
+    // ones are ignored, and so are trailing bytes short of a PFN (here per buffer; QEMU would join a
+    // PFN split across two buffers, which no driver makes). Neither is an error.
     const nOut = ctrlGet(CTRL_ELEM_OUT);
-    for (let s: u32 = 0; s < nOut; s++) {
-      const len = load<u32>(elem + <usize>(s * SEG_SIZE), 4);
-      if ((len & 3) != 0) return deviceError(ERR_PFN_LEN, q, <u32>head, len);
-    }
     pbpReset();
     let good: u32 = 0;
     let bad: u32 = 0;
@@ -362,7 +357,8 @@ export function balloonHandle(q: u32, deflate: u32, maxElems: u32): i32 {
 export function statsPop(q: u32): i32 {
   const head = vqPop(q);
   if (head < 0) return head;
-  if (ctrlGet(CTRL_ELEM_IN) != 0) return deviceError(ERR_BALLOON_WRITABLE, q, <u32>head, 0);
+  // reset_stats: every stat unset before the buffer is parsed; device-writable buffers are ignored.
+  ctrlSet(CTRL_STATS_MASK, 0);
   const nOut = ctrlGet(CTRL_ELEM_OUT);
   let seg: u32 = 0;
   let off: u32 = 0;

@@ -179,7 +179,7 @@ export function deviceReset(flags: u32): void {
   ctrlSet(CTRL_ERROR_ARG0, 0);
   ctrlSet(CTRL_ERROR_ARG1, 0);
   ctrlSet(CTRL_DRIVER_ERROR, 0);
-  ctrlSet(CTRL_STATS_MASK, 0);
+  // The stats stay: virtio_balloon_device_reset keeps the last values the guest sent.
 }
 
 @inline function ready(q: u32): bool {

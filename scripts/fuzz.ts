@@ -65,7 +65,9 @@ worker.on(
     process.stdout.write('fuzz: cases that raised each error:\n');
     for (const [name, n] of rows) process.stdout.write(`  ${name.padEnd(22)} ${n}\n`);
     const allKinds = [
-      ...Array.from({ length: ERR_COUNT - 1 }, (_, i) => deviceErrorKind(i + 1)?.name ?? ''),
+      ...Array.from({ length: ERR_COUNT - 1 }, (_, i) => deviceErrorKind(i + 1))
+        .filter((k) => k?.raised !== false)
+        .map((k) => k?.name ?? ''),
       ...Object.values(driverErrors).map((k) => `driver:${k.name}`),
     ];
     const never = allKinds.filter((k) => !m.counts?.[k]);

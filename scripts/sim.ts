@@ -72,7 +72,7 @@ function describeSummary(s: SimSummary): string {
   const lines = [
     `scenario   ${s.scenario} (seed ${s.seed}), ran to ${s.time_s.toFixed(3)} s`,
     `target     ${s.target_bytes === null ? '(never set)' : mib(s.target_bytes)} logical size; num_pages ${s.num_pages}`,
-    `actual     ${s.actual} pages; query-balloon says ${mib(s.query_balloon_actual_bytes)}`,
+    `actual     ${s.actual} pages; query-balloon says ${s.query_balloon_actual_bytes === null ? 'No balloon device has been activated' : mib(s.query_balloon_actual_bytes)}`,
     `guest      MemTotal ${mib(s.guest.MemTotal)}, MemFree ${mib(s.guest.MemFree)}, MemAvailable ${mib(s.guest.MemAvailable)}`,
     `host       RSS ${mib(s.host.rss_bytes)} of guest RAM`,
     `device     ${s.device.status_names.join(' | ') || '0'}; features ${s.device.features.join(', ')}`,

@@ -49,7 +49,6 @@ import {
   ELEM_STAT_TMP,
   ERR_AVAIL_JUMP,
   ERR_BAD_GPA,
-  ERR_BALLOON_WRITABLE,
   ERR_HEAD_OOB,
   ERR_INDIRECT_MAP,
   ERR_INDIRECT_NESTED,
@@ -58,7 +57,6 @@ import {
   ERR_LOOP,
   ERR_NEXT_OOB,
   ERR_ORDER,
-  ERR_PFN_LEN,
   ERR_TOO_MANY_SEGS,
   ERR_VQ_SIZE_EXCEEDED,
   ERR_ZERO_LEN,
@@ -513,7 +511,7 @@ export class TwinCore implements CoreAbi {
     this.ctrlSet(CTRL_ERROR_ARG0, 0);
     this.ctrlSet(CTRL_ERROR_ARG1, 0);
     this.ctrlSet(CTRL_DRIVER_ERROR, 0);
-    this.ctrlSet(CTRL_STATS_MASK, 0);
+    // The stats stay: QEMU's reset keeps the last values the guest sent.
   }
 
   private ready(q: number): boolean {
@@ -1037,12 +1035,8 @@ export class TwinCore implements CoreAbi {
     while (handled < cap) {
       const head = this.vqPop(q);
       if (head < 0) return head === RC_EMPTY ? handled : head;
-      if (this.ctrlGet(CTRL_ELEM_IN) !== 0) return this.deviceError(ERR_BALLOON_WRITABLE, q, head, 0);
+      // Device-writable buffers and trailing bytes short of a PFN are ignored (asm/balloon.ts).
       const nOut = this.ctrlGet(CTRL_ELEM_OUT);
-      for (let s = 0; s < nOut; s++) {
-        const len = this.get32(this.elem + s * SEG_SIZE + 4);
-        if ((len & 3) !== 0) return this.deviceError(ERR_PFN_LEN, q, head, len);
-      }
       this.pbpReset();
       let good = 0;
       let bad = 0;
@@ -1103,7 +1097,7 @@ export class TwinCore implements CoreAbi {
     q >>>= 0;
     const head = this.vqPop(q);
     if (head < 0) return head;
-    if (this.ctrlGet(CTRL_ELEM_IN) !== 0) return this.deviceError(ERR_BALLOON_WRITABLE, q, head, 0);
+    this.ctrlSet(CTRL_STATS_MASK, 0); // reset_stats
     const nOut = this.ctrlGet(CTRL_ELEM_OUT);
     let seg = 0;
     let off = 0;

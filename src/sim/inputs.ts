@@ -22,6 +22,8 @@ export const MAX_STATS_INTERVAL_S = 0xffff_ffff;
 
 /** QEMU's words when QMP `balloon` gets a size ≤ 0 (softmmu/balloon.c, qmp_balloon). */
 export const QMP_BALLOON_NOT_A_SIZE = "Parameter 'target' expects a size";
+/** QEMU's answer to `balloon` and `query-balloon` without a balloon device (softmmu/balloon.c). */
+export const QMP_NO_BALLOON = 'No balloon device has been activated';
 
 export type Checked<T> = { ok: true; value: T; note?: string } | { ok: false; error: string };
 

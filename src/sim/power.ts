@@ -71,5 +71,10 @@ export class PowerManagement {
     yield* this.vb.virtballoon_remove();
     // virtio_dev_remove: the driver reset the device; acknowledge its existence again.
     this.transport.setStatus(VIRTIO_CONFIG_S_ACKNOWLEDGE);
+    // The guest let go of the device: QEMU unrealizes it.
+    this.onRemoved?.();
   }
+
+  /** Called once the guest has let go of an unplugged device (the simulation unrealizes it). */
+  onRemoved: (() => void) | null = null;
 }

@@ -9,13 +9,15 @@ const MiB = 1048576;
 
 describe('out-of-puff.json: 160 MiB of anon on a 256 MiB guest, then a 72 MiB target', () => {
   const sim = newSim(bundledScenario('out-of-puff.json'), { recordCalls: false });
+  const puffs: number[] = [];
+  sim.events.on('out-of-puff', () => puffs.push(sim.nowUs));
   sim.runUntilUs(3_000_000);
   const atTarget = sim.summary();
   sim.runUntilUs(5_000_000);
   const stuck = sim.summary();
   const free5 = sim.kernel.freePages;
   sim.runToEnd();
-  const puffs = sim.log.lines.filter(
+  const puffLines = sim.log.lines.filter(
     (l) => l.text === "virtio_balloon virtio0: Out of puff! Can't get 1 pages",
   );
 
@@ -26,24 +28,39 @@ describe('out-of-puff.json: 160 MiB of anon on a 256 MiB guest, then a 72 MiB ta
   it('runs out at 3.033904 s and stays at 7,481 pages: all the guest had free beside "app"', () => {
     // The calibrated 256 MiB guest boots with 48,903 pages free (195,612 kB; the real guest 195,616):
     // less the workload's 40,960 and the min watermark's 462 (alloc_page's slow path goes no lower)
-    // leaves 7,481. The first "Out of puff!" comes when the allocation fails, 33.9 ms after the target
-    // (the batches' simulated round trips); the pages in hand go to the host after it.
-    expect(puffs[0].us).toBe(3_033_904);
+    // leaves 7,481. The first "Out of puff!" comes when the allocation fails, after the batches'
+    // simulated round trips; the pages in hand go to the host after it.
+    expect(puffs[0]).toBe(3_033_904);
     expect(stuck.actual).toBe(7_481);
     expect(free5).toBe(462);
     expect(48_903 - 40_960 - 462).toBe(7_481);
   });
 
-  it('retries every 200 ms (the seed\'s msleep(200)) until "app" is freed at 8 s: 25 times', () => {
-    expect(puffs).toHaveLength(25);
-    for (let k = 1; k < puffs.length; k++) {
-      const gap = puffs[k].us - puffs[k - 1].us;
-      expect(gap).toBeGreaterThanOrEqual(200_000);
-      expect(gap).toBeLessThan(202_000);
+  it('retries after msleep(200) and a scheduling delay, median ~208 ms as in a real run, until 8 s', () => {
+    // msleep(200) at HZ=250 sleeps to the 51st tick (200–204 ms), then the task waits to run (0–10 ms,
+    // from the seed's PRNG: timing.ts), then the retry's own work (~1 ms) until alloc fails again.
+    // A real Linux 6.1 guest under QEMU 7.2 retried with a median of 0.208 s.
+    expect(puffs).toHaveLength(24);
+    const gaps = puffs.slice(1).map((us, k) => us - puffs[k]);
+    for (const gap of gaps) {
+      expect(gap).toBeGreaterThan(200_000);
+      expect(gap).toBeLessThan(216_000);
     }
-    expect(puffs[24].us).toBeLessThan(8_000_000);
-    // The second: 200 ms of msleep, then the retry's own work until alloc fails again.
-    expect(puffs[1].us).toBe(3_234_177);
+    const median = [...gaps].sort((a, b) => a - b)[gaps.length >> 1];
+    expect(median).toBeGreaterThan(205_000);
+    expect(median).toBeLessThan(211_000);
+    expect(new Set(gaps).size).toBe(gaps.length); // not a metronome
+    expect(puffs[23]).toBeLessThan(8_000_000);
+    // The second, with seed 1 (the scenario's): pinned so a change of the draws is seen.
+    expect(puffs[1]).toBe(3_242_430);
+  });
+
+  it('prints "Out of puff!" only 10 times: dev_info_ratelimited allows 10 lines in 5 s', () => {
+    // The other 14 fall in the same 5 s interval (3.03 s to 8.03 s); "app" is freed at 8 s, so no
+    // call comes after the interval to print "fill_balloon: 14 callbacks suppressed".
+    expect(puffLines).toHaveLength(10);
+    expect(puffLines.map((l) => l.us)).toEqual(puffs.slice(0, 10));
+    expect(sim.log.lines.some((l) => l.text.includes('callbacks suppressed'))).toBe(false);
   });
 
   it('reaches the target once the workload has gone', () => {
@@ -114,23 +131,6 @@ describe('stats-polling.json: a 512 MiB guest polled every second, every 2 s fro
     expect(before.stats['stat-free-memory']).toBe(162_164_736);
     expect(before.stats['stat-free-memory']).toBe(453_276 * 1024 - 288 * MiB);
     expect(end.stats['stat-free-memory'] - before.stats['stat-free-memory']).toBe(160 * MiB);
-  });
-});
-
-describe('fault-second-stats-buffer.json: the driver adds a second stats buffer at 1.5 s', () => {
-  const sim = newSim(bundledScenario('fault-second-stats-buffer.json'), { recordCalls: false });
-  sim.runToEnd();
-  const warnings = sim.hostLog.lines.filter((l) => l.text.includes('a second stats buffer'));
-
-  it('makes QEMU warn once per round trip, every 24 µs, to the end at 2.3 s, without a reset', () => {
-    // 24 µs is one round trip of the two buffers in the simulated virtqueue timing: the device hands
-    // back the first buffer, the driver re-adds it, and the device warns again.
-    expect(warnings.length).toBeGreaterThan(10_000);
-    expect(warnings[0].us).toBeGreaterThanOrEqual(1_500_000);
-    expect(warnings.at(-1)?.us).toBe(2_300_000);
-    const tail = warnings.slice(-50);
-    for (let k = 1; k < tail.length; k++) expect(tail[k].us - tail[k - 1].us).toBe(24);
-    expect(sim.summary().device.needs_reset).toBe(false);
   });
 });
 

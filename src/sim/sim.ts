@@ -126,6 +126,7 @@ export class Simulation implements Playable {
       this.ramBytes,
       offered,
       this.events,
+      this.prng,
     );
     // QEMU's stderr: its warnings, which the trace keeps too.
     this.events.on('warning', ({ message }) => {
@@ -158,6 +159,7 @@ export class Simulation implements Playable {
       queueSize: device.queueSize,
       hooks: this.observer.driverHooks,
       events: this.events,
+      prng: this.prng,
     });
     this.transport.driver = {
       configChanged: () => {
@@ -169,6 +171,7 @@ export class Simulation implements Playable {
       },
     };
     this.power = new PowerManagement(this.sched, this.transport, this.vb, this.wq);
+    this.power.onRemoved = () => this.device.unrealize();
 
     // Boot: the driver binds to the device; the operator's polling interval comes with the VM.
     this.mark('boot', `boot: ${guest.memoryMiB} MiB guest, ${guest.pageKiB} KiB pages`);

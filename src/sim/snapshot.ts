@@ -115,6 +115,7 @@ export function machineObjects(sim: Simulation): (readonly [object, readonly str
     [sim, none],
     [sim.wq, none],
     [vb, ['clobberedPfns']],
+    [vb.outOfPuffRatelimit, none],
     [vb.update_balloon_size_work, none],
     [vb.update_balloon_stats_work, none],
     [sim.window, none],

@@ -18,7 +18,8 @@ export interface SimSummary {
   target_bytes: number | null;
   num_pages: number;
   actual: number;
-  query_balloon_actual_bytes: number;
+  /** null once the device is unplugged: QEMU answers "No balloon device has been activated". */
+  query_balloon_actual_bytes: number | null;
   driver_num_pages: number;
   guest: MeminfoView;
   host: { rss_bytes: number; page_bytes: number };

@@ -60,7 +60,8 @@ export const formatArgs = {
   pop: (vq: number, elem: number, inNum: number, outNum: number) =>
     `vq ${hex(vq)} elem ${hex(elem)} in_num ${inNum} out_num ${outNum}`,
   handleOutput: (gpa: number) => `section name: ${RAM_SECTION_NAME} gpa: ${hex(gpa)}`,
-  badAddr: (gpa: number) => `gpa: ${hex(gpa)}`,
+  // hw/virtio/trace-events: virtio_balloon_bad_addr(uint64_t gpa) "0x%"PRIx64 — no label.
+  badAddr: (gpa: number) => hex(gpa),
   flush: (vq: number, count: number) => `vq ${hex(vq)} count ${count}`,
 };
 

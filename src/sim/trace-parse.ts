@@ -146,8 +146,9 @@ const ARGUMENT_RULES: Readonly<Record<string, ArgumentRule>> = {
     read: (m) => ({ event: 'virtio_balloon_handle_output', section: m[1], gpa: hexNumber(m[2]) }),
   },
   [EVENT_NAMES.badAddr]: {
-    pattern: new RegExp(`^gpa: ${HEX}$`),
-    shape: 'gpa: 0x<address>',
+    // QEMU prints the bare address; traces Balloon Lab exported before it did so had a "gpa: " label.
+    pattern: new RegExp(`^(?:gpa: )?${HEX}$`),
+    shape: '0x<address>',
     read: (m) => ({ event: 'virtio_balloon_bad_addr', gpa: hexNumber(m[1]) }),
   },
   [EVENT_NAMES.flush]: {

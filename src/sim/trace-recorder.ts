@@ -255,7 +255,7 @@ export class TraceRecorder {
   private *batchLines(us: number, firstRun: number, nRuns: number, ramFrames: number): Generator<string> {
     // The prefix is the same for every PFN of the batch: build it once.
     const inside = `${linePrefix(us, EVENT_NAMES.handleOutput)} section name: ${RAM_SECTION_NAME} gpa: `;
-    const outside = `${linePrefix(us, EVENT_NAMES.badAddr)} gpa: `;
+    const outside = `${linePrefix(us, EVENT_NAMES.badAddr)} `;
     for (let r = firstRun; r < firstRun + nRuns; r++) {
       const start = this.runs[2 * r];
       const code = this.runs[2 * r + 1];

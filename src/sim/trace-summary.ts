@@ -1,11 +1,19 @@
 // A parsed trace grouped the way a replay needs it: which queue is which, each buffer the device
 // handled (pop, its PFNs, flush), and how `actual` and the target moved.
 //
-// QEMU's trace never says which vq pointer is the inflateq: the roles are inferred from what happens.
-// A queue whose buffers carry PFNs is voted inflate or deflate by each of its buffers twice: by the
-// direction the guest was working in when it was popped (target num_pages above `actual`: inflating;
-// below: deflating), and by the `actual` the guest wrote next (up: inflate; down: deflate). A queue
-// popped without ever carrying PFNs is the stats queue (QEMU pops it once per polling interval).
+// QEMU's trace never says which vq pointer is the inflateq, but it tells in two ways:
+// - QEMU keeps a device's queues in one array (VirtIODevice.vq, in the order virtio_add_queue made
+//   them: inflate, deflate, stats), so their addresses rise in that order, one sizeof(VirtQueue)
+//   apart (0x98 in QEMU 7.2 on x86-64; the sim's ids 0x1000, 0x2000, 0x3000 keep the order too).
+// - The direction of `actual`: after the driver's inflate batch it writes a larger `actual`, after a
+//   deflate batch a smaller one, whatever the target says (the OOM notifier deflates without a new
+//   target). The config writes that follow a batch (one, or four byte by byte on a legacy device) vote
+//   for the queue of the last batch flushed before them by their net change; writes that change
+//   nothing (the "Out of puff" retry) and batches no write follows (compaction's one-page migration
+//   pairs) do not vote.
+// Two queues carrying PFNs are inflate then deflate by address; one alone takes the role its votes
+// give, or, without votes, the one its distance below the stats queue gives. A queue popped without
+// ever carrying PFNs is the stats queue (QEMU pops it once per polling interval).
 //
 // Threads: QEMU pops and walks a buffer on one thread (a vCPU's, on the guest's kick), so PFN lines
 // belong to the latest pop *of the same pid*; the stats timer returns its buffer from the main thread,
@@ -72,6 +80,8 @@ interface BatchDraft extends Omit<TraceBatch, 'pfns'> {
 
 interface QueueDraft {
   vq: string;
+  /** The address (a host pointer in QEMU's traces) as a number to order by. */
+  addr: bigint;
   pops: number;
   pfns: number;
   firstLine: number;
@@ -84,17 +94,16 @@ export function summarizeTrace(events: readonly TraceEvent[]): TraceSummary {
   const batches: BatchDraft[] = [];
   const walking = new Map<number, BatchDraft>(); // per pid: the buffer its PFN lines belong to
   const inFlight = new Map<string, BatchDraft[]>(); // per vq: popped, not yet flushed
-  let awaitingActual: BatchDraft[] = []; // PFN buffers flushed since the last set_config
+  let lastFlushed: BatchDraft | null = null; // the last PFN buffer flushed, until a config write votes for it
+  let writes: { from: number; to: number } | null = null; // consecutive set_config lines
   const actual: ActualChange[] = [];
   const targets: TargetChange[] = [];
   const warnings: string[] = [];
-  let targetPages = 0;
-  let actualPages = 0;
 
   const queue = (vq: string, line: number): QueueDraft => {
     let q = queues.get(vq);
     if (!q) {
-      q = { vq, pops: 0, pfns: 0, firstLine: line, inflateVotes: 0, deflateVotes: 0 };
+      q = { vq, addr: BigInt(vq), pops: 0, pfns: 0, firstLine: line, inflateVotes: 0, deflateVotes: 0 };
       queues.set(vq, q);
       inFlight.set(vq, []);
     }
@@ -106,7 +115,18 @@ export function summarizeTrace(events: readonly TraceEvent[]): TraceSummary {
     if (direction < 0) q.deflateVotes++;
   };
 
+  /** The config writes since the last other event are over: their net change votes. */
+  const closeWrites = () => {
+    if (!writes) return;
+    if (lastFlushed && writes.to !== writes.from) {
+      vote(lastFlushed, writes.to - writes.from);
+      lastFlushed = null;
+    }
+    writes = null;
+  };
+
   for (const e of events) {
+    if (e.event !== 'virtio_balloon_set_config' && e.event !== 'virtio_balloon_get_config') closeWrites();
     switch (e.event) {
       case 'virtqueue_pop': {
         queue(e.vq, e.line).pops++;
@@ -133,7 +153,6 @@ export function summarizeTrace(events: readonly TraceEvent[]): TraceSummary {
           warnings.push(`line ${e.line}: ${e.event} with no virtqueue_pop before it on pid ${e.pid}`);
           break;
         }
-        if (batch.pfnList.length + batch.badGpas.length === 0) vote(batch, targetPages - actualPages);
         if (e.event === 'virtio_balloon_handle_output') batch.pfnList.push(gpaToPfn(asGpa(e.gpa)));
         else batch.badGpas.push(e.gpa);
         queues.get(batch.vq)!.pfns++;
@@ -146,26 +165,21 @@ export function summarizeTrace(events: readonly TraceEvent[]): TraceSummary {
         }
         for (const batch of pending.splice(0, e.count)) {
           batch.flushUs = e.us;
-          if (batch.pfnList.length + batch.badGpas.length > 0) awaitingActual.push(batch);
+          if (batch.pfnList.length + batch.badGpas.length > 0) lastFlushed = batch;
         }
         break;
       }
       case 'virtio_balloon_set_config':
         actual.push({ us: e.us, actual: e.actual, oldActual: e.oldActual, line: e.line });
-        for (const batch of awaitingActual) vote(batch, e.actual - e.oldActual);
-        awaitingActual = [];
-        actualPages = e.actual;
-        break;
-      case 'virtio_balloon_get_config':
-        targetPages = e.numPages;
-        actualPages = e.actual;
+        if (writes) writes.to = e.actual;
+        else writes = { from: e.oldActual, to: e.actual };
         break;
       case 'virtio_balloon_to_target':
         targets.push({ us: e.us, targetBytes: e.targetBytes, numPages: e.numPages, line: e.line });
-        targetPages = e.numPages;
         break;
     }
   }
+  closeWrites();
 
   const roles = assignRoles([...queues.values()], warnings);
   const roleByVq = new Map(Object.entries(roles).map(([role, vq]) => [vq, role as QueueRole]));
@@ -190,21 +204,57 @@ export function summarizeTrace(events: readonly TraceEvent[]): TraceSummary {
   };
 }
 
+/**
+ * sizeof(VirtQueue), the distance between two queues' addresses: QEMU 7.2 on x86-64 (the real trace
+ * in ../shared/fixtures), and the sim's ids.
+ */
+export const KNOWN_QUEUE_STRIDES: readonly bigint[] = [0x98n, 0x1000n];
+
 function assignRoles(queues: QueueDraft[], warnings: string[]): TraceSummary['roles'] {
-  const best = (candidates: QueueDraft[], score: (q: QueueDraft) => number, role: QueueRole) => {
-    const ranked = candidates.filter((q) => score(q) > 0).sort((a, b) => score(b) - score(a));
-    for (const other of ranked.slice(1)) {
-      warnings.push(`vq ${other.vq} also looks like the ${role} queue; ${ranked[0].vq} has more evidence`);
+  const net = (q: QueueDraft) => q.inflateVotes - q.deflateVotes;
+  const byAddress = (a: QueueDraft, b: QueueDraft) => (a.addr < b.addr ? -1 : a.addr > b.addr ? 1 : 0);
+  const carriesPfns = queues.filter((q) => q.pfns > 0).sort(byAddress);
+  const popsOnly = queues.filter((q) => q.pfns === 0 && q.pops > 0).sort((a, b) => b.pops - a.pops);
+  const stats = popsOnly[0];
+  for (const other of popsOnly.slice(1)) {
+    warnings.push(`vq ${other.vq} also looks like the stats queue; ${stats.vq} has more pops`);
+  }
+  let inflate: QueueDraft | undefined;
+  let deflate: QueueDraft | undefined;
+  if (carriesPfns.length >= 2) {
+    // QEMU's order: the lower address is the inflate queue.
+    [inflate, deflate] = carriesPfns;
+    for (const other of carriesPfns.slice(2)) {
+      warnings.push(`vq ${other.vq} carries PFNs too; a balloon has only an inflate and a deflate queue`);
     }
-    return ranked[0]?.vq;
+    if (net(inflate) < 0 || net(deflate) > 0) {
+      warnings.push(
+        `the direction of actual disagrees with QEMU's queue order (vq ${inflate.vq} below ${deflate.vq}); the order wins`,
+      );
+    }
+  } else if (carriesPfns.length === 1) {
+    const q = carriesPfns[0];
+    const gap = stats ? stats.addr - q.addr : 0n;
+    if (net(q) > 0) inflate = q;
+    else if (net(q) < 0) deflate = q;
+    else if (KNOWN_QUEUE_STRIDES.some((s) => gap === 2n * s)) inflate = q;
+    else if (KNOWN_QUEUE_STRIDES.some((s) => gap === s)) deflate = q;
+    else {
+      warnings.push(
+        `vq ${q.vq} carries PFNs, but neither the direction of actual nor its place below the stats queue tells whether it inflates or deflates`,
+      );
+    }
+  }
+  if (stats) {
+    for (const q of [inflate, deflate]) {
+      if (q && q.addr > stats.addr) {
+        warnings.push(`vq ${q.vq} lies above the stats queue ${stats.vq}: not QEMU's queue order`);
+      }
+    }
+  }
+  return {
+    ...(inflate && { inflate: inflate.vq }),
+    ...(deflate && { deflate: deflate.vq }),
+    ...(stats && { stats: stats.vq }),
   };
-  const carriesPfns = queues.filter((q) => q.pfns > 0);
-  const inflate = best(carriesPfns, (q) => q.inflateVotes - q.deflateVotes, 'inflate');
-  const deflate = best(carriesPfns, (q) => q.deflateVotes - q.inflateVotes, 'deflate');
-  const stats = best(
-    queues.filter((q) => q.pfns === 0),
-    (q) => q.pops,
-    'stats',
-  );
-  return { ...(inflate && { inflate }), ...(deflate && { deflate }), ...(stats && { stats }) };
 }

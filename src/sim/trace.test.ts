@@ -43,7 +43,7 @@ describe('TraceRecorder: the exact text of design.md', () => {
       'virtio_balloon_set_config actual: 256 oldactual: 0',
       'virtqueue_pop vq 0x1000 elem 0x2000 in_num 0 out_num 1',
       'virtio_balloon_handle_output section name: pc.ram gpa: 0x9aef000',
-      'virtio_balloon_bad_addr gpa: 0x40000000',
+      'virtio_balloon_bad_addr 0x40000000',
       'virtqueue_flush vq 0x1000 count 1',
     ]);
   });
@@ -63,7 +63,7 @@ describe('TraceRecorder: the exact text of design.md', () => {
     trace.handleOutput(0, Uint32Array.of(0x123456, 0xffff_ffff), 0x400000);
     expect([...trace.lines()].map(argumentsOf)).toEqual([
       'virtio_balloon_handle_output section name: pc.ram gpa: 0x123456000',
-      'virtio_balloon_bad_addr gpa: 0xffffffff000',
+      'virtio_balloon_bad_addr 0xffffffff000',
     ]);
   });
 
@@ -76,7 +76,7 @@ describe('TraceRecorder: the exact text of design.md', () => {
       [...pfns].map((pfn) =>
         pfn < 0x400000
           ? `virtio_balloon_handle_output section name: pc.ram gpa: ${gpa(pfn)}`
-          : `virtio_balloon_bad_addr gpa: ${gpa(pfn)}`,
+          : `virtio_balloon_bad_addr ${gpa(pfn)}`,
       ),
     );
     expect(trace.length).toBe(pfns.length);
@@ -248,7 +248,7 @@ describe('parseTrace', () => {
         'line 1: expected "<pid>@<seconds>.<6-digit microseconds>:<event> <arguments>", got "1@0.00001:virtqueue_flush vq 0x1 count 1"',
       ],
       [
-        '1@0.000001:virtio_balloon_bad_addr gpa: 0x100000000000000',
+        '1@0.000001:virtio_balloon_bad_addr 0x100000000000000',
         'line 1: virtio_balloon_bad_addr: 0x100000000000000 is too large (more than 2^53)',
       ],
       [

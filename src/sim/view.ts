@@ -157,8 +157,10 @@ export interface BalloonView {
   /** The device's config: target and actual, in 4 KiB pages. */
   numPages: number;
   actual: number;
-  /** query-balloon's actual: the guest's logical size as the host sees it (bytes). */
-  queryActualBytes: number;
+  /** query-balloon's actual: the guest's logical size as the host sees it (bytes); null once unplugged. */
+  queryActualBytes: number | null;
+  /** QEMU's answer to query-balloon when it has none (after unplug); null otherwise. */
+  queryError: string | null;
   /** The driver's own count of pages in the balloon (4 KiB pages). */
   driverNumPages: number;
   hostRssBytes: number;
@@ -166,11 +168,13 @@ export interface BalloonView {
 }
 
 export function balloonOf(sim: SimParts): BalloonView {
+  const query = sim.device.queryBalloon();
   return {
     targetBytes: sim.target,
     numPages: sim.device.numPages,
     actual: sim.device.actual,
-    queryActualBytes: sim.device.queryBalloon().actual,
+    queryActualBytes: 'actual' in query ? query.actual : null,
+    queryError: 'error' in query ? query.error : null,
     driverNumPages: sim.vb.num_pages,
     hostRssBytes: sim.device.hostRss(),
     statsPollingIntervalS: sim.device.statsPollingInterval,

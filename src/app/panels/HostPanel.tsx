@@ -77,7 +77,9 @@ export function HostPanel() {
           <dt>
             Guest size (<code>query-balloon</code>)
           </dt>
-          <dd data-testid="host.query">{mib(balloon.queryActualBytes, 0)}</dd>
+          <dd data-testid="host.query">
+            {balloon.queryActualBytes === null ? balloon.queryError : mib(balloon.queryActualBytes, 0)}
+          </dd>
         </div>
         <div>
           <dt>Host RSS (guest RAM backed)</dt>

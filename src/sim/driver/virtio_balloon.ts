@@ -19,6 +19,8 @@ import { asGpa, asPfn, type Gpa, type KernelPage } from '../../core/units.ts';
 import type { Costs } from '../costs.ts';
 import type { EventBus } from '../events.ts';
 import type { KernelLog } from '../klog.ts';
+import type { PrngState } from '../prng.ts';
+import { RatelimitState, ratelimit, suppressedLine } from '../ratelimit.ts';
 import type { FaultKind } from '../scenario-steps.ts';
 import {
   Mutex,
@@ -31,6 +33,7 @@ import {
   type Workqueue,
   waitEvent,
 } from '../sched.ts';
+import { msleepUs } from '../timing.ts';
 import type { WindowAllocator } from '../virtio/dma.ts';
 import {
   bit,
@@ -140,6 +143,8 @@ export interface DriverEnv {
   hooks: DriverHooks;
   /** Where the driver tells what happened (events.ts): out of puff, the OOM notifier. */
   events?: EventBus;
+  /** The simulation's PRNG: how long a sleep really lasts (timing.ts). */
+  prng: PrngState;
 }
 
 /** The driver's feature table: exactly these three (seed: `features[]`). */
@@ -196,6 +201,8 @@ export class VirtioBalloon {
   pendingFault: FaultKind | null = null;
   /** PFNs a `bad-pfn` fault hid from the host: the host's view of them no longer follows the guest's. */
   readonly clobberedPfns: number[] = [];
+  /** dev_info_ratelimited's static state in fill_balloon (one per call site, kept across probes). */
+  readonly outOfPuffRatelimit = new RatelimitState();
   /** Pages fill_balloon holds between balloon_page_alloc and enqueueing them (its local list). */
   pagesInHand = 0;
   // fill_balloon's local page list and one batch's pages, kept to spare the allocator per batch.
@@ -288,7 +295,11 @@ export class VirtioBalloon {
     const want = Math.ceil(num / this.ppp);
     npages = mm.balloonPageAllocMany(pages, want);
     if (npages < want) {
-      log.log(`virtio_balloon virtio0: Out of puff! Can't get ${this.ppp} pages`, 'warn');
+      // dev_info_ratelimited: at most 10 lines in 5 s, then "fill_balloon: N callbacks suppressed"
+      // when a later interval starts.
+      const said = ratelimit(this.outOfPuffRatelimit, this.env.sched.now);
+      if (said.suppressed > 0) log.log(suppressedLine('fill_balloon', said.suppressed), 'warn');
+      if (said.print) log.log(`virtio_balloon virtio0: Out of puff! Can't get ${this.ppp} pages`, 'warn');
       this.env.events?.emit('out-of-puff', { pages: this.ppp });
       // A line of its own in the driver view: what happened, and the sleep that follows.
       const ms = this.env.costs.outOfPuffSleepUs / 1000;
@@ -298,7 +309,8 @@ export class VirtioBalloon {
       );
       this.holdInHand(pages, npages);
       /* Sleep for at least 1/5 of a second before retry. */
-      yield sleep(this.env.costs.outOfPuffSleepUs);
+      // msleep(200): to the tick after 200 ms, then until the task is scheduled (timing.ts).
+      yield sleep(msleepUs(this.env.prng, ms, this.env.sched.now));
     }
     if (this.balloon_lock.owner) this.holdInHand(pages, npages); // we are about to wait for the lock
 

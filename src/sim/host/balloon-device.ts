@@ -5,7 +5,7 @@
 // stats buffer the device holds. Every step leaves the trace lines QEMU's `-trace` would print.
 
 import { HOST_RESIDENT } from '../../core/abi.ts';
-import { type BalloonCore, RC_ERROR } from '../../core/core.ts';
+import { type BalloonCore, RC_BROKEN, RC_ERROR } from '../../core/core.ts';
 import {
   availIdx,
   availSlot,
@@ -19,11 +19,13 @@ import {
 import { asGpa } from '../../core/units.ts';
 import type { Costs } from '../costs.ts';
 import type { EventBus, QueueName } from '../events.ts';
-import { QMP_BALLOON_NOT_A_SIZE } from '../inputs.ts';
+import { QMP_BALLOON_NOT_A_SIZE, QMP_NO_BALLOON } from '../inputs.ts';
+import type { PrngState } from '../prng.ts';
 import type { Scheduler } from '../sched.ts';
+import { qemuMsTimerDelayUs } from '../timing.ts';
 import { traceElemId, VQ_BY_QUEUE_INDEX } from '../trace-format.ts';
 import type { TraceRecorder } from '../trace-recorder.ts';
-import { bit, hasFeature, VIRTIO_BALLOON_F_STATS_VQ, VIRTIO_CONFIG_S_DRIVER_OK } from '../virtio/features.ts';
+import { bit, hasFeature, VIRTIO_BALLOON_F_STATS_VQ, VIRTIO_F_VERSION_1 } from '../virtio/features.ts';
 import type { DeviceModel, VirtioTransport } from '../virtio/transport.ts';
 
 export const INFLATE_Q = 0;
@@ -64,6 +66,8 @@ export class BalloonDevice implements DeviceModel {
   private statsLastUpdateUs = 0;
   private guestStatsNow: Readonly<GuestStats> | null = null;
   private warnedHostPage = false;
+  /** Unrealized (device_del): QMP finds no balloon device, the stats timer is gone. */
+  private removed = false;
   /** Per queue: the host is working through its buffers (no Set: it is flipped twice a batch). */
   private readonly busy: boolean[] = [false, false, false];
 
@@ -77,6 +81,8 @@ export class BalloonDevice implements DeviceModel {
     offered: bigint,
     /** Where the device tells what it did (events.ts): pops, pushes, `actual`, errors, warnings. */
     private readonly events: EventBus,
+    /** The simulation's PRNG: when QEMU's main loop gets to an expired timer (timing.ts). */
+    private readonly prng: PrngState,
   ) {
     // QEMU always offers STATS_VQ; the scenario decides the rest.
     this.hostFeatures = offered;
@@ -88,6 +94,7 @@ export class BalloonDevice implements DeviceModel {
   balloon(value: number): string | null {
     // QMP's `value` is an int64; the lab keeps it exact, so below 2⁵³ (inputs.ts).
     if (!Number.isSafeInteger(value)) return `Invalid parameter type for 'value', expected: integer`;
+    if (this.removed) return QMP_NO_BALLOON; // qmp_balloon: have_balloon() first
     if (value <= 0) return QMP_BALLOON_NOT_A_SIZE;
     this.trace.balloonEvent(this.sched.now, value);
     this.toTarget(value);
@@ -105,9 +112,27 @@ export class BalloonDevice implements DeviceModel {
     this.events.emit('target', { targetBytes: t, numPages: this.numPages });
   }
 
-  /** QMP `query-balloon`: the guest's logical size as the host sees it, in bytes. */
-  queryBalloon(): { actual: number } {
+  /** QMP `query-balloon`: the guest's logical size as the host sees it, in bytes, or QEMU's error. */
+  queryBalloon(): { actual: number } | { error: string } {
+    if (this.removed) return { error: QMP_NO_BALLOON };
     return { actual: this.ramBytes - this.actual * 4096 };
+  }
+
+  /**
+   * virtio_balloon_device_unrealize, when the unplugged device goes: balloon_stats_destroy_timer (the
+   * timer stops and the interval reads 0) and qemu_remove_balloon_handler (QMP finds no balloon).
+   */
+  unrealize(): void {
+    this.cancelStatsTimer();
+    if (this.statsPollIntervalS !== 0) {
+      this.statsPollIntervalS = 0;
+      this.events.emit('stats-interval', { seconds: 0 });
+    }
+    this.removed = true;
+  }
+
+  get unrealized(): boolean {
+    return this.removed;
   }
 
   /** qom-set guest-stats-polling-interval. Returns an error message or null. */
@@ -115,14 +140,16 @@ export class BalloonDevice implements DeviceModel {
     if (!Number.isInteger(seconds) || seconds < 0) return 'timer value must be greater than zero';
     if (seconds > 0xffffffff) return 'timer value is too big';
     if (seconds === this.statsPollIntervalS) return null;
+    const enabled = this.statsPollIntervalS > 0;
     this.statsPollIntervalS = seconds;
     this.events.emit('stats-interval', { seconds });
     if (seconds === 0) {
-      this.cancelStatsTimer();
+      this.cancelStatsTimer(); // balloon_stats_destroy_timer
       return null;
     }
-    // A new timer fires at once; an existing one is moved to the new period.
-    this.armStatsTimer(this.statsTimer === null ? 0 : seconds);
+    // balloon_stats_set_poll_interval: a change of interval re-arms the timer at now + interval,
+    // whether it was waiting or not (the guest may still owe an answer); a new timer fires at once.
+    this.armStatsTimer(enabled ? seconds : 0);
     return null;
   }
 
@@ -175,10 +202,12 @@ export class BalloonDevice implements DeviceModel {
     void status;
   }
 
+  /**
+   * virtio_balloon_device_reset: the held stats element is given up (unpopped); num_pages, actual and
+   * the last stats stay as they were (the core keeps the stats too).
+   */
   reset(): void {
-    this.actual = 0;
     this.statsElem = null;
-    this.guestStatsNow = null;
     this.busy.fill(false);
   }
 
@@ -223,7 +252,7 @@ export class BalloonDevice implements DeviceModel {
       if (handled === 1 && !peek) {
         const pfns = this.elemPfns();
         const head = this.lastHead(q);
-        this.trace.pop(this.sched.now, vq, traceElemId(vq, head), 0, this.core.elemSegments().length);
+        this.tracePop(vq, head);
         this.trace.handleOutput(this.sched.now, pfns, this.core.ramFrames);
         this.events.emit('buffer-popped', { queue: QUEUE_NAMES[q], head, pfns: pfns.length });
       }
@@ -266,7 +295,15 @@ export class BalloonDevice implements DeviceModel {
     return { head, pfns: new Uint32Array(win.buffer, win.byteOffset + (addr - base), len / 4) };
   }
 
-  /** The PFNs of the element the core just handled. */
+  /** virtqueue_pop's trace line for the element the core just popped: its in_num and out_num. */
+  private tracePop(vq: number, head: number, us = this.sched.now): void {
+    const segs = this.core.elemSegments();
+    let inNum = 0;
+    for (const s of segs) if (s.write) inNum++;
+    this.trace.pop(us, vq, traceElemId(vq, head), inNum, segs.length - inNum);
+  }
+
+  /** The PFNs of the element the core just handled (its device-readable buffers; QEMU reads only those). */
   private elemPfns(): Uint32Array {
     const segs = this.core.elemSegments().filter((s) => !s.write);
     let n = 0;
@@ -299,32 +336,34 @@ export class BalloonDevice implements DeviceModel {
     if (!err) return;
     this.trace.deviceError(this.sched.now, err.name, q, err.message);
     this.events.emit('device-error', { kind: err.name, message: err.message, queue: q });
-    // virtio_error: DEVICE_NEEDS_RESET is set (the core did) and the driver is told by a config
-    // interrupt; the device does nothing more until it is reset.
-    this.transport.notifyConfig();
+    // virtio_error: only with VERSION_1 negotiated is DEVICE_NEEDS_RESET set (the core did) and the
+    // driver told by a config interrupt; either way the device does nothing more until it is reset.
+    if (hasFeature(this.transport.guestFeatures, VIRTIO_F_VERSION_1)) this.transport.notifyConfig();
   }
 
   // ── Stats ──────────────────────────────────────────────────────────────────────────────────────
 
-  /** virtio_balloon_receive_stats: the guest answered with a fresh stats buffer. */
+  /**
+   * virtio_balloon_receive_stats, once per kick: pops one element (a second buffer the driver added
+   * waits for the next kick). A buffer while one is held is "never" meant to happen: QEMU gives the
+   * held one back, silently. Every stat is unset before the new buffer is parsed (the core does it).
+   * Whether or not there was a buffer, the timer is re-armed if polling is on.
+   */
   private receiveStats(): void {
     const vq = VQ_BY_QUEUE_INDEX[STATS_Q];
-    for (;;) {
-      const popAt = this.sched.now;
-      const head = this.core.statsPop(STATS_Q);
-      this.guestStatsNow = null; // the core has parsed (or refused) a buffer
-      if (head < 0) {
-        if (head === RC_ERROR) this.raiseError(STATS_Q);
-        return;
-      }
-      this.trace.pop(popAt, vq, traceElemId(vq, head), 0, this.core.elemSegments().length);
+    const popAt = this.sched.now;
+    const head = this.core.statsPop(STATS_Q);
+    if (head === RC_ERROR) {
+      this.guestStatsNow = null;
+      this.raiseError(STATS_Q);
+      return;
+    }
+    // A broken device: virtio_queue_notify does not call the handler at all (no pop, no re-arm).
+    if (head === RC_BROKEN) return;
+    if (head >= 0) {
+      this.tracePop(vq, head, popAt);
       this.events.emit('buffer-popped', { queue: 'stats', head, pfns: 0 });
       if (this.statsElem !== null) {
-        // "This should never happen if the driver follows the spec": QEMU gives the old one back.
-        this.events.emit('warning', {
-          message: 'stats: the driver added a second stats buffer; the device returns the first',
-        });
-        this.trace.custom(this.sched.now, 'device_warning', { kind: 'second-stats-buffer' });
         this.core.push(STATS_Q, this.statsElem, 0);
         this.trace.flush(this.sched.now, vq, 1);
         this.events.emit('used-push', { queue: 'stats' });
@@ -332,16 +371,17 @@ export class BalloonDevice implements DeviceModel {
       }
       this.statsElem = head;
       this.statsLastUpdateUs = this.sched.now;
-      this.guestStatsNow = null;
+      this.guestStatsNow = null; // the core has parsed the buffer
       this.events.emit('stats-received', {});
-      // The timer is re-armed only when the guest answers.
-      if (this.statsPollIntervalS > 0) this.armStatsTimer(this.statsPollIntervalS);
     }
+    if (this.statsPollIntervalS > 0) this.armStatsTimer(this.statsPollIntervalS);
   }
 
+  /** balloon_stats_change_timer: timer_mod(now in whole ms + seconds), run when the main loop gets to it. */
   private armStatsTimer(seconds: number): void {
     this.cancelStatsTimer();
-    this.statsTimer = this.sched.after(seconds * 1e6, () => this.statsPoll());
+    const delay = qemuMsTimerDelayUs(this.prng, this.sched.now, seconds);
+    this.statsTimer = this.sched.after(delay, () => this.statsPoll());
   }
 
   private cancelStatsTimer(): void {
@@ -352,12 +392,9 @@ export class BalloonDevice implements DeviceModel {
   /** balloon_stats_poll_cb: give the held buffer back, asking the guest for fresh stats. */
   private statsPoll(): void {
     this.statsTimer = null;
-    const ready = (this.transport.getStatus() & VIRTIO_CONFIG_S_DRIVER_OK) !== 0;
-    if (
-      this.statsElem === null ||
-      !ready ||
-      !hasFeature(this.transport.guestFeatures, VIRTIO_BALLOON_F_STATS_VQ)
-    ) {
+    // QEMU asks only whether it holds a buffer and the guest negotiated STATS_VQ (a reset gives the
+    // held buffer up and clears the guest's features, so a device being set up has neither).
+    if (this.statsElem === null || !hasFeature(this.transport.guestFeatures, VIRTIO_BALLOON_F_STATS_VQ)) {
       this.armStatsTimer(this.statsPollIntervalS); // nothing to ask with yet: try again next period
       return;
     }

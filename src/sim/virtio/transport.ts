@@ -78,7 +78,9 @@ export class VirtioTransport {
   reset(): void {
     this.driverStatus = 0;
     this.guestFeatures = 0n;
-    this.core.resetDevice(true);
+    // The core sets DEVICE_NEEDS_RESET on an error only for a VERSION_1 device, as virtio_error does
+    // (QEMU asks the negotiated features; a driver negotiates VERSION_1 exactly when it is offered).
+    this.core.resetDevice(hasFeature(this.device.hostFeatures, VIRTIO_F_VERSION_1));
     this.device.reset();
   }
 
@@ -106,15 +108,43 @@ export class VirtioTransport {
     return hasFeature(this.driverFeatures, VIRTIO_F_VERSION_1);
   }
 
-  /** virtio_cread32 of the device-specific config space (always little-endian for the balloon). */
+  /**
+   * virtio_cread32 of the device-specific config space (always little-endian for the balloon). A
+   * modern device is read with one 32-bit access; a legacy one byte by byte (virtio_pci_legacy's
+   * vp_get: ioread8 per byte), and QEMU refreshes the config (get_config) on every access.
+   */
   cread32(offset: number): number {
-    this.device.getConfig(this.config);
-    return this.config.getUint32(offset, true);
+    if (!this.legacyDevice) {
+      this.device.getConfig(this.config);
+      return this.config.getUint32(offset, true);
+    }
+    let value = 0;
+    for (let i = 0; i < 4; i++) {
+      this.device.getConfig(this.config);
+      value += this.config.getUint8(offset + i) * 2 ** (8 * i);
+    }
+    return value;
   }
 
+  /**
+   * virtio_cwrite32: one 32-bit access on a modern device; byte by byte on a legacy one (vp_set:
+   * iowrite8 per byte), each byte a set_config of its own, so the device sees three values in between.
+   */
   cwrite32(offset: number, value: number): void {
-    this.config.setUint32(offset, value >>> 0, true);
-    this.device.setConfig(this.config);
+    if (!this.legacyDevice) {
+      this.config.setUint32(offset, value >>> 0, true);
+      this.device.setConfig(this.config);
+      return;
+    }
+    for (let i = 0; i < 4; i++) {
+      this.config.setUint8(offset + i, (value >>> (8 * i)) & 0xff);
+      this.device.setConfig(this.config);
+    }
+  }
+
+  /** A device without VERSION_1 (legacy only: the driver uses virtio_pci_legacy). */
+  private get legacyDevice(): boolean {
+    return !hasFeature(this.device.hostFeatures, VIRTIO_F_VERSION_1);
   }
 
   /**
