@@ -54,6 +54,13 @@ export const SHOWN_AS: Readonly<Record<string, string>> = {
   targetMiB: 'numPages',
 };
 
+/** What the host panel shows for the device's state, where no number carries the measure. */
+const SHOWN_AT: Readonly<Record<string, string>> = {
+  needsReset: 'host.status',
+  deviceErrors: 'host.needs-reset',
+  errorMessage: 'host.needs-reset',
+};
+
 /** Puts the stop's callouts on their numbers; returns how many found their number. */
 export function placeCallouts(highlights: readonly Highlight[], stop: ReachedStop): number {
   clearCallouts();
