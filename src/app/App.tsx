@@ -1,23 +1,30 @@
 // The page: the map's gallery (?demo=memmap), or the lab once Boot has loaded the core and a scenario.
 // The lab's rooms: Boot.tsx (start-up), commands.ts (+ keyboard.ts, KeysDialog.tsx), playback.ts,
 // Header.tsx, open.ts (opening scenarios and links), and the panels.
-import { lazy, Suspense, useEffect } from 'react';
+//
+// One screen (LabLayout): the header and the playback row, then a body that fills the rest of the
+// window: on the left the lesson (when there is one) and the host; in the centre the memory map, the
+// guest's and the host's views side by side; on the right the guest's numbers and the detail tabs.
+import { lazy, type ReactNode, Suspense, useEffect } from 'react';
 import { Boot } from './Boot.tsx';
 import { useApp, useServices } from './context.tsx';
 import { Header } from './Header.tsx';
 import { useKeyboard } from './keyboard.ts';
 import { openFromLocation } from './open.ts';
 import { Controls } from './panels/Controls.tsx';
-import { GuestPanel } from './panels/GuestPanel.tsx';
-import { HostPanel } from './panels/HostPanel.tsx';
+import { DetailTabs } from './panels/DetailTabs.tsx';
+import { Fold } from './panels/Fold.tsx';
 import { MapPanel } from './panels/MapPanel.tsx';
-import { TracePanel } from './panels/TracePanel.tsx';
+import { Narration } from './panels/Narration.tsx';
 import { usePlayback } from './playback.ts';
 
-// Off the critical path: the virtqueue inspector and driver view (with the driver's source), the keys
-// dialog, and the map's gallery page.
-const RingsPanel = lazy(() => import('./panels/RingsPanel.tsx').then((m) => ({ default: m.RingsPanel })));
-const StatsPanel = lazy(() => import('./panels/StatsPanel.tsx').then((m) => ({ default: m.StatsPanel })));
+// Off the critical path (they load right after the first paint): the host's panel and the guest's
+// numbers (with the glossary's terms), the keys dialog and the map's gallery page; the detail panels
+// load in DetailTabs.
+const HostPanel = lazy(() => import('./panels/HostPanel.tsx').then((m) => ({ default: m.HostPanel })));
+const GuestNumbers = lazy(() =>
+  import('./panels/GuestNumbers.tsx').then((m) => ({ default: m.GuestNumbers })),
+);
 const KeysDialog = lazy(() => import('./KeysDialog.tsx').then((m) => ({ default: m.KeysDialog })));
 const MapGallery = lazy(() => import('./MapGallery.tsx').then((m) => ({ default: m.MapGallery })));
 
@@ -46,7 +53,16 @@ function useHashChange(): void {
   }, [svc]);
 }
 
+/** The free lab. */
 function Lab() {
+  return <LabLayout />;
+}
+
+/**
+ * The whole lab on one screen: header, notice, playback, and the body. `lesson`, when given, sits at
+ * the top of the left column.
+ */
+export function LabLayout({ lesson }: { lesson?: ReactNode }) {
   const { store } = useServices();
   const theme = useApp((s) => s.theme);
   const notice = useApp((s) => s.notice);
@@ -58,7 +74,7 @@ function Lab() {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
   return (
-    <>
+    <div className="lab-shell" data-lesson={lesson ? true : undefined}>
       <Header />
       {notice && (
         <p className={notice.kind === 'error' ? 'notice alarm' : 'notice'} role="alert" data-testid="notice">
@@ -70,22 +86,36 @@ function Lab() {
       )}
       <Controls />
       <main className="lab">
-        <TracePanel />
-        <HostPanel />
-        <MapPanel />
-        <GuestPanel />
-        <Suspense fallback={<p className="panel rings">Loading the virtqueue inspector…</p>}>
-          <RingsPanel />
-        </Suspense>
-        <Suspense fallback={null}>
-          <StatsPanel />
-        </Suspense>
+        <div className="lab-left">
+          {lesson ? <div className="lesson-slot">{lesson}</div> : null}
+          <Fold panel="host" title="Host (QEMU)">
+            <Suspense fallback={<Loading name="the host's panel" />}>
+              <HostPanel />
+            </Suspense>
+          </Fold>
+        </div>
+        <Fold panel="map" title="Guest memory, frame by frame" className="lab-center">
+          <MapPanel />
+        </Fold>
+        <div className="lab-right">
+          <Fold panel="guest" title="Guest memory">
+            <Suspense fallback={<Loading name="the guest's numbers" />}>
+              <GuestNumbers />
+            </Suspense>
+          </Fold>
+          <DetailTabs />
+        </div>
       </main>
+      <Narration />
       {showHelp && (
         <Suspense fallback={null}>
           <KeysDialog />
         </Suspense>
       )}
-    </>
+    </div>
   );
+}
+
+function Loading({ name }: { name: string }) {
+  return <p className="panel muted">Loading {name}…</p>;
 }

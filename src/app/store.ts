@@ -1,6 +1,7 @@
 // The app's UI state (Zustand). The simulation itself is not in here: the runner owns it and the
 // store mirrors only what React needs to re-render (a version counter, playback, what is shown).
 import { createStore } from 'zustand/vanilla';
+import type { Panel } from '../lessons/lesson.ts';
 import type { ViewMode } from './memmap/index.ts';
 
 export interface ScenarioEntry {
@@ -35,11 +36,17 @@ interface UiSlice {
   showHelp: boolean;
   /** A message for the user: a bad link, a bad file. */
   notice: { kind: 'error' | 'info'; text: string } | null;
+  /**
+   * The panels a lesson stop says matter: those are open and the rest fold to their headings (the first
+   * detail tab named is selected). null: the user's own choices.
+   */
+  focus: Panel[] | null;
   version: number;
   setTheme(theme: Theme): void;
   setMapView(view: ViewMode): void;
   setShowHelp(show: boolean): void;
   setNotice(notice: UiSlice['notice']): void;
+  setFocus(panels: Panel[] | null): void;
   bump(): void;
 }
 
@@ -81,11 +88,13 @@ export function createAppStore(initial: Partial<AppState> = {}) {
     mapView: 'split',
     showHelp: false,
     notice: null,
+    focus: null,
     version: 0,
     setTheme: (theme) => set({ theme }),
     setMapView: (mapView) => set({ mapView }),
     setShowHelp: (showHelp) => set({ showHelp }),
     setNotice: (notice) => set({ notice }),
+    setFocus: (focus) => set({ focus }),
     bump: () => set((s) => ({ version: s.version + 1 })),
     selectedDescriptor: null,
     highlight: NOTHING,
