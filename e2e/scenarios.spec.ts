@@ -447,9 +447,7 @@ const CASES: Case[] = [
     moment: 'offered MUST_TELL_HOST, the driver tells the host before it reuses a page',
     endS: 9,
     async check(page) {
-      await expect(page.locator('.panel.host .chips').first()).toHaveText(
-        'MUST_TELL_HOST · STATS_VQ · DEFLATE_ON_OOM',
-      );
+      await expect(page.getByTestId('host.offered')).toHaveText('MUST_TELL_HOST · STATS_VQ · DEFLATE_ON_OOM');
       await expect(host(page, 'actual')).toHaveText('0 pages');
       await expect(legend(page, 'host', 'wanted')).toHaveText('32,768 frames · 128 MiB');
       // Step into the first deflate: 256 pages on their way back, the host not told yet...

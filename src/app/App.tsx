@@ -1,7 +1,11 @@
 // The page: the map's gallery (?demo=memmap), or the lab once Boot has loaded the core and a scenario.
 // The lab's rooms: Boot.tsx (start-up), commands.ts (+ keyboard.ts, KeysDialog.tsx), playback.ts,
 // Header.tsx, open.ts (opening scenarios and links), and the panels.
-import { lazy, Suspense, useEffect } from 'react';
+//
+// One screen (LabLayout): the header and the playback row, then a body that fills the rest of the
+// window: on the left the lesson (when there is one) and the host; in the centre the memory map, the
+// guest's and the host's views side by side; on the right the guest's numbers and the detail tabs.
+import { lazy, type ReactNode, Suspense, useEffect } from 'react';
 import { useStore } from 'zustand';
 import { Boot } from './Boot.tsx';
 import { CompareMount } from './compare/CompareMount.tsx';
@@ -11,23 +15,26 @@ import { useKeyboard } from './keyboard.ts';
 import { navigate } from './lesson/navigate.ts';
 import { lessonStore } from './lesson/state.ts';
 import { Controls } from './panels/Controls.tsx';
-import { GuestPanel } from './panels/GuestPanel.tsx';
-import { HostPanel } from './panels/HostPanel.tsx';
+import { DetailTabs } from './panels/DetailTabs.tsx';
+import { Fold } from './panels/Fold.tsx';
 import { MapPanel } from './panels/MapPanel.tsx';
-import { TracePanel } from './panels/TracePanel.tsx';
+import { Narration } from './panels/Narration.tsx';
 import { usePlayback } from './playback.ts';
 
-// Off the critical path: the virtqueue inspector and driver view (with the driver's source), the keys
-// dialog, and the map's gallery page.
-const RingsPanel = lazy(() => import('./panels/RingsPanel.tsx').then((m) => ({ default: m.RingsPanel })));
-const StatsPanel = lazy(() => import('./panels/StatsPanel.tsx').then((m) => ({ default: m.StatsPanel })));
-const KeysDialog = lazy(() => import('./KeysDialog.tsx').then((m) => ({ default: m.KeysDialog })));
+// Off the critical path (they load right after the first paint): the host's panel and the guest's
+// numbers (with the glossary's terms), the keys dialog and the map's gallery page; the detail panels
+// load in DetailTabs.
+const HostPanel = lazy(() => import('./panels/HostPanel.tsx').then((m) => ({ default: m.HostPanel })));
+const GuestNumbers = lazy(() =>
+  import('./panels/GuestNumbers.tsx').then((m) => ({ default: m.GuestNumbers })),
+);
 // Lesson mode loads when a lesson or the first screen is shown.
 const Welcome = lazy(() => import('./lesson/Welcome.tsx').then((m) => ({ default: m.Welcome })));
 const CompareLesson = lazy(() =>
   import('./lesson/CompareLesson.tsx').then((m) => ({ default: m.CompareLesson })),
 );
 const LessonPane = lazy(() => import('./lesson/LessonPane.tsx').then((m) => ({ default: m.LessonPane })));
+const KeysDialog = lazy(() => import('./KeysDialog.tsx').then((m) => ({ default: m.KeysDialog })));
 const MapGallery = lazy(() => import('./MapGallery.tsx').then((m) => ({ default: m.MapGallery })));
 
 export function App() {
@@ -55,6 +62,7 @@ function useHashChange(): void {
   }, [svc]);
 }
 
+/** The first screen, a lesson (beside the lab, or beside a comparison), or the free lab. */
 function Lab() {
   const mode = useStore(lessonStore, (s) => s.mode);
   const comparing = useStore(lessonStore, (s) => s.compare !== null);
@@ -77,17 +85,31 @@ function Lab() {
       </Suspense>
     );
   }
-  return <LabPage lesson={mode === 'lesson'} />;
+  return (
+    <LabLayout
+      lesson={
+        mode === 'lesson' ? (
+          <Suspense fallback={<p className="panel">Loading the lesson…</p>}>
+            <LessonPane />
+          </Suspense>
+        ) : undefined
+      }
+    />
+  );
 }
 
-function LabPage({ lesson }: { lesson: boolean }) {
+/**
+ * The whole lab on one screen: header, notice, playback, and the body. `lesson`, when given, sits at
+ * the top of the left column.
+ */
+export function LabLayout({ lesson }: { lesson?: ReactNode }) {
   const { store } = useServices();
   const notice = useApp((s) => s.notice);
   const showHelp = useApp((s) => s.showHelp);
   usePlayback();
   useKeyboard();
   return (
-    <>
+    <div className="lab-shell" data-lesson={lesson ? true : undefined}>
       <Header />
       {notice && (
         <p className={notice.kind === 'error' ? 'notice alarm' : 'notice'} role="alert" data-testid="notice">
@@ -99,28 +121,37 @@ function LabPage({ lesson }: { lesson: boolean }) {
       )}
       <Controls />
       <main className="lab">
-        {lesson ? (
-          <Suspense fallback={<p className="panel">Loading the lesson…</p>}>
-            <LessonPane />
-          </Suspense>
-        ) : null}
-        <TracePanel />
-        <HostPanel />
-        <MapPanel />
-        <GuestPanel />
-        <Suspense fallback={<p className="panel rings">Loading the virtqueue inspector…</p>}>
-          <RingsPanel />
-        </Suspense>
-        <Suspense fallback={null}>
-          <StatsPanel />
-        </Suspense>
+        <div className="lab-left">
+          {lesson ? <div className="lesson-slot">{lesson}</div> : null}
+          <Fold panel="host" title="Host (QEMU)">
+            <Suspense fallback={<Loading name="the host's panel" />}>
+              <HostPanel />
+            </Suspense>
+          </Fold>
+        </div>
+        <Fold panel="map" title="Guest memory, frame by frame" className="lab-center">
+          <MapPanel />
+        </Fold>
+        <div className="lab-right">
+          <Fold panel="guest" title="Guest memory">
+            <Suspense fallback={<Loading name="the guest's numbers" />}>
+              <GuestNumbers />
+            </Suspense>
+          </Fold>
+          <DetailTabs />
+        </div>
       </main>
+      <Narration />
       {showHelp && (
         <Suspense fallback={null}>
           <KeysDialog />
         </Suspense>
       )}
       <CompareMount />
-    </>
+    </div>
   );
+}
+
+function Loading({ name }: { name: string }) {
+  return <p className="panel muted">Loading {name}…</p>;
 }

@@ -36,7 +36,10 @@ interface UiSlice {
   showHelp: boolean;
   /** A message for the user: a bad link, a bad file. */
   notice: { kind: 'error' | 'info'; text: string } | null;
-  /** The panels a lesson's stop needs (open; the rest fold away); null: the user's own choice. */
+  /**
+   * The panels a lesson stop says matter: those are open and the rest fold to their headings (the first
+   * detail tab named is selected). null: the user's own choices.
+   */
   focus: Panel[] | null;
   version: number;
   setTheme(theme: Theme): void;

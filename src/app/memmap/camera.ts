@@ -239,13 +239,16 @@ export interface PaneMetrics {
   caption: number;
   /** Between two panes. */
   gap: number;
-  /** Below this canvas width, split panes stack instead of standing side by side. */
+  /**
+   * Below this canvas width, split panes stack instead of standing side by side: at it, each pane is
+   * still over 200 px wide (the lab's centre column is about 560 px at 1280 px).
+   */
   sideBySideMin: number;
 }
 
 export function paneMetrics(width: number): PaneMetrics {
   const narrow = width < 520;
-  return { gutter: narrow ? 58 : 76, caption: 26, gap: 16, sideBySideMin: 720 };
+  return { gutter: narrow ? 58 : 76, caption: 26, gap: 16, sideBySideMin: 440 };
 }
 
 /**
@@ -254,11 +257,13 @@ export function paneMetrics(width: number): PaneMetrics {
  * and a frame sits at the same place in each.
  */
 export function layoutPanes(mode: ViewMode, size: Size, out: Pane[] = []): Pane[] {
-  const m = paneMetrics(size.width);
   const views: MapView[] = mode === 'split' ? ['guest', 'host'] : [mode];
-  const sideBySide = views.length === 1 || size.width >= m.sideBySideMin;
+  const whole = paneMetrics(size.width);
+  const sideBySide = views.length === 1 || size.width >= whole.sideBySideMin;
   const n = views.length;
-  const slotW = sideBySide ? (size.width - m.gap * (n - 1)) / n : size.width;
+  const slotW = sideBySide ? (size.width - whole.gap * (n - 1)) / n : size.width;
+  // The address gutter as narrow as the pane is.
+  const m = paneMetrics(slotW);
   const slotH = sideBySide ? size.height : (size.height - m.gap * (n - 1)) / n;
   out.length = n;
   for (let k = 0; k < n; k++) {

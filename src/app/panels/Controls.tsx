@@ -42,7 +42,7 @@ export function Controls() {
   );
   return (
     <section className="controls" aria-label="Playback">
-      <div className="row wrap">
+      <div className="row wrap transport">
         {button(command('play'), playing ? 'Pause' : 'Play', { testId: 'transport.play' })}
         {button(back, 'Step back', { title: `${back.label} (${back.keys})` })}
         {button(forward, 'Step', { title: `${forward.label} (${forward.keys})` })}
@@ -74,11 +74,11 @@ export function Controls() {
           </select>
         </span>
         <JumpTo />
-        <output className="clock" data-testid="transport.time" aria-label="Virtual time">
-          {seconds(now)} <small>/ {seconds(end)}</small> · step {runner.eventIndex}
-        </output>
       </div>
       <Timeline />
+      <output className="clock" data-testid="transport.time" aria-label="Virtual time">
+        {seconds(now)} <small>/ {seconds(end)}</small> · step {runner.eventIndex}
+      </output>
     </section>
   );
 }

@@ -1,14 +1,13 @@
-// What the guest sees: /proc/meminfo, its workloads, and dmesg. The controls here are the guest's
-// own doings (a program allocating memory, compaction, suspend), not the host's.
+// The Guest tab: the guest's workloads and dmesg (its numbers are GuestNumbers.tsx, always in sight).
+// The controls here are the guest's own doings (a program allocating memory, compaction, suspend), not
+// the host's.
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { checkWorkloadText } from '../../sim/inputs.ts';
 import type { Step } from '../../sim/scenario-steps.ts';
 import {
-  balloonOf,
   compactionCountersOf,
   logTail,
   machineOf,
-  meminfoOf,
   type Playable,
   powerOf,
   simulationOf,
@@ -27,14 +26,12 @@ const VMSTAT_ROWS = [
   'balloon_migrate',
 ] as const;
 
-/** What the guest panel shows: meminfo, the balloon, workloads, suspend state, dmesg's last lines. */
+/** What the guest panel shows: workloads, suspend state, dmesg's last lines. */
 export function guestView(p: Playable | null) {
   const sim = simulationOf(p);
   if (!sim) return null;
   return {
-    meminfo: meminfoOf(sim),
     vmstat: compactionCountersOf(sim),
-    balloonBytes: balloonOf(sim).driverNumPages * 4096,
     workloads: workloadsOf(sim),
     power: powerOf(sim),
     dmesg: logTail(sim.log, 200),
@@ -56,7 +53,7 @@ export function GuestPanel() {
     if (el && lastLine >= -1) el.scrollTop = el.scrollHeight;
   }, [lastLine]);
   if (!view) return null;
-  const { meminfo: mi, workloads, power } = view;
+  const { workloads, power } = view;
 
   const start = (e: FormEvent) => {
     e.preventDefault();
@@ -75,32 +72,9 @@ export function GuestPanel() {
     setAnswer(refused ? { kind: 'error', text: `${step.do}: ${refused}` } : null);
   };
 
-  const rows: [string, number][] = [
-    ['MemTotal', mi.MemTotal],
-    ['MemFree', mi.MemFree],
-    ['MemAvailable', mi.MemAvailable],
-    ['Cached', mi.Cached],
-    ['SwapTotal', mi.SwapTotal],
-    ['SwapFree', mi.SwapFree],
-  ];
   return (
     <section className="panel guest" aria-labelledby="guest-title">
       <h2 id="guest-title">Guest (Linux)</h2>
-      <table className="meminfo" aria-label="/proc/meminfo">
-        <caption>/proc/meminfo</caption>
-        <tbody>
-          {rows.map(([k, v]) => (
-            <tr key={k}>
-              <th scope="row">{k}</th>
-              <td data-testid={`guest.${k}`}>{mib(v)}</td>
-            </tr>
-          ))}
-          <tr>
-            <th scope="row">in the balloon</th>
-            <td data-testid="guest.balloon">{mib(view.balloonBytes)}</td>
-          </tr>
-        </tbody>
-      </table>
       <table className="meminfo" aria-label="/proc/vmstat: compaction">
         <caption>/proc/vmstat: compaction</caption>
         <tbody>

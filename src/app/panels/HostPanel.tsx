@@ -13,6 +13,7 @@ import {
 } from '../../sim/view.ts';
 import { useRunner, useServices } from '../context.tsx';
 import { mib, pages } from '../format.ts';
+import { Gloss } from '../Gloss.tsx';
 import { describedBy, type FieldAnswer, FieldMessage } from './FieldMessage.tsx';
 
 /** What the host panel shows: the balloon's numbers, the device, the VM, QEMU's stderr. */
@@ -24,6 +25,7 @@ export function hostView(p: Playable | null) {
     device: deviceOf(sim),
     machine: machineOf(sim),
     hostLog: logTail(sim.hostLog, 50, (line) => `${formatTraceTime(line.us)} ${line.text}`),
+    deviceErrors: sim.errors.length,
   };
 }
 
@@ -42,7 +44,7 @@ export function HostPanel() {
     e.preventDefault();
     const c = checkBalloonText(target, ramMiB);
     const refused = c.ok ? runner.act({ at: 0, do: 'balloon', MiB: c.value }) : c.error;
-    if (refused) setTargetAnswer({ kind: 'error', text: `Balloon target: ${refused}` });
+    if (refused) setTargetAnswer({ kind: 'error', text: `Guest size (balloon target): ${refused}` });
     else setTargetAnswer(c.ok && c.note ? { kind: 'note', text: c.note } : null);
   };
   const applyInterval = (e: FormEvent) => {
@@ -54,23 +56,29 @@ export function HostPanel() {
   };
 
   return (
-    <section className="panel host" aria-labelledby="host-title">
+    <section className="panel host" aria-labelledby="host-title" data-panel="host">
       <h2 id="host-title">Host (QEMU)</h2>
-      <form className="row" onSubmit={applyTarget}>
-        <label htmlFor="host-target">Balloon target (MiB)</label>
-        <input
-          id="host-target"
-          data-testid="host.target"
-          inputMode="decimal"
-          placeholder={String(ramMiB)}
-          value={target}
-          onChange={(e) => setTarget(e.target.value)}
-          {...describedBy('host.target-msg', targetAnswer)}
-        />
-        <button type="submit" data-testid="host.apply">
-          Set
-        </button>
+      <form className="row wrap target-form" onSubmit={applyTarget}>
+        <label htmlFor="host-target">Guest size (balloon target, MiB)</label>
+        <span className="row">
+          <input
+            id="host-target"
+            data-testid="host.target"
+            inputMode="decimal"
+            placeholder={String(ramMiB)}
+            value={target}
+            onChange={(e) => setTarget(e.target.value)}
+            {...describedBy('host.target-msg', targetAnswer)}
+          />
+          <button type="submit" data-testid="host.apply">
+            Set
+          </button>
+        </span>
       </form>
+      <p className="field-note muted">
+        QMP <code>balloon</code>: the size the guest should shrink or grow to; the{' '}
+        <Gloss term="balloon target">balloon</Gloss> takes the rest.
+      </p>
       <FieldMessage id="host.target-msg" answer={targetAnswer} />
       <dl className="facts big">
         <div>
@@ -82,45 +90,55 @@ export function HostPanel() {
           </dd>
         </div>
         <div>
-          <dt>Host RSS (guest RAM backed)</dt>
-          <dd data-testid="host.rss">{mib(balloon.hostRssBytes)}</dd>
+          <dt>
+            <Gloss term="host RSS" /> (guest RAM backed)
+          </dt>
+          <dd data-testid="host.rss" data-measure="hostRssMiB">
+            {mib(balloon.hostRssBytes)}
+          </dd>
         </div>
       </dl>
       <dl className="facts">
         <div>
-          <dt>
-            <code>num_pages</code> — target balloon size
-          </dt>
-          <dd data-testid="host.num_pages">{pages(balloon.numPages)} pages</dd>
-        </div>
-        <div>
-          <dt>
-            <code>actual</code> — what the guest says it gave
-          </dt>
-          <dd data-testid="host.actual">{pages(balloon.actual)} pages</dd>
-        </div>
-        <div>
-          <dt>Guest RAM</dt>
-          <dd>{ramMiB} MiB</dd>
-        </div>
-        <div>
-          <dt>Page sizes</dt>
-          <dd>
-            guest {machine.guestPageKiB} KiB, host {machine.hostPageKiB} KiB
+          <dt>Guest size asked for</dt>
+          <dd data-testid="host.asked" data-measure="targetMiB">
+            {balloon.targetBytes === null ? 'not yet' : mib(balloon.targetBytes, 0)}
           </dd>
         </div>
         <div>
-          <dt>Device</dt>
-          <dd>{machine.legacy ? 'legacy (no VERSION_1)' : 'modern (VERSION_1)'}</dd>
+          <dt>
+            <Gloss term="num_pages">
+              <code>num_pages</code>
+            </Gloss>{' '}
+            — pages the host wants in the balloon
+          </dt>
+          <dd data-testid="host.num_pages" data-measure="numPages">
+            {pages(balloon.numPages)} pages
+          </dd>
         </div>
         <div>
-          <dt>Features offered</dt>
-          <dd className="chips">{machine.featuresOffered.join(' · ') || 'none'}</dd>
+          <dt>
+            <Gloss term="actual">
+              <code>actual</code>
+            </Gloss>{' '}
+            — pages the guest says it gave
+          </dt>
+          <dd data-testid="host.actual" data-measure="actual">
+            {pages(balloon.actual)} pages
+          </dd>
         </div>
         <div>
-          <dt>Features negotiated</dt>
-          <dd className="chips" data-testid="host.negotiated">
-            {device.negotiated ? device.features.join(' · ') : 'not yet'}
+          <dt>
+            still to move (<code>num_pages − actual</code>)
+          </dt>
+          <dd data-testid="host.gap" data-measure="gapPages">
+            {pages(balloon.numPages - balloon.actual)} pages
+          </dd>
+        </div>
+        <div>
+          <dt>Device errors</dt>
+          <dd data-testid="host.errors" data-measure="deviceErrors">
+            {view.deviceErrors}
           </dd>
         </div>
         <div>
@@ -130,9 +148,43 @@ export function HostPanel() {
           </dd>
         </div>
       </dl>
+      <details className="host-device">
+        <summary>The machine and the device</summary>
+        <dl className="facts">
+          <div>
+            <dt>Guest RAM</dt>
+            <dd>{ramMiB} MiB</dd>
+          </div>
+          <div>
+            <dt>
+              <Gloss term="guest page vs host page">Page sizes</Gloss>
+            </dt>
+            <dd>
+              guest {machine.guestPageKiB} KiB, host {machine.hostPageKiB} KiB
+            </dd>
+          </div>
+          <div>
+            <dt>Device</dt>
+            <dd>{machine.legacy ? 'legacy (no VERSION_1)' : 'modern (VERSION_1)'}</dd>
+          </div>
+          <div>
+            <dt>Features offered</dt>
+            <dd className="chips" data-testid="host.offered">
+              <Features names={machine.featuresOffered} none="none" />
+            </dd>
+          </div>
+          <div>
+            <dt>Features negotiated</dt>
+            <dd className="chips" data-testid="host.negotiated">
+              {device.negotiated ? <Features names={device.features} none="" /> : 'not yet'}
+            </dd>
+          </div>
+        </dl>
+      </details>
       {device.needsReset && (
         <p className="alarm" role="alert" data-testid="host.needs-reset">
-          DEVICE_NEEDS_RESET — {device.error?.message ?? 'the device stopped'}
+          <Gloss term="NEEDS_RESET">DEVICE_NEEDS_RESET</Gloss> —{' '}
+          {device.error?.message ?? 'the device stopped'}
         </p>
       )}
       {view.hostLog.length > 0 && (
@@ -163,5 +215,22 @@ export function HostPanel() {
       </form>
       <FieldMessage id="host.interval-msg" answer={intervalAnswer} />
     </section>
+  );
+}
+
+const GLOSSED_FEATURES = new Set(['MUST_TELL_HOST', 'STATS_VQ', 'DEFLATE_ON_OOM']);
+
+/** Feature names, " · " between them, the ones the glossary explains as terms. */
+function Features({ names, none }: { names: readonly string[]; none: string }) {
+  if (names.length === 0) return <>{none}</>;
+  return (
+    <>
+      {names.map((n, k) => (
+        <span key={n}>
+          {k > 0 ? ' · ' : ''}
+          {GLOSSED_FEATURES.has(n) ? <Gloss term={n} /> : n}
+        </span>
+      ))}
+    </>
   );
 }

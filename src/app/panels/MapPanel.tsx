@@ -58,7 +58,7 @@ export function MapPanel() {
         ? `${lessonLabel[0].toUpperCase()}${lessonLabel.slice(1)}: `
         : '';
   return (
-    <section className="panel map" aria-labelledby="map-title">
+    <section className="panel map" aria-labelledby="map-title" data-panel="map">
       <div className="row wrap map-head">
         <h2 id="map-title">Guest memory, frame by frame</h2>
         <ViewToggle name="lab-map-view" view={mapSide} onChange={(v) => store.getState().setMapView(v)} />
@@ -67,7 +67,7 @@ export function MapPanel() {
         <p role="status" data-testid="map.highlight" data-count={shown.frames}>
           {said
             ? `${source}${said}, outlined on the map.`
-            : 'Nothing highlighted: select a descriptor in the virtqueue inspector to outline the PFNs it carried.'}
+            : 'Nothing highlighted: pick a descriptor in the Rings tab to outline its PFNs.'}
         </p>
         {said ? (
           <button type="button" aria-keyshortcuts="Escape" onClick={() => store.getState().clearHighlight()}>

@@ -10,10 +10,17 @@ export function traceView(p: Playable | null) {
 
 export function TracePanel() {
   const r = useRunner(traceView);
-  if (!r) return null;
+  if (!r) {
+    return (
+      <p className="panel muted" data-testid="trace.none">
+        No QEMU trace is open. <em>Load QEMU trace…</em> in the header replays one (a real VM's{' '}
+        <code>-trace virtio_balloon_*</code> output) beside the map.
+      </p>
+    );
+  }
   const { target, inflates, deflates, stats } = r;
   return (
-    <section className="panel trace" aria-labelledby="trace-title">
+    <section className="panel trace" aria-labelledby="trace-title" data-panel="trace">
       <h2 id="trace-title">Replaying a QEMU trace</h2>
       <dl className="facts">
         <div>

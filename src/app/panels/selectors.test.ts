@@ -6,6 +6,7 @@ import { loadCoreModuleSync } from '../../core/wasm-node.ts';
 import { bundledScenario } from '../../sim/testing.ts';
 import { type Playable, sameView } from '../../sim/view.ts';
 import { SimRunner } from '../sim-runner.ts';
+import { guestNumbersView } from './GuestNumbers.tsx';
 import { guestView } from './GuestPanel.tsx';
 import { hostView } from './HostPanel.tsx';
 import { mapView } from './MapPanel.tsx';
@@ -22,6 +23,7 @@ function changesPerPanel(file: string) {
   r.load(bundledScenario(file));
   const panels: Record<string, (p: Playable | null) => unknown> = {
     guest: guestView,
+    guestNumbers: guestNumbersView,
     host: hostView,
     map: mapView(core),
     rings: ringsView,
@@ -48,9 +50,9 @@ describe('panel selectors', () => {
     const { steps, changes } = changesPerPanel('inflate-deflate.json');
     expect(steps).toBeGreaterThan(100);
     // Each panel shows something that moves during a round trip …
-    for (const k of ['guest', 'host', 'map', 'rings', 'stats']) expect(changes[k]).toBeGreaterThan(0);
+    for (const k of ['guestNumbers', 'host', 'map', 'rings', 'stats']) expect(changes[k]).toBeGreaterThan(0);
     // … but far fewer times than the run has steps (before useRunner, every panel re-rendered on each).
-    for (const k of ['guest', 'host', 'stats']) expect(changes[k]).toBeLessThan(steps / 2);
+    for (const k of ['guest', 'guestNumbers', 'host', 'stats']) expect(changes[k]).toBeLessThan(steps / 2);
     // A simulation shows no trace panel.
     expect(changes.trace).toBe(0);
   });
