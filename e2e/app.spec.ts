@@ -52,13 +52,13 @@ test('Play, Pause, Step, Step back and Reset move the cursor', async ({ page }) 
 
 test('the host panel sets the balloon target and the guest gives the memory', async ({ page }) => {
   await ready(page);
-  await page.getByLabel('Balloon target (MiB)').fill('192');
+  await page.getByTestId('host.target').fill('192');
   await page.getByTestId('host.apply').click();
   await hook(page, (h) => h.runUntil(1.5));
   await expect(page.getByTestId('host.query')).toHaveText('192 MiB');
   await expect(page.getByTestId('guest.balloon')).toHaveText('64.0 MiB');
   // A size QEMU refuses: its words under the field, the field marked, nothing changed.
-  const field = page.getByLabel('Balloon target (MiB)');
+  const field = page.getByTestId('host.target');
   await field.fill('-3');
   await page.getByTestId('host.apply').click();
   await expect(page.getByTestId('host.target-msg')).toContainText("Parameter 'target' expects a size");
@@ -77,7 +77,7 @@ test('a fractional target runs: the device rounds num_pages down, and the page s
   page,
 }) => {
   await ready(page);
-  await page.getByLabel('Balloon target (MiB)').fill('12.7');
+  await page.getByTestId('host.target').fill('12.7');
   await page.getByTestId('host.apply').click();
   await expect(page.getByTestId('host.target-msg')).toContainText('rounds the balloon down');
   await page.getByRole('button', { name: 'Play' }).click();

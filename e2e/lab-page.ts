@@ -65,3 +65,13 @@ export async function clockShowsSimulation(page: Page): Promise<void> {
   expect(us).not.toBeNaN();
   await expect(page.getByTestId('transport.time')).toContainText(`${clockText(us)} /`);
 }
+
+/** Opens a detail tab of the lab's right column (Guest, Rings, Driver, Plots, Stats, Trace). */
+export async function openTab(
+  page: Page,
+  name: 'Guest' | 'Rings' | 'Driver' | 'Plots' | 'Stats' | 'Trace',
+): Promise<void> {
+  const tab = page.getByRole('tab', { name, exact: true });
+  await tab.click();
+  await expect(tab).toHaveAttribute('aria-selected', 'true');
+}

@@ -25,7 +25,7 @@ const state = (page: Page) =>
 
 /** Sets the balloon target through the host panel's form. */
 async function setTarget(page: Page, mib: string) {
-  await page.getByLabel('Balloon target (MiB)').fill(mib);
+  await page.getByTestId('host.target').fill(mib);
   await page.getByTestId('host.apply').click();
 }
 
