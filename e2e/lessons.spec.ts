@@ -159,10 +159,12 @@ test.describe('lessons', () => {
     await page.getByRole('button', { name: 'Open the lab' }).click();
     await expect(page).toHaveURL(/#lab$/);
     await expect(page.getByLabel('Scenario')).toHaveValue('lesson-why-balloon.json');
-    // A returning visitor who left in the lab lands in the lab.
+    // A returning visitor who left in the lab lands in the lab; its header leads back to the lessons.
     await page.goto('./');
     await expect(page.getByLabel('Scenario')).toBeVisible();
     await expect(page.getByTestId('welcome')).toHaveCount(0);
+    await page.getByRole('button', { name: 'Lessons', exact: true }).click();
+    await expect(page.getByRole('button', { name: 'Start the lessons' })).toBeVisible();
   });
 
   test('every lesson, stop by stop: reached, its highlights drawn, its numbers the simulation’s', async ({
