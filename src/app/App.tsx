@@ -10,6 +10,7 @@ import { Header } from './Header.tsx';
 import { useKeyboard } from './keyboard.ts';
 import { navigate } from './lesson/navigate.ts';
 import { lessonStore } from './lesson/state.ts';
+import { Notice } from './Notice.tsx';
 import { Controls } from './panels/Controls.tsx';
 import { GuestPanel } from './panels/GuestPanel.tsx';
 import { HostPanel } from './panels/HostPanel.tsx';
@@ -81,22 +82,13 @@ function Lab() {
 }
 
 function LabPage({ lesson }: { lesson: boolean }) {
-  const { store } = useServices();
-  const notice = useApp((s) => s.notice);
   const showHelp = useApp((s) => s.showHelp);
   usePlayback();
   useKeyboard();
   return (
     <>
       <Header />
-      {notice && (
-        <p className={notice.kind === 'error' ? 'notice alarm' : 'notice'} role="alert" data-testid="notice">
-          {notice.text}
-          <button type="button" aria-label="Dismiss" onClick={() => store.getState().setNotice(null)}>
-            ×
-          </button>
-        </p>
-      )}
+      <Notice />
       <Controls />
       <main className="lab">
         {lesson ? (
