@@ -66,7 +66,7 @@ async function lessonStop(page: Page, link: string, theme: 'light' | 'dark') {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
 
-test('a lesson stop at 1440×900 (light): the pane, the callouts and the outlined map on one screen', async ({
+test('a lesson stop at 1440×900 (light): the pane, a callout on host RSS, the balloon outlined', async ({
   page,
 }) => {
   await page.setViewportSize({ width: 1440, height: 900 });
@@ -74,7 +74,9 @@ test('a lesson stop at 1440×900 (light): the pane, the callouts and the outline
   await expect(page).toHaveScreenshot('lesson-why-a-balloon-3-light.png');
 });
 
-test('a lesson stop at 1440×900 (dark): a ring slot and the driver pointed at', async ({ page }) => {
+test('a lesson stop at 1440×900 (dark): the driver kicks, its ring slot and function pointed at', async ({
+  page,
+}) => {
   await page.setViewportSize({ width: 1440, height: 900 });
   await lessonStop(page, './#lesson=one-batch&stop=2', 'dark');
   await expect(page).toHaveScreenshot('lesson-one-batch-2-dark.png');

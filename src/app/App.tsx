@@ -14,6 +14,7 @@ import { Header } from './Header.tsx';
 import { useKeyboard } from './keyboard.ts';
 import { navigate } from './lesson/navigate.ts';
 import { lessonStore } from './lesson/state.ts';
+import { Notice } from './Notice.tsx';
 import { Controls } from './panels/Controls.tsx';
 import { DetailTabs } from './panels/DetailTabs.tsx';
 import { Fold } from './panels/Fold.tsx';
@@ -103,22 +104,13 @@ function Lab() {
  * the top of the left column.
  */
 export function LabLayout({ lesson }: { lesson?: ReactNode }) {
-  const { store } = useServices();
-  const notice = useApp((s) => s.notice);
   const showHelp = useApp((s) => s.showHelp);
   usePlayback();
   useKeyboard();
   return (
     <div className="lab-shell" data-lesson={lesson ? true : undefined}>
       <Header />
-      {notice && (
-        <p className={notice.kind === 'error' ? 'notice alarm' : 'notice'} role="alert" data-testid="notice">
-          {notice.text}
-          <button type="button" aria-label="Dismiss" onClick={() => store.getState().setNotice(null)}>
-            ×
-          </button>
-        </p>
-      )}
+      <Notice />
       <Controls />
       <main className="lab">
         <div className="lab-left">

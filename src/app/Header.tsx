@@ -115,6 +115,12 @@ export function Header() {
         <button type="button" aria-keyshortcuts="?" onClick={() => store.getState().setShowHelp(true)}>
           Keys
         </button>
+        <button
+          type="button"
+          onClick={() => void import('./lesson/controller.ts').then(({ showWelcome }) => showWelcome(svc))}
+        >
+          Lessons
+        </button>
       </div>
     </header>
   );

@@ -2,15 +2,13 @@
 import { useState } from 'react';
 import { useStore } from 'zustand';
 import { CompareView } from '../compare/CompareView.tsx';
-import { useApp, useServices } from '../context.tsx';
+import { Notice } from '../Notice.tsx';
 import { LessonPane } from './LessonPane.tsx';
 import { lessonStore } from './state.ts';
 
 export function CompareLesson() {
-  const { store } = useServices();
   const compare = useStore(lessonStore, (s) => s.compare);
   const outlines = useStore(lessonStore, (s) => s.marks.compareMap);
-  const notice = useApp((s) => s.notice);
   // The comparison's key numbers sit under the pane: the maps get the width, the numbers stay in view.
   const [numbers, setNumbers] = useState<HTMLElement | null>(null);
   return (
@@ -19,14 +17,7 @@ export function CompareLesson() {
         <h1>Balloon Lab</h1>
         <p className="tagline">How a virtual machine gives memory back to its host</p>
       </header>
-      {notice && (
-        <p className={notice.kind === 'error' ? 'notice alarm' : 'notice'} role="alert" data-testid="notice">
-          {notice.text}
-          <button type="button" aria-label="Dismiss" onClick={() => store.getState().setNotice(null)}>
-            ×
-          </button>
-        </p>
-      )}
+      <Notice />
       <main className="compare-lesson-body">
         <div className="lesson-slot">
           <LessonPane />

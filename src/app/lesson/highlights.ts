@@ -34,8 +34,9 @@ export function measureElement(panel: string, measure: string, side?: Side): HTM
   if (compared) return compared;
   const scope = side ? `[data-side="${side}"] ` : '';
   return (
-    document.querySelector<HTMLElement>(`${scope}[data-panel="${panel}"] [data-measure="${measure}"]`) ??
-    document.querySelector<HTMLElement>(`${scope}[data-measure="${measure}"]`)
+    document.querySelector<HTMLElement>(
+      `${scope}[data-panel="${panel}"] [data-measure="${measure}"]${NOT_PROSE}`,
+    ) ?? document.querySelector<HTMLElement>(`${scope}[data-measure="${measure}"]${NOT_PROSE}`)
   );
 }
 
@@ -54,8 +55,23 @@ export const SHOWN_AS: Readonly<Record<string, string>> = {
   targetMiB: 'numPages',
 };
 
-/** What the host panel shows for the device's state, where no number carries the measure. */
+/** The lesson pane's own numbers carry their measure too; a callout goes on the panels', not on them. */
+const NOT_PROSE = ':not(.lesson-num)';
+
+/** Where a panel shows a measure, by the element's test id (where no element carries the measure). */
 const SHOWN_AT: Readonly<Record<string, string>> = {
+  hostRssMiB: 'host.rss',
+  numPages: 'host.num_pages',
+  actual: 'host.actual',
+  memTotalMiB: 'guest.MemTotal',
+  memFreeMiB: 'guest.MemFree',
+  memAvailableMiB: 'guest.MemAvailable',
+  balloonPages: 'guest.balloon',
+  statFreeMiB: 'stats.stat-free-memory',
+  statTotalMiB: 'stats.stat-total-memory',
+  statAvailableMiB: 'stats.stat-available-memory',
+  statCachesMiB: 'stats.stat-disk-caches',
+  statMinorFaults: 'stats.stat-minor-faults',
   needsReset: 'host.status',
   deviceErrors: 'host.needs-reset',
   errorMessage: 'host.needs-reset',
@@ -70,7 +86,9 @@ export function placeCallouts(highlights: readonly Highlight[], stop: ReachedSto
     const shownAs = SHOWN_AS[h.measure];
     const el =
       measureElement(h.panel, h.measure, h.side) ??
-      (shownAs ? measureElement(h.panel, shownAs, h.side) : null);
+      (shownAs ? measureElement(h.panel, shownAs, h.side) : null) ??
+      shownAt(h.measure) ??
+      (shownAs ? shownAt(shownAs) : null);
     if (!el) continue;
     el.setAttribute(CALLOUT_ATTR, labelOf(h, stop, h.measure));
     placed++;
@@ -147,4 +165,9 @@ function range(first: number, last: number): number[] {
   const out: number[] = [];
   for (let p = first; p <= last; p++) out.push(p);
   return out;
+}
+
+function shownAt(measure: string): HTMLElement | null {
+  const id = SHOWN_AT[measure];
+  return id ? document.querySelector<HTMLElement>(`[data-testid="${id}"]`) : null;
 }
