@@ -1,7 +1,7 @@
 // The app, driven through its UI like a student or teacher would, and through window.balloonLab.
 import AxeBuilder from '@axe-core/playwright';
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
-import { DEFAULT_FILE, openLab, pickScenario, withHook } from './lab-page.ts';
+import { DEFAULT_FILE, openLab, openTab, pickScenario, withHook } from './lab-page.ts';
 
 const ready = openLab;
 const pick = pickScenario;
@@ -226,6 +226,7 @@ test('a real QEMU trace replays: 16 inflate buffers, then 16 deflate buffers', a
 test('the plots show target, actual and the host RSS over virtual time', async ({ page }) => {
   await ready(page);
   await hook(page, (h) => h.runUntil(10));
+  await openTab(page, 'Plots');
   const balloon = page.getByRole('img', { name: /The balloon: the host’s target and the guest’s actual/ });
   await expect(balloon).toBeVisible();
   await expect(balloon.locator('canvas')).toHaveCount(1);

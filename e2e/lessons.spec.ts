@@ -101,6 +101,25 @@ async function arrived(page: Page, stop: number) {
   await expect(page.getByTestId('lesson.prose')).toBeVisible();
 }
 
+/** The first lesson mark of each open tab that is out of sight: past the window or scrolled away. */
+function hiddenMarks(): string[] {
+  const out: string[] = [];
+  for (const panel of document.querySelectorAll('.tabpanel:not([hidden])')) {
+    const mark = panel.querySelector('[data-lesson-mark]');
+    if (!mark) continue;
+    const r = mark.getBoundingClientRect();
+    const what = `${mark.tagName.toLowerCase()} in ${panel.id}`;
+    if (r.top < 0 || r.bottom > innerHeight) out.push(`${what} at ${Math.round(r.top)} px`);
+    for (let a = mark.parentElement; a && a !== document.body; a = a.parentElement) {
+      const { overflowY } = getComputedStyle(a);
+      if (overflowY !== 'auto' && overflowY !== 'scroll') continue;
+      const box = a.getBoundingClientRect();
+      if (r.bottom <= box.top || r.top >= box.bottom) out.push(`${what} scrolled out of .${a.className}`);
+    }
+  }
+  return out;
+}
+
 type Summaries = Record<'main' | 'left' | 'right', Summary | null>;
 
 /** The lab's summary, or a compare lesson's two runs' (compare()). */
@@ -310,5 +329,76 @@ test.describe('lessons', () => {
     expect(
       first.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id),
     ).toEqual([]);
+  });
+  test('one screen: at 1440×900 every stop of every lesson fits, its highlights above the fold; at 390 px nothing overflows', async ({
+    page,
+  }) => {
+    test.setTimeout(300_000);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto('./');
+    await page.waitForFunction(() => 'balloonLab' in window);
+    const lessons = await page.evaluate(() =>
+      (window as unknown as { balloonLab: Hook }).balloonLab.lessons(),
+    );
+    const heights: string[] = [];
+    const pane = page.getByRole('region', { name: 'Lesson', exact: true });
+    for (const lesson of lessons) {
+      await page.setViewportSize({ width: 1440, height: 900 });
+      await page.goto(`./#lesson=${lesson.id}&stop=1`);
+      await page.reload();
+      for (let stop = 1; stop <= lesson.stops; stop++) {
+        if (stop > 1) await pane.getByRole('button', { name: 'Next', exact: true }).click();
+        await arrived(page, stop);
+        const where = `${lesson.id} stop ${stop}`;
+        // What the stop needs: its prose and buttons, the playback row, the map (or the compare view's
+        // maps), each callout, and each mark drawn on a panel that shows.
+        const needed = [
+          pane,
+          page.getByRole('region', { name: 'Playback' }),
+          page.getByRole('region', { name: /^Memory map/ }),
+          page.locator('[data-callout]'),
+          page.getByTestId('driver.lesson'),
+        ];
+        for (const loc of needed) {
+          for (const el of await loc.all()) {
+            const box = await el.boundingBox();
+            if (!box) continue; // in a closed tab: not this stop's to show
+            expect(box.y + box.height, `${where}: ${loc} ends below the fold`).toBeLessThanOrEqual(900);
+            expect(box.y, `${where}: ${loc} starts above the page`).toBeGreaterThanOrEqual(0);
+          }
+        }
+        // Each callout is on top where it stands: nothing (the lesson, a column's edge) covers it.
+        await expect
+          .poll(
+            () =>
+              page.evaluate(() =>
+                [...document.querySelectorAll('[data-callout]')].flatMap((el) => {
+                  const r = el.getBoundingClientRect();
+                  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                  return hit && (el === hit || el.contains(hit)) ? [] : [el.getAttribute('data-callout')];
+                }),
+              ),
+            { message: `${where}: callouts covered` },
+          )
+          .toEqual([]);
+        // The first mark in each open tab is scrolled to: in the window and in every box that scrolls.
+        await expect
+          .poll(() => page.evaluate(hiddenMarks), { message: `${where}: marks out of sight` })
+          .toEqual([]);
+        const h = await page.evaluate(() => document.documentElement.scrollHeight);
+        heights.push(`${lesson.id}#${stop}: ${h}px`);
+        expect(h, `${where}: page height`).toBeLessThanOrEqual(900);
+      }
+      await page.setViewportSize({ width: 390, height: 844 });
+      await expect
+        .poll(() => page.evaluate(() => document.documentElement.scrollWidth), {
+          message: `${lesson.id} at 390 px`,
+        })
+        .toBeLessThanOrEqual(390);
+      await expect(pane).toBeInViewport();
+    }
+    test
+      .info()
+      .annotations.push({ type: 'page height per stop at 1440×900', description: heights.join(', ') });
   });
 });

@@ -1,7 +1,7 @@
 // "Out of puff!": fill_balloon finds no free page, logs it, sleeps 200 ms and the work item retries.
 // The driver view says so in one line, with the numbers, at the moment it happens.
 import { expect, test } from '@playwright/test';
-import { clockText, openLab, pickScenario } from './lab-page.ts';
+import { clockText, openLab, openTab, pickScenario } from './lab-page.ts';
 
 test('the driver view narrates running out of puff, with the pages it could not get and the sleep', async ({
   page,
@@ -23,6 +23,7 @@ test('the driver view narrates running out of puff, with the pages it could not 
   expect(second - first).toBeGreaterThanOrEqual(200_000);
   await page.getByRole('button', { name: /: Out of puff!/ }).click();
   await expect(page.getByTestId('transport.time')).toContainText(`${clockText(first)} /`);
+  await openTab(page, 'Driver');
   await expect(page.getByTestId('driver.fn')).toHaveText('fill_balloon');
   await expect(page.getByTestId('driver.narration')).toHaveText(
     'Out of puff! The guest could not get 1 page for the balloon: the driver ends this batch early and ' +

@@ -3,7 +3,7 @@
 // second); at 390 px wide nothing sticks out of the page or out of its panel.
 import { readFileSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
-import { openLab, pickScenario, withHook } from './lab-page.ts';
+import { openLab, openTab, pickScenario, withHook } from './lab-page.ts';
 
 /** Elements in the document, at most. */
 const DOM_BUDGET = 5_000;
@@ -50,8 +50,10 @@ for (const { file, timeout } of HEAVY) {
     const atEnd = await elements(page);
     test.info().annotations.push({ type: 'elements at the end', description: String(atEnd) });
     expect(atEnd).toBeLessThanOrEqual(DOM_BUDGET);
-    // One step back: the step view, with the virtqueue inspector's tables and the driver's source.
+    // One step back: the step view, with the virtqueue inspector's tables and the driver's source (the
+    // detail tabs keep every panel mounted, so all of them count).
     await page.getByRole('button', { name: 'Step back' }).click();
+    await openTab(page, 'Driver');
     await expect(page.getByTestId('driver.source')).toBeVisible();
     const stepped = await elements(page);
     test.info().annotations.push({ type: 'elements one step back', description: String(stepped) });
@@ -103,8 +105,11 @@ test('at 390 px nothing overflows: at rest, mid-inflate, with a descriptor selec
   // Mid-inflate: the inspector's tables and the driver view are on the page.
   await page.getByRole('slider', { name: 'Timeline' }).fill('2050000');
   await expect(page.getByTestId('transport.time')).toContainText('2.050000 s /');
-  await expect(page.getByTestId('vqi.inflate.used')).toBeVisible();
+  await openTab(page, 'Driver');
   await expect(page.getByTestId('driver.source')).toBeVisible();
+  await expect.poll(() => page.evaluate(overflowing)).toEqual([]);
+  await openTab(page, 'Rings');
+  await expect(page.getByTestId('vqi.inflate.used')).toBeVisible();
   await expect.poll(() => page.evaluate(overflowing)).toEqual([]);
   // A descriptor selected: its PFNs listed, the map's highlight line written out.
   await page

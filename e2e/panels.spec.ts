@@ -2,7 +2,14 @@
 // the trace loader refusing bad files; the keyboard. The hook only moves virtual time on, where a
 // user would wait or press Play.
 import { expect, type Page, test } from '@playwright/test';
-import { clockShowsSimulation, type LabHook, pickScenario, openLab as ready, withHook } from './lab-page.ts';
+import {
+  clockShowsSimulation,
+  type LabHook,
+  openTab,
+  pickScenario,
+  openLab as ready,
+  withHook,
+} from './lab-page.ts';
 
 /** Lets `seconds` of virtual time pass from where the simulation stands, as Play would. */
 async function wait(page: Page, seconds: number) {
@@ -179,6 +186,7 @@ test('the driver view follows the driver: the running function, its seed lines, 
   page,
 }) => {
   await ready(page);
+  await openTab(page, 'Driver');
   const driver = page.getByTestId('driver');
   await expect(driver).toBeVisible();
   // Step until the driver is inflating, reading the page once it shows each step.

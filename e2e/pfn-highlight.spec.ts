@@ -3,7 +3,7 @@
 import { expect, type Locator, type Page, test } from '@playwright/test';
 import { fitCamera, layoutPanes } from '../src/app/memmap/camera.ts';
 import { mapLayout } from '../src/app/memmap/layout.ts';
-import { openLab, pickScenario } from './lab-page.ts';
+import { openLab, openTab, pickScenario } from './lab-page.ts';
 
 const mapRegion = (page: Page) => page.getByRole('region', { name: 'Memory map', exact: true });
 const status = (page: Page) => page.getByTestId('map.highlight');
@@ -61,6 +61,7 @@ test('selecting a descriptor outlines its PFNs on the map, and Escape or the but
   page,
 }) => {
   const errors = await openLab(page);
+  await openTab(page, 'Rings');
   const map = mapRegion(page);
   await expect(map).toHaveAttribute('data-ready', 'true');
   // Mid-inflate: a 256-PFN buffer is on the inflate queue.
@@ -130,6 +131,7 @@ test('selecting a descriptor outlines its PFNs on the map, and Escape or the but
 test('a PFN past the end of RAM is left off the map, and said so', async ({ page }) => {
   await openLab(page);
   await pickScenario(page, 'fault: bad-pfn');
+  await openTab(page, 'Rings');
   await page.getByRole('slider', { name: 'Timeline' }).fill('3000000');
   // Step until the driver has put the buffer with the clobbered PFN on the inflate queue.
   const busy = busyDescriptors(page, 'inflate');
@@ -144,6 +146,7 @@ test('a PFN past the end of RAM is left off the map, and said so', async ({ page
 
 test('a new scenario starts with nothing highlighted', async ({ page }) => {
   await openLab(page);
+  await openTab(page, 'Rings');
   await page.getByRole('slider', { name: 'Timeline' }).fill('2050000');
   await busyDescriptors(page, 'inflate').first().click();
   await expect(mapRegion(page)).toHaveAttribute('data-highlight', '256');
@@ -162,6 +165,7 @@ test('keys the map or the inspector take for themselves do not also step the sim
   await map.focus();
   await page.keyboard.press('ArrowRight');
   await expect(map).toHaveAttribute('data-cursor', '1');
+  await openTab(page, 'Rings');
   await page.getByRole('tab', { name: /inflate/ }).focus();
   await page.keyboard.press('ArrowRight');
   await expect(page.getByRole('tab', { name: /deflate/ })).toBeFocused();

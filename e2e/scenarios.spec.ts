@@ -9,7 +9,7 @@
 // happened so far, so the checks go back in time from the end, the latest moment first.
 import { readFileSync } from 'node:fs';
 import { expect, type Page, test } from '@playwright/test';
-import { withHook } from './lab-page.ts';
+import { openTab, withHook } from './lab-page.ts';
 
 interface Entry {
   file: string;
@@ -371,6 +371,7 @@ const CASES: Case[] = [
       await expect(guest(page, 'MemTotal')).toHaveText('218.4 MiB');
       await expect(page.getByRole('button', { name: 'Unplug device' })).toBeDisabled();
       await expect(page.getByRole('button', { name: 'Suspend' })).toBeDisabled();
+      await openTab(page, 'Rings');
       await expect(page.getByText('No queues: the device is reset or unplugged.')).toBeVisible();
       await goTo(page, '4.000000 s: device unplugged: the driver deflates and lets go', 4);
       await expect(host(page, 'actual')).toHaveText('32,768 pages');

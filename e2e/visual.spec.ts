@@ -25,7 +25,7 @@ for (const theme of ['light', 'dark'] as const) {
     await expect(page.locator('.controls')).toHaveScreenshot(`controls-${theme}.png`);
     // The panels' numbers are the simulation's, asserted as text (scenarios.spec.ts, against
     // summary()); masked here, so that these pictures are about layout, type and colour.
-    const host = page.locator('.lab > .panel.host');
+    const host = page.locator('.panel.host');
     await expect(host).toHaveScreenshot(`host-${theme}.png`, {
       mask: [
         host.locator(
@@ -33,13 +33,22 @@ for (const theme of ['light', 'dark'] as const) {
         ),
       ],
     });
-    await expect(page.locator('.lab > .panel.map')).toHaveScreenshot(`map-${theme}.png`);
-    const guest = page.locator('.lab > .panel.guest');
+    await expect(page.locator('.panel.map')).toHaveScreenshot(`map-${theme}.png`);
+    const guest = page.locator('.panel.guest');
     await expect(guest).toHaveScreenshot(`guest-${theme}.png`, {
       mask: [guest.locator('[data-testid^="guest."]')],
     });
   });
 }
+
+test('the lab at 1440×900 is one screen: host, maps side by side, the guest and its tabs', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await at(page, 2.05, 'light');
+  expect(await page.evaluate(() => document.documentElement.scrollHeight)).toBeLessThanOrEqual(900);
+  await expect(page).toHaveScreenshot('lab-1440-light.png');
+});
 
 test('on a phone the lab reads first: map and controls, nothing overflows', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });

@@ -121,9 +121,10 @@ export function LabLayout({ lesson }: { lesson?: ReactNode }) {
             </Suspense>
           </Fold>
         </div>
-        <Fold panel="map" title="Guest memory, frame by frame" className="lab-center">
+        {/* The map is the picture every stop draws on: it never folds. */}
+        <div className="lab-center">
           <MapPanel />
-        </Fold>
+        </div>
         <div className="lab-right">
           <Fold panel="guest" title="Guest memory">
             <Suspense fallback={<Loading name="the guest's numbers" />}>

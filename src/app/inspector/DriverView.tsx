@@ -74,20 +74,35 @@ export function DriverView({ calls, cursor, onSeek }: DriverViewProps) {
     const r = rowsInView(pane.scrollTop, pane.clientHeight, rowHeight, lines.length);
     setInView((old) => (old.start === r.start && old.end === r.end ? old : r));
   };
-  useLayoutEffect(() => {
-    const line = code.current?.querySelector<HTMLElement>('.dv-line');
-    if (line) setRowHeight(line.getBoundingClientRect().height);
-  }, []);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: measure reads the pane; it runs when the row height is known
-  useLayoutEffect(measure, [rowHeight]);
+  // The pane may mount hidden (a closed tab) and be shown or resized later: its row height and its
+  // height are measured again whenever its box changes, and it scrolls to the function then.
+  const [paneHeight, setPaneHeight] = useState(0);
   useLayoutEffect(() => {
     const pane = code.current;
-    if (!pane || !scrollTo || !rowHeight) return;
+    if (!pane) return;
+    const update = () => {
+      const line = pane.querySelector<HTMLElement>('.dv-line');
+      const h = line?.getBoundingClientRect().height ?? 0;
+      if (h) setRowHeight(h);
+      setPaneHeight(pane.clientHeight);
+    };
+    update();
+    if (typeof ResizeObserver === 'undefined') return;
+    const watch = new ResizeObserver(update);
+    watch.observe(pane);
+    return () => watch.disconnect();
+  }, []);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: measure reads the pane; it runs when the row height or the pane's height changes
+  useLayoutEffect(measure, [rowHeight, paneHeight]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a pane that became visible scrolls to the function
+  useLayoutEffect(() => {
+    const pane = code.current;
+    if (!pane || !scrollTo || !rowHeight || !pane.clientHeight) return;
     const top = scrollTo.start * rowHeight;
     const bottom = (scrollTo.end + 1) * rowHeight;
     const fits = top >= pane.scrollTop && bottom <= pane.scrollTop + pane.clientHeight;
     if (!fits) pane.scrollTop = Math.max(0, top - 2 * rowHeight);
-  }, [scrollTo, rowHeight]);
+  }, [scrollTo, rowHeight, paneHeight > 0]);
   const segments = mergeRanges(
     [inView, ...[span, running, pointed].flatMap((s) => (s ? [{ start: s.start, end: s.end + 1 }] : []))],
     lines.length,

@@ -9,7 +9,13 @@ import { formatNumber, type ReachedStop } from '../../lessons/engine.ts';
 import type { Question } from '../../lessons/lesson.ts';
 import { useRunnerVersion, useServices } from '../context.tsx';
 import { goToStop, leaveToLab, openLesson, replayStop, showWelcome, standsAt } from './controller.ts';
-import { applyHighlights, clearCallouts, placeCallouts } from './highlights.ts';
+import {
+  applyHighlights,
+  clearCallouts,
+  forgetRevealedMarks,
+  placeCallouts,
+  revealMarks,
+} from './highlights.ts';
 import { answerKey, lessonStore } from './state.ts';
 
 /** The stop's prose, each number the simulation's, marked with the measure it is (for tests and readers). */
@@ -69,14 +75,15 @@ export function LessonPane() {
     if (!arrived || !open) return;
     const highlights = open.lesson.stops[stopIndex].highlights;
     const want = highlights.filter((h) => h.on === 'number').length;
-    if (want === 0) return;
+    forgetRevealedMarks();
     let queued = 0;
     const observer = new MutationObserver(() => {
       if (queued) return;
       queued = requestAnimationFrame(() => {
         queued = 0;
-        if (document.querySelectorAll('[data-callout]').length < want)
+        if (want > 0 && document.querySelectorAll('[data-callout]').length < want)
           placeCallouts(highlights, open.stops[stopIndex]);
+        revealMarks();
       });
     });
     observer.observe(document.body, { childList: true, subtree: true });

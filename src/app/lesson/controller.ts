@@ -2,9 +2,11 @@
 // go to a stop (replay to its moment, or play there at the lesson's pace), mark what the stop points
 // at, leave into the free lab at that moment. The pane, the first screen, the keys and the hook all
 // come through here.
+
 import { BalloonCore } from '../../core/core.ts';
 import { loadCoreModule } from '../../core/wasm-browser.ts';
 import { LessonError, type ReachedStop } from '../../lessons/engine.ts';
+import { focusFor } from '../../lessons/focus.ts';
 import { type Lesson, type LessonIndexEntry, parseLesson, parseLessonIndex } from '../../lessons/lesson.ts';
 import { parseScenario, type Scenario } from '../../sim/scenario.ts';
 import { SPEEDS } from '../commands.ts';
@@ -144,7 +146,7 @@ export function goToStop(svc: AppServices, i: number, { animate }: { animate: bo
       store.getState().setPlaying(true);
     } else runner.replayToEvent(stop.steps.main ?? 0, stop.us);
   }
-  store.getState().setFocus(open.lesson.stops[i].panels);
+  store.getState().setFocus(focusFor(open.lesson.stops[i]));
   const last = i === open.stops.length - 1;
   recordAt({ lesson: open.entry.id, stop: i }, last ? open.entry.id : undefined);
   if (location.hash !== lessonHash(open.entry.id, i))

@@ -91,9 +91,38 @@ export function placeCallouts(highlights: readonly Highlight[], stop: ReachedSto
       (shownAs ? shownAt(shownAs) : null);
     if (!el) continue;
     el.setAttribute(CALLOUT_ATTR, labelOf(h, stop, h.measure));
+    revealInColumn(el);
     placed++;
   }
   return placed;
+}
+
+/** Room for a callout's label above its number, in px. */
+const LABEL_ROOM = 28;
+
+/**
+ * Scrolls the boxes that hold `el` (each ancestor that scrolls, the innermost first; never the page) so
+ * the element and a label above it are in view: on one screen the columns and panels scroll inside
+ * themselves, and a callout or mark out of sight shows nothing. On a phone the page scrolls and the
+ * student reads down to it. Says whether `el` is now in sight in every one of those boxes.
+ */
+function revealInColumn(el: Element): boolean {
+  let seen = true;
+  for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+    const { overflowY } = getComputedStyle(a);
+    if (overflowY !== 'auto' && overflowY !== 'scroll') continue;
+    if (a.scrollHeight <= a.clientHeight + 1) continue; // scrolls sideways only, or has room
+    const box = a.getBoundingClientRect();
+    // What sticks at the top of the box (the lesson, above the host's panel) covers what scrolls.
+    const sticky = a.querySelector(':scope > .lesson-slot');
+    const top = sticky && !sticky.contains(el) ? sticky.getBoundingClientRect().bottom : box.top;
+    const r = el.getBoundingClientRect();
+    if (r.bottom > box.bottom) a.scrollTop += r.bottom - box.bottom + 8;
+    else if (r.top - LABEL_ROOM < top) a.scrollTop -= top - r.top + LABEL_ROOM;
+    const after = el.getBoundingClientRect();
+    if (after.bottom <= top || after.top >= box.bottom) seen = false;
+  }
+  return seen;
 }
 
 /** Outlines, marks and callouts of stop `i` of the open lesson, now that the run stands at it. */
@@ -143,6 +172,32 @@ export function applyHighlights(svc: AppServices, i: number): void {
   if (pfns.length) svc.store.getState().setHighlight(pfns);
   lessonStore.getState().setMarks(marks);
   placeCallouts(highlights, stop);
+  requestAnimationFrame(() => revealMarks());
+}
+
+/** Marks already scrolled to: each once, so a student who scrolls away is not pulled back. */
+let revealed = new WeakSet<Element>();
+
+/**
+ * Scrolls each shown panel to the first mark the stop drew in it (a ring slot far down its table, a
+ * plot below another); the panels draw their marks a frame after the stop is reached, or later when
+ * a tab's code arrives, so LessonPane calls this again while the page changes.
+ */
+export function revealMarks(tries = 10): void {
+  let pending = false;
+  for (const panel of document.querySelectorAll('.tabpanel:not([hidden])')) {
+    const mark = panel.querySelector('[data-lesson-mark]');
+    if (!mark || revealed.has(mark)) continue;
+    // A panel still laying out (its tab just opened) may not scroll yet: try again next frame.
+    if (revealInColumn(mark)) revealed.add(mark);
+    else pending = true;
+  }
+  if (pending && tries > 0) requestAnimationFrame(() => revealMarks(tries - 1));
+}
+
+/** A new stop: its marks are scrolled to anew. */
+export function forgetRevealedMarks(): void {
+  revealed = new WeakSet();
 }
 
 /**

@@ -43,7 +43,10 @@ export function DetailTabs() {
   const [folded, open] = useFolded(IDS);
   const list = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    const named = focus?.filter(isDetail) ?? [];
+    // A stop that names the guest with other detail panels means the guest's numbers (always above
+    // the tabs, unfolded by the same name): its tab does not take the place of the others.
+    const all = focus?.filter(isDetail) ?? [];
+    const named = all.length > 1 ? all.filter((p) => p !== 'guest') : all;
     if (named.length) setTab(named[0]);
     setPair(named[1] ?? null);
   }, [focus]);
@@ -103,6 +106,8 @@ export function DetailTabs() {
           id={`tabpanel-${t.id}`}
           aria-labelledby={`tab-${t.id}`}
           className="tabpanel"
+          // A panel that scrolls (the plots hold nothing focusable) is reachable by keyboard.
+          tabIndex={0}
           data-panel={t.id}
           hidden={!shown.includes(t.id)}
         >
