@@ -144,6 +144,9 @@ test('the narration is announced while playing, from one live region that stays'
   // Paused: it says what the driver did last, as the driver view does.
   await page.getByRole('tab', { name: 'Driver' }).click();
   await expect(live).toHaveText((await page.getByTestId('driver.narration').textContent()) ?? '');
+  // Said once: the driver view shows the sentence but is not a second live region.
+  await expect(page.getByTestId('driver.narration')).not.toHaveAttribute('aria-live');
+  await expect(page.locator('[aria-live]', { hasText: (await live.textContent()) ?? '' })).toHaveCount(1);
 });
 
 test('at 390 px the lab is one column, the map first, and nothing overflows sideways', async ({ page }) => {

@@ -77,6 +77,9 @@ function overflowing(): string[] {
   for (const el of document.body.querySelectorAll('*')) {
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0 || (r.left >= -0.5 && r.right <= vw + 0.5)) continue;
+    // Clipped to nothing (text for screen readers only): nothing shows.
+    const own = getComputedStyle(el);
+    if (own.clip !== 'auto' || own.clipPath !== 'none') continue;
     let held = false;
     for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
       const s = getComputedStyle(a);

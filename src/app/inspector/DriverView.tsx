@@ -159,7 +159,8 @@ export function DriverView({ calls, cursor, onSeek }: DriverViewProps) {
         </h3>
         {current ? <span className="dv-time dv-num">t = {formatVirtualTime(current.us)}</span> : null}
       </header>
-      <p className="dv-narration" aria-live="polite" data-testid="driver.narration">
+      {/* Announced by the lab's one live region (Narration.tsx), not here: said once, not twice. */}
+      <p className="dv-narration" data-testid="driver.narration">
         {current ? narrate(current.fn, current.detail) : 'Nothing has run yet.'}
       </p>
       {lessonMark ? (

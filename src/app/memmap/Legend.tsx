@@ -38,7 +38,7 @@ export function MemoryMapLegend({ view, theme, counts, title }: MemoryMapLegendP
           <li key={s.key} data-testid={`memmap.legend.${view}.${s.key}`} data-state={s.key}>
             <Swatch id={`${id}-${s.key}`} state={s} theme={theme} />
             <span className="memmap-legend-label">{s.label}</span>
-            {counts && <span className="memmap-legend-count">{framesAndSize(counts[s.value] ?? 0)}</span>}
+            {counts && <Count text={framesAndSize(counts[s.value] ?? 0)} />}
             <span className="memmap-legend-description">{s.description}</span>
           </li>
         ))}
@@ -60,5 +60,17 @@ function Swatch({ id, state, theme }: { id: string; state: StateInfo; theme: The
       </defs>
       <rect x="0.5" y="0.5" width="39" height="23" fill={`url(#${id})`} className="memmap-swatch-frame" />
     </svg>
+  );
+}
+
+/** "N frames · size": the frames part in its own span, which a narrow lab leaves out (the size stays). */
+function Count({ text }: { text: string }) {
+  const at = text.indexOf(' · ');
+  if (at < 0) return <span className="memmap-legend-count">{text}</span>;
+  return (
+    <span className="memmap-legend-count">
+      <span className="memmap-legend-frames">{text.slice(0, at + 3)}</span>
+      {text.slice(at + 3)}
+    </span>
   );
 }
