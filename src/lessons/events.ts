@@ -1,9 +1,7 @@
 // The simulation events a lesson stop can wait for, and the one adapter that counts them on a running
-// Simulation. The simulation has no typed event stream yet, so `watchEvents` reads what exists: the
-// trace recorder's calls (pop, set_config, to_target, flush), the simulation's counters, its timeline
-// and its error list. When typed events arrive (src/sim/events.ts), only `watchEvents` changes.
+// Simulation: `watchEvents` listens on the simulation's typed event bus (src/sim/events.ts), where the
+// driver, the kernel and the device say what happened; the driver's batches come from its counters.
 import type { Simulation } from '../sim/sim.ts';
-import { VQ_DEFLATE, VQ_INFLATE, VQ_STATS } from '../sim/trace-format.ts';
 
 /** Each event a stop can wait for, with what it means, for the format's documentation and errors. */
 export const LESSON_EVENTS = {
@@ -17,7 +15,7 @@ export const LESSON_EVENTS = {
   'actual-written': 'the driver wrote `actual` into the config space',
   'target-change': 'the device took a new target (QMP balloon): num_pages changed',
   'out-of-puff': 'fill_balloon found no free page and logged "Out of puff!"',
-  'oom-deflate': 'the OOM notifier deflated the balloon (DEFLATE_ON_OOM)',
+  'oom-deflate': 'the OOM notifier ran and deflated the balloon (DEFLATE_ON_OOM): each time it runs',
   'oom-kill': 'the OOM killer killed a process',
   migration: 'compaction migrated one balloon page (virtballoon_migratepage)',
   'device-error': 'the device found a malformed buffer and set NEEDS_RESET',
@@ -32,68 +30,35 @@ export interface EventWatch {
 }
 
 /**
- * Starts counting lesson events on `sim` (call it before the first step). It wraps four recorder
- * methods of this one simulation's trace recorder (which a NullTraceRecorder also calls) and reads
- * the rest from the simulation's counters, timeline and errors.
+ * Starts counting lesson events on `sim` (call it before the first step): listeners on its event bus,
+ * which cost the run nothing else (the trace is the same, byte for byte).
  */
 export function watchEvents(sim: Simulation): EventWatch {
-  const pops = new Map<number, number>();
-  const used = new Map<number, number>();
-  let actualWritten = 0;
-  let targets = 0;
-  const rec = sim.trace;
-  const pop = rec.pop.bind(rec);
-  rec.pop = (us, vq, elem, inNum, outNum) => {
-    pops.set(vq, (pops.get(vq) ?? 0) + 1);
-    pop(us, vq, elem, inNum, outNum);
-  };
-  const flush = rec.flush.bind(rec);
-  rec.flush = (us, vq, count) => {
-    used.set(vq, (used.get(vq) ?? 0) + count);
-    flush(us, vq, count);
-  };
-  const setConfig = rec.setConfig.bind(rec);
-  rec.setConfig = (us, actual, old) => {
-    actualWritten++;
-    setConfig(us, actual, old);
-  };
-  const toTarget = rec.toTarget.bind(rec);
-  rec.toTarget = (us, bytes, numPages) => {
-    targets++;
-    toTarget(us, bytes, numPages);
-  };
-  const timelineCount = (kind: string) => sim.timeline.filter((e) => e.kind === kind).length;
+  const counts = new Map<LessonEvent, number>();
+  const bump = (event: LessonEvent) => counts.set(event, (counts.get(event) ?? 0) + 1);
+  const bus = sim.events;
+  bus.on('buffer-popped', (e) => bump(`${e.queue}-popped`));
+  bus.on('used-push', (e) => {
+    if (e.queue !== 'stats') bump(`${e.queue}-used`);
+  });
+  bus.on('actual', () => bump('actual-written'));
+  bus.on('target', () => bump('target-change'));
+  bus.on('out-of-puff', () => bump('out-of-puff'));
+  bus.on('oom-notify', (e) => {
+    if (e.deflates) bump('oom-deflate');
+  });
+  bus.on('oom-kill', () => bump('oom-kill'));
+  bus.on('migration', () => bump('migration'));
+  bus.on('device-error', () => bump('device-error'));
   return {
     count(event) {
       switch (event) {
-        case 'inflate-popped':
-          return pops.get(VQ_INFLATE) ?? 0;
-        case 'deflate-popped':
-          return pops.get(VQ_DEFLATE) ?? 0;
-        case 'stats-popped':
-          return pops.get(VQ_STATS) ?? 0;
         case 'inflate-kick':
           return sim.counters.inflateBatches;
         case 'deflate-kick':
           return sim.counters.deflateBatches;
-        case 'inflate-used':
-          return used.get(VQ_INFLATE) ?? 0;
-        case 'deflate-used':
-          return used.get(VQ_DEFLATE) ?? 0;
-        case 'actual-written':
-          return actualWritten;
-        case 'target-change':
-          return targets;
-        case 'out-of-puff':
-          return sim.counters.outOfPuff;
-        case 'oom-deflate':
-          return timelineCount('oom-deflate');
-        case 'oom-kill':
-          return sim.kernel.vm.oomKill;
-        case 'migration':
-          return sim.kernel.vm.balloonMigrate;
-        case 'device-error':
-          return sim.errors.length;
+        default:
+          return counts.get(event) ?? 0;
       }
     },
   };
