@@ -1,6 +1,7 @@
 // The simulation events a lesson stop can wait for, and the one adapter that counts them on a running
 // Simulation: `watchEvents` listens on the simulation's typed event bus (src/sim/events.ts), where the
-// driver, the kernel and the device say what happened; the driver's batches come from its counters.
+// driver, the kernel and the device say what happened; the driver's batches come from its counters,
+// and the OOM deflates from the timeline the observer builds from those same events.
 import type { Simulation } from '../sim/sim.ts';
 
 /** Each event a stop can wait for, with what it means, for the format's documentation and errors. */
@@ -15,7 +16,7 @@ export const LESSON_EVENTS = {
   'actual-written': 'the driver wrote `actual` into the config space',
   'target-change': 'the device took a new target (QMP balloon): num_pages changed',
   'out-of-puff': 'fill_balloon found no free page and logged "Out of puff!"',
-  'oom-deflate': 'the OOM notifier ran and deflated the balloon (DEFLATE_ON_OOM): each time it runs',
+  'oom-deflate': 'the OOM notifier started deflating the balloon (DEFLATE_ON_OOM): one timeline marker',
   'oom-kill': 'the OOM killer killed a process',
   migration: 'compaction migrated one balloon page (virtballoon_migratepage)',
   'device-error': 'the device found a malformed buffer and set NEEDS_RESET',
@@ -44,9 +45,6 @@ export function watchEvents(sim: Simulation): EventWatch {
   bus.on('actual', () => bump('actual-written'));
   bus.on('target', () => bump('target-change'));
   bus.on('out-of-puff', () => bump('out-of-puff'));
-  bus.on('oom-notify', (e) => {
-    if (e.deflates) bump('oom-deflate');
-  });
   bus.on('oom-kill', () => bump('oom-kill'));
   bus.on('migration', () => bump('migration'));
   bus.on('device-error', () => bump('device-error'));
@@ -57,6 +55,9 @@ export function watchEvents(sim: Simulation): EventWatch {
           return sim.counters.inflateBatches;
         case 'deflate-kick':
           return sim.counters.deflateBatches;
+        case 'oom-deflate':
+          // A burst of notifier calls is one deflate on the timeline (the observer joins them).
+          return sim.timeline.filter((e) => e.kind === 'oom-deflate').length;
         default:
           return counts.get(event) ?? 0;
       }
