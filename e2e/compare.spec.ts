@@ -164,6 +164,27 @@ test.describe('compare view', () => {
     await expect(page.getByTestId('transport.time')).toContainText('0.000000 s /');
   });
 
+  test('Compare… in the lab’s header opens the picker; its two scenarios play side by side', async ({
+    page,
+  }) => {
+    const errors = await openLab(page);
+    await page.getByRole('banner').getByRole('button', { name: 'Compare…' }).click();
+    const picker = page.getByRole('dialog', { name: 'Compare two scenarios' });
+    await expect(picker).toBeVisible();
+    await picker.getByLabel('Left').selectOption({ label: 'inflate then deflate' });
+    await picker.getByLabel('Right').selectOption({ label: '2 MiB host pages' });
+    await picker.getByRole('button', { name: 'Compare' }).click();
+    await expect(picker).toBeHidden();
+    const d = dialog(page);
+    await expect(d).toBeVisible();
+    await expect(d.getByRole('region', { name: /^Memory map/ })).toHaveCount(2);
+    await d.getByLabel('Step size').selectOption({ label: '1 s' });
+    await d.getByRole('button', { name: 'Step', exact: true }).click();
+    await expect(d.getByTestId('compare.time')).toHaveAttribute('data-us', '1000000');
+    await expectNumbersOf(page, (await compareOf(page))!);
+    expect(errors).toEqual([]);
+  });
+
   test('a bad #compare= link says what is wrong and opens no comparison', async ({ page }) => {
     await openLab(page, './#compare=lesson-host-4k.json,nope.json');
     await expect(page.getByTestId('notice')).toContainText(

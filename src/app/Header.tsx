@@ -1,6 +1,7 @@
 // The header: the scenario picker, loading a scenario or a QEMU trace, exporting the trace, the share
 // link, the theme and the keys dialog.
 
+import { CompareButton } from './compare/CompareMount.tsx';
 import { type AppServices, useApp, useRunnerVersion, useServices } from './context.tsx';
 import { download, traceBlob } from './export-trace.ts';
 import { FileButton } from './FileButton.tsx';
@@ -105,6 +106,7 @@ export function Header() {
         <button type="button" onClick={() => void share()}>
           Share link
         </button>
+        <CompareButton />
         <button
           type="button"
           aria-pressed={theme === 'dark'}
