@@ -278,6 +278,51 @@ test.describe('lessons', () => {
     expect(lab).toBeGreaterThan(0);
   });
 
+  for (const [id, from] of [
+    ['why-a-balloon', 2],
+    ['deflate-on-oom', 1],
+  ] as const) {
+    test(`with motion, Next plays ${id} to stop ${from + 1} at the lesson's pace and lands exactly on it`, async ({
+      page,
+    }) => {
+      await page.emulateMedia({ reducedMotion: 'no-preference' });
+      const clock = () =>
+        page.evaluate(() => {
+          const h = (
+            window as unknown as {
+              balloonLab: { summary(): { time_s: number } | null; compare(): { us: number } | null };
+            }
+          ).balloonLab;
+          const c = h.compare();
+          return c ? c.us : Math.round((h.summary()?.time_s ?? 0) * 1e6);
+        });
+      // Where the stop is: reached through its link, at once.
+      await page.goto(`./#lesson=${id}&stop=${from + 1}`);
+      await page.reload();
+      await arrived(page, from + 1);
+      const there = await summariesNow(page);
+      const thereUs = await clock();
+      await page.goto(`./#lesson=${id}&stop=${from}`);
+      await page.reload();
+      await arrived(page, from);
+      const start = await clock();
+      const pane = page.getByRole('region', { name: 'Lesson', exact: true });
+      await pane.getByRole('button', { name: 'Next', exact: true }).click();
+      // On the way: the clock between the two stops, the stop not reached yet.
+      await expect
+        .poll(async () => {
+          const [now, l] = [await clock(), await lessonNow(page)];
+          return now > start && now < thereUs && l?.stop === from + 1 && !l.arrived;
+        })
+        .toBe(true);
+      // However slowly this machine draws the frames that play it (the pace is wall-clock time).
+      await expect.poll(async () => (await lessonNow(page))?.arrived, { timeout: 60_000 }).toBe(true);
+      await arrived(page, from + 1);
+      expect(await clock()).toBe(thereUs);
+      expect(await summariesNow(page)).toEqual(there);
+    });
+  }
+
   test('a returning student lands on the stop they left', async ({ page, context }) => {
     await page.goto('./#lesson=stats-queue&stop=2');
     await arrived(page, 2);

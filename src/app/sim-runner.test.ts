@@ -255,6 +255,30 @@ describe('pauseAt (a lesson playing to its next stop)', () => {
     }
   });
 
+  it('gets there in frames of a few milliseconds of virtual time, as playback at 1× asks', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseLesson } = await import('../lessons/lesson.ts');
+    const { runLesson } = await import('../lessons/engine.ts');
+    const { newSim } = await import('../sim/testing.ts');
+    for (const [lesson, file] of [
+      ['why-a-balloon', 'lesson-why-balloon.json'],
+      ['out-of-puff', 'lesson-out-of-puff.json'],
+    ]) {
+      const parsed = parseLesson(
+        readFileSync(new URL(`../../public/lessons/${lesson}.json`, import.meta.url), 'utf8'),
+      );
+      if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+      const stops = runLesson(parsed.lesson, { scenarioFile: bundledScenario, simulate: (s) => newSim(s) });
+      const r = runner(file);
+      for (const stop of stops) {
+        r.pauseAt = { event: stop.steps.main ?? 0, us: stop.us };
+        // A stop whose last event is well before its time: the clock must still move on to it.
+        for (let frame = 0; frame < 100_000 && !r.atPause; frame++) r.runFor(r.nowUs + 16_000, 1000);
+        expect([lesson, r.eventIndex, r.nowUs]).toEqual([lesson, stop.steps.main, stop.us]);
+      }
+    }
+  });
+
   it('lapses when the run is already past it', () => {
     const r = runner();
     r.advanceTo(2_000_000);

@@ -248,7 +248,9 @@ export class SimRunner {
     const pause = this.pauseAt;
     for (;;) {
       if (pause && this.eventIndex + n >= pause.event) {
-        if (sim.nowUs < pause.us && pause.us <= target) sim.runUntilUs(pause.us);
+        // No event is left before the pause's time (the stop counted them all): the clock moves on
+        // towards it, this frame's share at a time.
+        if (sim.nowUs < pause.us) sim.runUntilUs(Math.min(pause.us, target));
         done = sim.nowUs >= target || (this.eventIndex + n === pause.event && sim.nowUs === pause.us);
         break;
       }

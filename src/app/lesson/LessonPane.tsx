@@ -3,7 +3,7 @@
 // explore the lab from here). It sits at the top of the lab's left column; what the stop points at is
 // drawn on the panels themselves (highlights.ts).
 import './lesson.css';
-import { Fragment, type ReactNode, useEffect, useId, useRef } from 'react';
+import { Fragment, type ReactNode, useCallback, useEffect, useId, useRef, useSyncExternalStore } from 'react';
 import { useStore } from 'zustand';
 import { formatNumber, type ReachedStop } from '../../lessons/engine.ts';
 import type { Question } from '../../lessons/lesson.ts';
@@ -45,8 +45,16 @@ export function proseParts(template: string, stop: ReachedStop): ReactNode[] {
   return out;
 }
 
+/** Re-renders with a compare lesson's runner (playing to a stop, landing on it). */
+function useCompareVersion(): number {
+  const runner = useStore(lessonStore, (s) => s.compare?.runner ?? null);
+  const subscribe = useCallback((cb: () => void) => runner?.subscribe(cb) ?? (() => {}), [runner]);
+  return useSyncExternalStore(subscribe, () => runner?.version ?? 0);
+}
+
 export function LessonPane() {
   useRunnerVersion();
+  useCompareVersion();
   const svc = useServices();
   const open = useStore(lessonStore, (s) => s.open);
   const index = useStore(lessonStore, (s) => s.index);
