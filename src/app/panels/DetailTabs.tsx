@@ -106,7 +106,7 @@ export function DetailTabs() {
           id={`tabpanel-${t.id}`}
           aria-labelledby={`tab-${t.id}`}
           className="tabpanel"
-          // A panel that scrolls (the plots hold nothing focusable) is reachable by keyboard.
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: the WAI-ARIA tabs pattern: a tab panel that scrolls (the plots hold nothing focusable) is reachable by keyboard
           tabIndex={0}
           data-panel={t.id}
           hidden={!shown.includes(t.id)}
