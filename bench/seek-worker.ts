@@ -1,4 +1,4 @@
 import { parentPort } from 'node:worker_threads';
 import { measureSeek } from './seek.ts';
 
-parentPort?.postMessage(measureSeek());
+parentPort?.postMessage(await measureSeek());

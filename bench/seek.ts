@@ -77,6 +77,7 @@ function once(module: WebAssembly.Module): SeekRow {
   }
   times.sort((a, b) => a - b);
   const stats = runner.checkpointStats();
+  if (stats.count === 0) throw new Error('bench: the runner took no checkpoints (is their code loaded?)');
   return {
     events,
     play_ms: Math.round(play_ms),
@@ -92,7 +93,9 @@ function once(module: WebAssembly.Module): SeekRow {
 }
 
 /** One warm-up pass, then the measured one. */
-export function measureSeek(): SeekRow {
+export async function measureSeek(): Promise<SeekRow> {
+  // The checkpoints' code loads beside the page's first paint; the app has it long before a run plays.
+  await SimRunner.ready();
   const module = loadCoreModuleSync();
   once(module);
   return once(module);
