@@ -1,7 +1,7 @@
 // The app, driven through its UI like a student or teacher would, and through window.balloonLab.
 import AxeBuilder from '@axe-core/playwright';
 import { type BrowserContext, expect, type Page, test } from '@playwright/test';
-import { DEFAULT_FILE, openLab, openTab, pickScenario, withHook } from './lab-page.ts';
+import { DEFAULT_FILE, openLab, openTab, pickScenario, seriousViolations, withHook } from './lab-page.ts';
 
 const ready = openLab;
 const pick = pickScenario;
@@ -170,16 +170,7 @@ const REGIONS = [
 ];
 const PAGE_RULES = ['landmark-one-main', 'page-has-heading-one', 'region', 'duplicate-id-aria', 'bypass'];
 
-const serious = (results: Awaited<ReturnType<AxeBuilder['analyze']>>) =>
-  results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id}: ${v.nodes
-          .map((n) => n.target.join(' '))
-          .slice(0, 3)
-          .join(', ')}`,
-    );
+const serious = seriousViolations;
 
 test.describe('accessibility', () => {
   // One page, mid-inflate (every region has something to show), checked region by region.

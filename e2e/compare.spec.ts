@@ -3,7 +3,7 @@
 // is held against the two runs' summaries (window.balloonLab.compare()).
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
-import { openLab } from './lab-page.ts';
+import { openLab, seriousViolations } from './lab-page.ts';
 
 interface RunSummary {
   scenario: string;
@@ -216,13 +216,4 @@ test.describe('compare view', () => {
   });
 });
 
-const serious = (results: Awaited<ReturnType<AxeBuilder['analyze']>>) =>
-  results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) =>
-        `${v.id}: ${v.nodes
-          .map((n) => n.target.join(' '))
-          .slice(0, 3)
-          .join(', ')}`,
-    );
+const serious = seriousViolations;

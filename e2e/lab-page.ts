@@ -1,5 +1,6 @@
 // Helpers the app's feature specs share: open the lab, pick a scenario through the UI, and read the
 // simulation through window.balloonLab where the UI cannot say it (waiting, asserting; never acting).
+import type AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 
 export interface LabHook {
@@ -75,3 +76,15 @@ export async function openTab(
   await tab.click();
   await expect(tab).toHaveAttribute('aria-selected', 'true');
 }
+
+/** The serious and critical violations of an axe run, each with up to three of its elements. */
+export const seriousViolations = (results: Awaited<ReturnType<AxeBuilder['analyze']>>): string[] =>
+  results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id}: ${v.nodes
+          .map((n) => n.target.join(' '))
+          .slice(0, 3)
+          .join(', ')}`,
+    );
