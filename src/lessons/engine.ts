@@ -4,14 +4,17 @@
 // (virtual µs, and for event stops the scheduler event) at which the engine paused.
 import type { Scenario } from '../sim/scenario.ts';
 import type { Simulation } from '../sim/sim.ts';
+import type { TraceReplay } from '../sim/trace-replay.ts';
 import { type EventWatch, watchEvents } from './events.ts';
 import type { Check, Lesson, ScenarioRef, Side, Stop } from './lesson.ts';
-import { type MeasureValues, readMeasures } from './measures.ts';
+import { type MeasureValues, readMeasures, readTraceMeasures } from './measures.ts';
 
 export interface LessonHost {
   /** A scenario file of public/scenarios/ by name. */
   scenarioFile(file: string): Scenario;
   simulate(scenario: Scenario): Simulation;
+  /** A trace file of public/traces/ by name, loaded for replay (a trace lesson). */
+  replayTrace?(file: string): TraceReplay;
 }
 
 export interface ReachedStop {
@@ -24,8 +27,8 @@ export interface ReachedStop {
    * stop pauses between two events of the same µs, so do not run on to `us` there).
    */
   steps: { main?: number; left?: number; right?: number };
-  /** The measures at the stop: one run's, or `left` and `right`. */
-  measures: { main?: MeasureValues; left?: MeasureValues; right?: MeasureValues };
+  /** The measures at the stop: one run's, or `left` and `right` (a trace's: those it carries). */
+  measures: { main?: Partial<MeasureValues>; left?: Partial<MeasureValues>; right?: Partial<MeasureValues> };
   prose: string;
   labels: string[];
   /** The question's check, if any: whether the stated answer holds in the simulation. */
@@ -123,8 +126,40 @@ function compare(check: Check, got: number, want: number): boolean {
   }
 }
 
+/** A trace lesson: the replay run to each stop's time, the measures it carries read there. */
+function runTraceLesson(lesson: Lesson, file: string, host: LessonHost): ReachedStop[] {
+  if (!host.replayTrace) throw new LessonError(`trace ${file}: this host cannot replay traces`);
+  const replay = host.replayTrace(file);
+  let steps = 0;
+  const pending: { check: Check; stop: ReachedStop; thisValues: ReachedStop['measures'] }[] = [];
+  return lesson.stops.map((stop, index) => {
+    const at = stop.when.at;
+    if (at === undefined) throw new LessonError(`stops[${index}]: a trace lesson's stop needs a time`);
+    const us = Math.round(at * 1e6);
+    if (us > replay.endUs) throw new LessonError(`stops[${index}]: ${at} s is past the trace's end`);
+    for (let t = replay.nextTime(); t !== undefined && t <= us && replay.step(); t = replay.nextTime())
+      steps++;
+    replay.runUntilUs(us);
+    const measures = { main: readTraceMeasures(replay) };
+    const reached: ReachedStop = {
+      index,
+      us,
+      steps: { main: steps },
+      measures,
+      prose: fillPlaceholders(stop.prose, measures),
+      labels: stop.highlights.flatMap((h) => (h.label ? [fillPlaceholders(h.label, measures)] : [])),
+    };
+    for (const p of pending.splice(0)) p.stop.check = evaluate(p.check, measures, p.thisValues);
+    const check = stop.question?.check;
+    if (check?.at === 'this') reached.check = evaluate(check, measures, measures);
+    else if (check) pending.push({ check, stop: reached, thisValues: measures });
+    return reached;
+  });
+}
+
 /** Runs the whole lesson; throws LessonError naming the stop when a stop cannot be reached. */
 export function runLesson(lesson: Lesson, host: LessonHost): ReachedStop[] {
+  if (lesson.trace) return runTraceLesson(lesson, lesson.trace, host);
   const runs: Partial<Record<'main' | Side, Run>> = {};
   if (lesson.scenario) runs.main = start(lesson.scenario, host);
   if (lesson.compare) {

@@ -225,3 +225,57 @@ describe('parseLesson', () => {
     );
   });
 });
+
+describe('parseLesson, a lesson that replays a real trace', () => {
+  function traceLesson(): Record<string, unknown> {
+    return {
+      version: 1,
+      id: 'real',
+      title: 'Real',
+      summary: 'A trace.',
+      trace: 'qemu-inflate.trace',
+      stops: [
+        {
+          title: 'Target',
+          when: { at: 0.5 },
+          prose: 'The target is {numPages} pages; actual is {actual}.',
+          highlights: [
+            { on: 'map', frames: 'balloon' },
+            { on: 'number', panel: 'trace', measure: 'actual' },
+          ],
+          panels: ['trace', 'map'],
+        },
+      ],
+    };
+  }
+
+  it('accepts a trace and time stops, and keeps the trace file', () => {
+    const r = parseLesson(traceLesson());
+    if (!r.ok) throw new Error(r.errors.join('; '));
+    expect(r.lesson.trace).toBe('qemu-inflate.trace');
+    expect(r.lesson.scenario).toBeUndefined();
+  });
+
+  it('refuses a trace with a scenario, a bad file name, event stops and measures a trace lacks', () => {
+    const both = { ...traceLesson(), scenario: 'lesson-one-batch.json' };
+    const r1 = parseLesson(both);
+    expect(r1.ok ? [] : r1.errors).toContainEqual(expect.stringMatching(/^scenario: give exactly one of/));
+    const r2 = parseLesson({ ...traceLesson(), trace: '../x.trace' });
+    expect(r2.ok ? [] : r2.errors).toContainEqual(expect.stringMatching(/^trace: must be a trace file name/));
+    const l = traceLesson() as { stops: Record<string, unknown>[] };
+    l.stops[0].when = { event: 'inflate-popped', count: 1 };
+    l.stops[0].prose = 'RSS is {hostRssMiB} MiB.';
+    l.stops[0].highlights = [{ on: 'map', frames: 'last-batch' }];
+    const r3 = parseLesson(l);
+    const errors = r3.ok ? [] : r3.errors;
+    expect(errors).toContainEqual(
+      expect.stringMatching(/^stops\[0\]\.when: a trace lesson's stops are reached at a time/),
+    );
+    expect(errors).toContainEqual(
+      expect.stringMatching(/^stops\[0\]\.highlights\[0\]: a trace lesson outlines/),
+    );
+    expect(errors).toContainEqual(
+      expect.stringMatching(/^stops\[0\]: \{hostRssMiB\}: a trace does not carry it/),
+    );
+  });
+});

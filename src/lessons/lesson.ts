@@ -19,7 +19,7 @@ import {
 } from '../sim/json-check.ts';
 import { parseScenario, type Scenario } from '../sim/scenario.ts';
 import { LESSON_EVENT_NAMES, type LessonEvent } from './events.ts';
-import { MEASURE_NAMES, type MeasureName } from './measures.ts';
+import { MEASURE_NAMES, type MeasureName, TRACE_MEASURES } from './measures.ts';
 
 export const LESSON_VERSION = 1;
 export const MAX_PROSE_WORDS = 80;
@@ -83,15 +83,18 @@ export interface Lesson {
   id: string;
   title: string;
   summary: string;
-  /** One run, or two on one clock (left and right). */
+  /** One run, or two on one clock (left and right), or a real QEMU trace replayed. */
   scenario?: ScenarioRef;
   compare?: { left: ScenarioRef; right: ScenarioRef; leftLabel: string; rightLabel: string };
+  /** A trace file of public/traces/ (QEMU's `-trace` output), replayed as the app replays a loaded one. */
+  trace?: string;
   stops: Stop[];
 }
 
 export type LessonResult = { ok: true; lesson: Lesson } | { ok: false; errors: string[] };
 
-const LESSON_KEYS = ['version', 'id', 'title', 'summary', 'scenario', 'compare', 'stops'];
+const LESSON_KEYS = ['version', 'id', 'title', 'summary', 'scenario', 'compare', 'trace', 'stops'];
+const TRACE_FILE = /^[a-z0-9]+(-[a-z0-9]+)*\.trace$/;
 const STOP_KEYS = ['title', 'when', 'prose', 'highlights', 'question', 'panels'];
 const ID = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const SCENARIO_FILE = /^[a-z0-9]+(-[a-z0-9]+)*\.json$/;
@@ -130,12 +133,16 @@ export function parseLesson(input: unknown): LessonResult {
   }
   const hasScenario = Object.hasOwn(json, 'scenario');
   const hasCompare = Object.hasOwn(json, 'compare');
+  const hasTrace = Object.hasOwn(json, 'trace');
   let scenario: ScenarioRef | undefined;
   let compare: Lesson['compare'];
-  if (hasScenario === hasCompare)
-    p.add('scenario', 'give exactly one of scenario (one run) or compare (two runs)');
+  let trace: string | undefined;
+  if (Number(hasScenario) + Number(hasCompare) + Number(hasTrace) !== 1)
+    p.add('scenario', 'give exactly one of scenario (one run), compare (two runs) or trace (a real trace)');
   else if (hasScenario) scenario = parseScenarioRef(json.scenario, 'scenario', p);
-  else compare = parseCompare(json.compare, p);
+  else if (hasCompare) compare = parseCompare(json.compare, p);
+  else if (typeof json.trace === 'string' && TRACE_FILE.test(json.trace)) trace = json.trace;
+  else p.add('trace', 'must be a trace file name in public/traces/ (e.g. "qemu-inflate.trace")');
   const isCompare = hasCompare && !hasScenario;
   const stopsField = readArray(json, 'stops', '', undefined, p);
   const stops: Stop[] = [];
@@ -146,6 +153,7 @@ export function parseLesson(input: unknown): LessonResult {
       if (stop) stops.push(stop);
     });
     checkTimeOrder(stops, p);
+    if (hasTrace) checkTraceStops(stops, p);
   }
   if (p.count > 0 || id === undefined || title === undefined || summary === undefined) {
     return { ok: false, errors: p.messages };
@@ -153,6 +161,7 @@ export function parseLesson(input: unknown): LessonResult {
   const lesson: Lesson = { version: LESSON_VERSION, id, title, summary, stops };
   if (scenario) lesson.scenario = scenario;
   if (compare) lesson.compare = compare;
+  if (trace) lesson.trace = trace;
   return { ok: true, lesson };
 }
 
@@ -538,6 +547,41 @@ function parsePanels(stop: JsonObject, path: string, p: Problems): Panel[] | und
   });
   if (field.value.length === 0) p.add(field.path, 'must name at least one panel');
   return out;
+}
+
+/**
+ * A trace lesson replays what a real QEMU recorded: no simulated guest, driver or kernel stands behind
+ * it. Its stops are reached at a time; it outlines the balloon's frames on the map and calls out the
+ * numbers a trace carries (TRACE_MEASURES); its prose quotes only those.
+ */
+function checkTraceStops(stops: Stop[], p: Problems): void {
+  stops.forEach((s, i) => {
+    if (s.when.at === undefined)
+      p.add(
+        `stops[${i}].when`,
+        "a trace lesson's stops are reached at a time (a real trace has no simulation events to wait for)",
+      );
+    s.highlights.forEach((h, j) => {
+      const ok =
+        (h.on === 'map' && ('pfns' in h || h.frames === 'balloon')) ||
+        (h.on === 'number' && TRACE_MEASURES.includes(h.measure));
+      if (!ok)
+        p.add(
+          `stops[${i}].highlights[${j}]`,
+          "a trace lesson outlines the balloon's frames or pfns on the map, or calls out a number the trace carries",
+        );
+    });
+    const texts = [s.prose, ...s.highlights.flatMap((h) => (h.label ? [h.label] : []))];
+    for (const t of texts) {
+      for (const m of t.matchAll(PLACEHOLDER)) {
+        if (!(TRACE_MEASURES as string[]).includes(m[1]))
+          p.add(
+            `stops[${i}]`,
+            `{${m[1]}}: a trace does not carry it (it carries ${TRACE_MEASURES.join(', ')})`,
+          );
+      }
+    }
+  });
 }
 
 /** Time stops must not go back: a stop at a time earlier than the stop before it could never be reached. */

@@ -1,6 +1,8 @@
 // The named measures a lesson's prose, labels and questions may quote: each is read from the
 // simulation at the stop, so a number in the prose is always the simulation's own.
 import type { Simulation } from '../sim/sim.ts';
+import type { TraceReplay } from '../sim/trace-replay.ts';
+import { traceViewOf } from '../sim/view.ts';
 import type { EventWatch } from './events.ts';
 
 const MiB = 1024 * 1024;
@@ -130,9 +132,38 @@ export const MEASURES = {
 } satisfies Record<string, Measure>;
 
 export type MeasureName = keyof typeof MEASURES;
+
+/** The measures a replayed QEMU trace carries (traceMeasures): its clock, its targets, its `actual`. */
+export const TRACE_MEASURES: MeasureName[] = [
+  'timeS',
+  'timeMs',
+  'targetMiB',
+  'numPages',
+  'numPagesMiB',
+  'actual',
+  'actualMiB',
+  'gapPages',
+];
 export const MEASURE_NAMES = Object.keys(MEASURES) as MeasureName[];
 
 export type MeasureValues = Record<MeasureName, number | string>;
+
+/** The measures a replayed trace carries, at its clock (TRACE_MEASURES); the others it has not. */
+export function readTraceMeasures(replay: TraceReplay): Partial<MeasureValues> {
+  const now = replay.nowUs;
+  const { target, actual } = traceViewOf(replay);
+  const numPages = target?.numPages ?? 0;
+  return {
+    timeS: Math.round(now / 1000) / 1000,
+    timeMs: Math.round(now / 1000),
+    targetMiB: target ? mib(target.targetBytes) : -1,
+    numPages,
+    numPagesMiB: mib(numPages * 4096),
+    actual,
+    actualMiB: mib(actual * 4096),
+    gapPages: numPages - actual,
+  };
+}
 
 export function readMeasures(sim: Simulation, events: EventWatch, previousRss: number): MeasureValues {
   const c: MeasureContext = { sim, events, previousRss };

@@ -185,4 +185,12 @@ export class TraceReplay implements Playable {
   get batchesApplied(): number {
     return this.applied;
   }
+
+  /** The frames the map shows in the balloon now (a lesson outlines them), ascending. */
+  balloonFrames(): number[] {
+    const frames = this.core.frames;
+    const out: number[] = [];
+    for (let p = 0; p < this.ramFrames; p++) if (frames[p] === FRAME_BALLOON) out.push(p);
+    return out;
+  }
 }

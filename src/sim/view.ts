@@ -65,6 +65,7 @@ export interface TraceParts {
   readonly batchesApplied: number;
   readonly nowUs: number;
   actualAt(us?: number): number;
+  balloonFrames(): number[];
 }
 
 /** The simulation a playable is, or null (nothing loaded, or a trace). */

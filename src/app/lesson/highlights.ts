@@ -5,7 +5,7 @@
 import { availIdx } from '../../core/ring-layout.ts';
 import { fillPlaceholders, type ReachedStop } from '../../lessons/engine.ts';
 import type { Highlight, Side } from '../../lessons/lesson.ts';
-import { framesIn, queuesOf, simulationOf } from '../../sim/view.ts';
+import { framesIn, queuesOf, simulationOf, traceOf } from '../../sim/view.ts';
 import type { AppServices } from '../context.tsx';
 import { readAvailEntry } from '../inspector/rings.ts';
 import { type LessonMarks, lessonStore, NO_MARKS } from './state.ts';
@@ -150,8 +150,12 @@ export function applyHighlights(svc: AppServices, i: number): void {
           break;
         }
         const sim = simulationOf(svc.runner.playable);
-        if (!sim) break;
-        pfns.push(...('pfns' in h ? range(h.pfns[0], h.pfns[1]) : framesIn(sim, h.frames, h.workload)));
+        const trace = traceOf(svc.runner.playable);
+        if ('pfns' in h) pfns.push(...range(h.pfns[0], h.pfns[1]));
+        else if (sim) pfns.push(...framesIn(sim, h.frames, h.workload));
+        // A replayed trace has the balloon's frames only (lesson.ts refuses the other sets there).
+        else if (trace && h.frames === 'balloon') pfns.push(...trace.balloonFrames());
+        else break;
         marks.map = labelOf(h, stop, marks.map ?? '');
         break;
       }

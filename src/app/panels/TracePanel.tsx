@@ -31,7 +31,7 @@ export function TracePanel() {
           <dt>
             Target (<code>virtio_balloon_to_target</code>)
           </dt>
-          <dd data-testid="trace.target">
+          <dd data-testid="trace.target" data-measure="numPages">
             {target ? `${mib(target.targetBytes, 0)}, num_pages ${pages(target.numPages)}` : 'none yet'}
           </dd>
         </div>
@@ -39,7 +39,9 @@ export function TracePanel() {
           <dt>
             <code>actual</code> (<code>virtio_balloon_set_config</code>)
           </dt>
-          <dd data-testid="trace.actual">{pages(r.actual)} pages</dd>
+          <dd data-testid="trace.actual" data-measure="actual">
+            {pages(r.actual)} pages
+          </dd>
         </div>
         <div>
           <dt>Buffers applied</dt>
