@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { BalloonCore } from '../core/core.ts';
+import { loadCoreModuleSync } from '../core/wasm-node.ts';
 import { bundledScenario, newSim } from '../sim/testing.ts';
+import { TraceReplay } from '../sim/trace-replay.ts';
 import { fillPlaceholders, LessonError, runLesson } from './engine.ts';
 import { watchEvents } from './events.ts';
 import { type Lesson, parseLesson } from './lesson.ts';
@@ -122,5 +125,41 @@ describe('a stop replayed', () => {
       expect(sim.device.actual).toBe(stop.measures.main?.actual);
       expect(sim.device.numPages).toBe(stop.measures.main?.numPages);
     }
+  });
+});
+
+describe('runLesson, a trace lesson', () => {
+  it('replays the real trace to each stop time and reads the numbers it carries', () => {
+    const module = loadCoreModuleSync();
+    const text = readFileSync(
+      new URL('../../../shared/fixtures/qemu-inflate.trace', import.meta.url),
+      'utf8',
+    );
+    const traceHost = {
+      ...host,
+      replayTrace: () => {
+        const r = TraceReplay.load(BalloonCore.fromWasm(module), text);
+        if (typeof r === 'string') throw new Error(r);
+        return r;
+      },
+    };
+    const l = lesson({
+      version: 1,
+      id: 'real',
+      title: 'Real',
+      summary: 'A trace.',
+      trace: 'qemu-inflate.trace',
+      stops: [
+        { title: 'Idle', when: { at: 1 }, prose: 'Target {numPages}.', panels: ['trace'] },
+        { title: 'Full', when: { at: 5 }, prose: 'actual is {actual}.', panels: ['trace'] },
+      ],
+    });
+    // The fixture's header: QMP `balloon 240` on a 256 MiB guest at ~2 s asks for 16 MiB, 4096 pages.
+    const [idle, full] = runLesson(l, traceHost);
+    expect(idle.measures.main?.numPages).toBe(0);
+    expect(full.measures.main?.numPages).toBe(4096);
+    expect(full.measures.main?.actual).toBe(4096);
+    expect(full.prose).toBe('actual is 4,096.');
+    expect(() => runLesson(l, host)).toThrow(LessonError);
   });
 });
