@@ -2,7 +2,10 @@
 // the word limit, and each question's stated answer holds in the simulation where the lesson checks it.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { BalloonCore } from '../core/core.ts';
+import { loadCoreModuleSync } from '../core/wasm-node.ts';
 import { bundledScenario, newSim } from '../sim/testing.ts';
+import { TraceReplay } from '../sim/trace-replay.ts';
 import { runLesson } from './engine.ts';
 import { LESSON_EVENT_NAMES } from './events.ts';
 import { countWords, MAX_PROSE_WORDS, parseLesson, parseLessonIndex } from './lesson.ts';
@@ -15,7 +18,17 @@ const index = JSON.parse(read('lessons/index.json')) as {
 const scenarioFiles = (
   JSON.parse(read('scenarios/index.json')) as { scenarios: { file: string }[] }
 ).scenarios.map((s) => s.file);
-const host = { scenarioFile: bundledScenario, simulate: (s: Parameters<typeof newSim>[0]) => newSim(s) };
+const coreModule = loadCoreModuleSync();
+const host = {
+  scenarioFile: bundledScenario,
+  simulate: (s: Parameters<typeof newSim>[0]) => newSim(s),
+  /** A bundled trace (public/traces/), replayed on a core of its own. */
+  replayTrace: (file: string) => {
+    const r = TraceReplay.load(BalloonCore.fromWasm(coreModule), read(`traces/${file}`));
+    if (typeof r === 'string') throw new Error(`${file}: ${r}`);
+    return r;
+  },
+};
 
 describe('bundled lessons', () => {
   it('are listed in a valid index', () => {

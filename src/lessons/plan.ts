@@ -5,7 +5,8 @@
 import type { BalloonCore } from '../core/core.ts';
 import type { Scenario } from '../sim/scenario.ts';
 import { Simulation } from '../sim/sim.ts';
-import { type ReachedStop, runLesson } from './engine.ts';
+import { TraceReplay } from '../sim/trace-replay.ts';
+import { LessonError, type ReachedStop, runLesson } from './engine.ts';
 import type { Lesson, ScenarioRef } from './lesson.ts';
 
 /** The scenario files a lesson names (to fetch before planning it). */
@@ -34,6 +35,7 @@ export function planLesson(
   lesson: Lesson,
   files: ReadonlyMap<string, Scenario>,
   cores: readonly BalloonCore[],
+  traceText?: string,
 ): ReachedStop[] {
   let next = 0;
   return runLesson(lesson, {
@@ -42,6 +44,13 @@ export function planLesson(
       const core = cores[next++];
       if (!core) throw new Error('planLesson: one core per run is needed');
       return new Simulation(scenario, core, { trace: false });
+    },
+    replayTrace: (file) => {
+      const core = cores[next++];
+      if (!core || traceText === undefined) throw new Error(`planLesson: trace ${file} was not loaded`);
+      const r = TraceReplay.load(core, traceText);
+      if (typeof r === 'string') throw new LessonError(`trace ${file}: ${r}`);
+      return r;
     },
   });
 }

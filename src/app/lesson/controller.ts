@@ -63,6 +63,13 @@ async function fetchScenarios(files: string[]): Promise<Map<string, Scenario>> {
   return out;
 }
 
+/** A bundled trace of public/traces/, as text (a trace lesson replays it). */
+async function fetchTrace(file: string): Promise<string> {
+  const res = await fetch(`./traces/${file}`);
+  if (!res.ok) throw new LessonError(`trace ${file}: could not be fetched (HTTP ${res.status})`);
+  return res.text();
+}
+
 /**
  * Opens lesson `id` at stop `stop` (from 0; past the last, the last). Returns why it could not (the
  * lab is then left as it was), or null.
@@ -78,11 +85,17 @@ export async function openLesson(svc: AppServices, id: string, stop = 0): Promis
     const { planLesson, scenarioFilesOf, scenarioOf } = await import('../../lessons/plan.ts');
     const files = await fetchScenarios(scenarioFilesOf(lesson));
     const runs = lesson.compare ? 2 : 1;
-    const stops = planLesson(lesson, files, await lessonCores(runs));
+    const traceText = lesson.trace ? await fetchTrace(lesson.trace) : undefined;
+    const stops = planLesson(lesson, files, await lessonCores(runs), traceText);
     compareStage()?.close();
     if (lesson.compare) {
       const { openCompareLesson } = await import('./compare-stage.ts');
       await openCompareLesson(svc, lesson, files);
+    } else if (lesson.trace && traceText !== undefined) {
+      svc.store.getState().setPlaying(false);
+      const error = await svc.runner.loadTrace(traceText);
+      if (error) throw new LessonError(`trace ${lesson.trace}: ${error}`);
+      svc.store.getState().setCurrent(null, `trace: ${lesson.trace}`);
     } else if (lesson.scenario) {
       const ref = lesson.scenario;
       await openScenario(svc, {
