@@ -154,6 +154,9 @@ async function checkNumbers(
   let checked = 0;
   for (const q of quoted) {
     const s = summaries[q.side];
+    // A replayed trace (lesson a-real-vm) has no summary(): the lab shows its trace panel instead, and
+    // src/lessons/bundled.test.ts checks the prose's numbers against the replay itself.
+    if (!s && q.side === 'main' && (await page.getByTestId('trace.actual').count()) > 0) continue;
     if (!s) throw new Error(`no summary of the ${q.side} run`);
     const want = fromSummary(q.name, s, previous?.[q.side] ?? null);
     if (want === undefined) continue;
