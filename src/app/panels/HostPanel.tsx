@@ -29,14 +29,28 @@ export function hostView(p: Playable | null) {
   };
 }
 
+const isTrace = (p: Playable | null) => p?.kind === 'trace';
+
 export function HostPanel() {
   const view = useRunner(hostView);
+  const tracing = useRunner(isTrace);
   const { runner } = useServices();
   const [target, setTarget] = useState('');
   const [interval, setInterval] = useState('');
   const [targetAnswer, setTargetAnswer] = useState<FieldAnswer | null>(null);
   const [intervalAnswer, setIntervalAnswer] = useState<FieldAnswer | null>(null);
-  if (!view) return null;
+  if (!view) {
+    // A replayed QEMU trace has no simulated host to set: what the trace says is in its own tab.
+    return tracing ? (
+      <section className="panel host" aria-labelledby="host-title" data-panel="host">
+        <h2 id="host-title">Host (QEMU)</h2>
+        <p className="muted" data-testid="host.trace">
+          A real QEMU recorded this run: its targets and <code>actual</code> are in the Trace tab, as the
+          trace says them. There is no target to set here.
+        </p>
+      </section>
+    ) : null;
+  }
   const { balloon, device, machine } = view;
   const ramMiB = machine.memoryMiB;
 
