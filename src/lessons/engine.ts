@@ -126,12 +126,43 @@ function compare(check: Check, got: number, want: number): boolean {
   }
 }
 
+/**
+ * A stop reached: its prose and labels filled from the measures there, and the questions' checks
+ * settled, a check "at next" once the next stop is reached.
+ */
+class Arrivals {
+  private pending: { check: Check; stop: ReachedStop; thisValues: ReachedStop['measures'] }[] = [];
+
+  arrive(
+    stop: Stop,
+    index: number,
+    us: number,
+    steps: ReachedStop['steps'],
+    measures: ReachedStop['measures'],
+  ): ReachedStop {
+    const reached: ReachedStop = {
+      index,
+      us,
+      steps,
+      measures,
+      prose: fillPlaceholders(stop.prose, measures),
+      labels: stop.highlights.flatMap((h) => (h.label ? [fillPlaceholders(h.label, measures)] : [])),
+    };
+    // Checks waiting for this stop ("next"), then this stop's own ("this") or a new wait.
+    for (const p of this.pending.splice(0)) p.stop.check = evaluate(p.check, measures, p.thisValues);
+    const check = stop.question?.check;
+    if (check?.at === 'this') reached.check = evaluate(check, measures, measures);
+    else if (check) this.pending.push({ check, stop: reached, thisValues: measures });
+    return reached;
+  }
+}
+
 /** A trace lesson: the replay run to each stop's time, the measures it carries read there. */
 function runTraceLesson(lesson: Lesson, file: string, host: LessonHost): ReachedStop[] {
   if (!host.replayTrace) throw new LessonError(`trace ${file}: this host cannot replay traces`);
   const replay = host.replayTrace(file);
   let steps = 0;
-  const pending: { check: Check; stop: ReachedStop; thisValues: ReachedStop['measures'] }[] = [];
+  const checks = new Arrivals();
   return lesson.stops.map((stop, index) => {
     const at = stop.when.at;
     if (at === undefined) throw new LessonError(`stops[${index}]: a trace lesson's stop needs a time`);
@@ -140,20 +171,7 @@ function runTraceLesson(lesson: Lesson, file: string, host: LessonHost): Reached
     for (let t = replay.nextTime(); t !== undefined && t <= us && replay.step(); t = replay.nextTime())
       steps++;
     replay.runUntilUs(us);
-    const measures = { main: readTraceMeasures(replay) };
-    const reached: ReachedStop = {
-      index,
-      us,
-      steps: { main: steps },
-      measures,
-      prose: fillPlaceholders(stop.prose, measures),
-      labels: stop.highlights.flatMap((h) => (h.label ? [fillPlaceholders(h.label, measures)] : [])),
-    };
-    for (const p of pending.splice(0)) p.stop.check = evaluate(p.check, measures, p.thisValues);
-    const check = stop.question?.check;
-    if (check?.at === 'this') reached.check = evaluate(check, measures, measures);
-    else if (check) pending.push({ check, stop: reached, thisValues: measures });
-    return reached;
+    return checks.arrive(stop, index, us, { main: steps }, { main: readTraceMeasures(replay) });
   });
 }
 
@@ -167,7 +185,7 @@ export function runLesson(lesson: Lesson, host: LessonHost): ReachedStop[] {
     runs.right = start(lesson.compare.right, host);
   }
   const out: ReachedStop[] = [];
-  const pending: { check: Check; stop: ReachedStop; thisValues: ReachedStop['measures'] }[] = [];
+  const checks = new Arrivals();
   lesson.stops.forEach((stop, index) => {
     const us = reach(stop, runs, index);
     const measures: ReachedStop['measures'] = {};
@@ -178,20 +196,7 @@ export function runLesson(lesson: Lesson, host: LessonHost): ReachedStop[] {
       run.previousRss = run.sim.device.hostRss();
       measures[key] = run.values;
     }
-    const reached: ReachedStop = {
-      index,
-      us,
-      steps,
-      measures,
-      prose: fillPlaceholders(stop.prose, measures),
-      labels: stop.highlights.flatMap((h) => (h.label ? [fillPlaceholders(h.label, measures)] : [])),
-    };
-    // Checks waiting for this stop ("next"), then this stop's own ("this") or a new wait.
-    for (const p of pending.splice(0)) p.stop.check = evaluate(p.check, measures, p.thisValues);
-    const check = stop.question?.check;
-    if (check?.at === 'this') reached.check = evaluate(check, measures, measures);
-    else if (check) pending.push({ check, stop: reached, thisValues: measures });
-    out.push(reached);
+    out.push(checks.arrive(stop, index, us, steps, measures));
   });
   return out;
 }
