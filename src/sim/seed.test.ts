@@ -1,7 +1,8 @@
-// The seed matters (scenario `seed`, prng.ts): what is random in a real run — how long a sleep or a
-// timer really takes (timing.ts) — is drawn from it, so the same seed gives the same run byte for
+// The seed matters (scenario `seed`, prng.ts): what is random in a real run — where KASLR put the
+// kernel (boot-layout.ts), how long a sleep or a timer really takes (timing.ts) — is drawn from it, so the same seed gives the same run byte for
 // byte and two seeds two different runs, each a plausible one that keeps every invariant.
 import { describe, expect, it } from 'vitest';
+import { K_ANON, K_FILE, K_KERNEL, K_SHMEM } from './guest/kinds.ts';
 import type { Scenario } from './scenario.ts';
 import { bundledScenario, newSim, runChecked } from './testing.ts';
 
@@ -34,6 +35,33 @@ describe('the seed', () => {
       });
     });
   }
+
+  it("two seeds boot the kernel at two places, so a workload's pages land in two places", () => {
+    const base = bundledScenario('lesson-why-balloon.json');
+    const layout = (seed: number) => {
+      const sim = newSim({ ...base, seed }, { recordCalls: false });
+      const image = sim.kernel.kind.indexOf(K_KERNEL, 4096);
+      sim.runUntilUs(2_000_000); // the workload faulted in at 1 s, freed at 3 s
+      const anon: number[] = [];
+      sim.kernel.kind.forEach((k, p) => {
+        if (k === K_ANON || k === K_FILE || k === K_SHMEM) anon.push(p);
+      });
+      return { image, anon };
+    };
+    const a = layout(1);
+    const b = layout(2);
+    expect(layout(1)).toEqual(a);
+    // Each image on a 2 MiB slot from 16 MiB up; the two differ.
+    for (const { image } of [a, b]) {
+      expect(image).toBeGreaterThanOrEqual(4096);
+      expect(image % 512).toBe(0);
+    }
+    expect(a.image).not.toBe(b.image);
+    // As many workload pages, in different frames.
+    expect(a.anon.length).toBeGreaterThan(0);
+    expect(b.anon).toHaveLength(a.anon.length);
+    expect(b.anon).not.toEqual(a.anon);
+  });
 
   it('out of puff: two seeds retry at different moments', () => {
     const times = (seed: number) => {

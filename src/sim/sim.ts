@@ -23,7 +23,7 @@ import {
 } from './observer.ts';
 import type { Marker, Playable } from './playable.ts';
 import { PowerManagement } from './power.ts';
-import { createPrng, type PrngState } from './prng.ts';
+import { createPrng, nextInt, type PrngState } from './prng.ts';
 import { BALLOON_FEATURE_BITS, type Scenario } from './scenario.ts';
 import type { Step } from './scenario-steps.ts';
 import { Scheduler, type Task, Workqueue } from './sched.ts';
@@ -101,7 +101,15 @@ export class Simulation implements Playable {
     this.kernel = new GuestKernel(
       core,
       this.sched,
-      { ramFrames, pageKiB: guest.pageKiB, swapMiB: guest.swapMiB, windowFrame, windowFrames },
+      {
+        ramFrames,
+        pageKiB: guest.pageKiB,
+        swapMiB: guest.swapMiB,
+        windowFrame,
+        windowFrames,
+        // The boot stub's random choice of where the kernel lies, from the scenario's seed.
+        kaslr: (slots) => nextInt(this.prng, 0, slots),
+      },
       this.log,
       this.costs,
     );

@@ -21,11 +21,27 @@
 // Below 256 MiB (which Debian's kernel would not boot in) every fixed figure shrinks in proportion
 // to RAM, so a small test guest still has most of its memory free.
 //
-// Where it lies: the first 1 MiB at the bottom, the kernel image at 16 MiB (CONFIG_PHYSICAL_START;
-// the simulation leaves out KASLR's random placement), what the kernel allocated while booting
-// right above the image (the page allocator hands out low memory first), and memblock's
-// allocations (the struct page array, the hash tables, the rest) top-down under the top of RAM,
-// as memblock allocates.
+// Where it lies: the first 1 MiB at the bottom; memblock's allocations (the struct page array, the hash
+// tables, the rest) top-down under the top of RAM, as memblock allocates; the kernel image wherever
+// KASLR put it (below); and what the kernel allocated while booting from 16 MiB up, skipping the
+// image (the page allocator hands out low memory first, and ZONE_DMA below 16 MiB last).
+//
+// KASLR. Debian's kernel is built with CONFIG_RANDOMIZE_BASE, so the boot stub decompresses the
+// kernel to a random physical address: a multiple of CONFIG_PHYSICAL_ALIGN (2 MiB, the x86-64
+// default; both real addresses below are multiples of it) at or above
+// CONFIG_PHYSICAL_START (16 MiB) where the whole image fits in RAM. Two boots of the same real
+// 256 MiB guest put "Kernel code" (/proc/iomem) at 0x06000000 and at 0x0a400000. The simulation
+// draws the slot from the scenario's seed, so the seed decides where the image lies, and with it
+// where the free memory around it is and where a workload's pages land.
+//
+// Once up, the kernel frees its init sections and the gaps inside the image (free_initmem,
+// free_kernel_image_pages). In a real guest they pass through the per-cpu page list, and the first
+// pages allocated after boot come from there: a real guest's first balloon pages are single pages
+// between 128.9 and 130 MiB (shared/fixtures/qemu-inflate.trace), where an image at 96 MiB, as one
+// boot put it, has its init sections (124–130 MiB in that boot's /proc/iomem). The
+// simulation has no per-cpu lists: it frees them as whole blocks at the head of the free lists, so a
+// block of theirs goes before any other free block of its size. It keeps them as one range between
+// the image's data and its bss; in the real // image the gaps lie between text, rodata and data.
 
 /** Fixed reservations at 256 MiB and above (kB). */
 export const FIRMWARE_LOW_KB = 1024;
@@ -34,8 +50,18 @@ export const FIRMWARE_TOP_KB = 128;
 /** The other early reservations: 34,028 less the three above (the virtio window comes out of it). */
 export const EARLY_OTHER_KB = 8_390;
 export const FIXED_RESERVED_KB = FIRMWARE_LOW_KB + KERNEL_IMAGE_KB + FIRMWARE_TOP_KB + EARLY_OTHER_KB;
-/** Where the kernel image starts (CONFIG_PHYSICAL_START), in kB. */
+/** The lowest address KASLR puts the kernel image at (CONFIG_PHYSICAL_START), in kB. */
 export const KERNEL_IMAGE_AT_KB = 16 * 1024;
+/** KASLR's slots are multiples of CONFIG_PHYSICAL_ALIGN (kB). */
+export const KASLR_ALIGN_KB = 2 * 1024;
+/** The image's bss, at its end (0x0c6b1000–0x0cbfffff in the real guest's /proc/iomem). */
+export const KERNEL_BSS_KB = 5_436;
+/**
+ * What the kernel frees inside its image once it is up: the init sections (2,612 kB), the gaps
+ * around text, rodata and data (3,932), the unused decrypted bss (2,036) and the SMP alternatives (36).
+ * The rest of FREED_AFTER_WMARK_KB is the initrd, which lies outside the image.
+ */
+export const IMAGE_FREED_KB = 2_612 + 3_932 + 2_036 + 36;
 
 /** What the real 256 MiB guest had in use once up (kB, /proc/meminfo); 28,020 in all. */
 export const BOOT_IN_USE_KB = {
@@ -70,14 +96,15 @@ const CALIBRATED_KB = 256 * 1024;
 /** sizeof(struct page). */
 export const STRUCT_PAGE_BYTES = 64;
 
-export type BootRegionKind = 'reserved' | 'in-use';
+/** reserved: never the allocator's; in-use: allocated while booting; freed: reserved at boot, freed once up. */
+export type BootRegionKind = 'reserved' | 'in-use' | 'freed';
 
 export interface BootRegion {
   name: string;
   kind: BootRegionKind;
   /** Size in kernel pages. */
   pages: number;
-  /** Placed bottom-up from `fromPage`, or top-down from the top of RAM. */
+  /** Placed bottom-up from page `up` (skipping pages already placed), or top-down from the top of RAM. */
   place: { up: number } | 'top-down';
 }
 
@@ -90,10 +117,16 @@ function roundupPow2(x: number): number {
 
 /**
  * The regions a guest of `nPages` pages of `pageKiB` boots with, in the order they are placed. The
- * virtio window (`windowPages`, reserved by the simulation where the device reads kernel data) is
- * counted in the early reservations, so the reserved total does not depend on the queue size.
+ * virtio window (`windowPages`, reserved by the simulation where the device reads kernel data, under
+ * the top of RAM) is counted in the early reservations, so the reserved total does not depend on the
+ * queue size. `kaslr(slots)` picks the image's slot, 0 … slots − 1 (0: the image at 16 MiB).
  */
-export function bootRegions(nPages: number, pageKiB: number, windowPages: number): BootRegion[] {
+export function bootRegions(
+  nPages: number,
+  pageKiB: number,
+  windowPages: number,
+  kaslr: (slots: number) => number = () => 0,
+): BootRegion[] {
   const ramKb = nPages * pageKiB;
   const scale = Math.min(1, ramKb / CALIBRATED_KB);
   const pagesOf = (kb: number) => Math.ceil((kb * scale) / pageKiB);
@@ -103,23 +136,40 @@ export function bootRegions(nPages: number, pageKiB: number, windowPages: number
   const dentryBytes = roundupPow2(Math.max(1, Math.floor(lowmemBytes / 8192))) * 8;
   const hashPages = Math.ceil((dentryBytes + dentryBytes / 2) / 1024 / pageKiB);
   const early = Math.max(0, pagesOf(EARLY_OTHER_KB) - windowPages);
-  const imageAt = Math.floor((KERNEL_IMAGE_AT_KB * scale) / pageKiB);
-  return [
-    { name: 'firmware (first 1 MiB)', kind: 'reserved', pages: pagesOf(FIRMWARE_LOW_KB), place: { up: 0 } },
-    { name: 'kernel image', kind: 'reserved', pages: pagesOf(KERNEL_IMAGE_KB), place: { up: imageAt } },
-    {
-      name: 'allocated while booting',
-      kind: 'in-use',
-      pages: pagesOf(BOOT_IN_USE_TOTAL_KB),
-      place: { up: imageAt },
-    },
+  const top: BootRegion[] = [
     { name: 'firmware (top of RAM)', kind: 'reserved', pages: pagesOf(FIRMWARE_TOP_KB), place: 'top-down' },
     { name: 'struct page array', kind: 'reserved', pages: memmapPages, place: 'top-down' },
     { name: 'dentry and inode hash tables', kind: 'reserved', pages: hashPages, place: 'top-down' },
     { name: 'other early allocations', kind: 'reserved', pages: early, place: 'top-down' },
   ];
+  // The image: what stays (text, rodata, data), what the kernel frees once up, then the bss.
+  const bss = pagesOf(KERNEL_BSS_KB);
+  const text = pagesOf(KERNEL_IMAGE_KB) - bss;
+  const freed = pagesOf(IMAGE_FREED_KB);
+  const span = text + freed + bss;
+  const lowest = Math.floor((KERNEL_IMAGE_AT_KB * scale) / pageKiB);
+  const align = Math.max(1, Math.floor((KASLR_ALIGN_KB * scale) / pageKiB));
+  const highest = nPages - windowPages - top.reduce((n, r) => n + r.pages, 0) - span;
+  const slots = highest >= lowest ? Math.floor((highest - lowest) / align) + 1 : 1;
+  const slot = kaslr(slots);
+  if (!(Number.isInteger(slot) && slot >= 0 && slot < slots)) {
+    throw new RangeError(`kaslr: slot ${slot} is not one of 0 … ${slots - 1}`);
+  }
+  const at = lowest + slot * align;
+  return [
+    { name: 'firmware (first 1 MiB)', kind: 'reserved', pages: pagesOf(FIRMWARE_LOW_KB), place: { up: 0 } },
+    ...top,
+    { name: 'kernel image', kind: 'reserved', pages: text, place: { up: at } },
+    { name: 'init sections and gaps (freed once up)', kind: 'freed', pages: freed, place: { up: at + text } },
+    { name: 'kernel bss', kind: 'reserved', pages: bss, place: { up: at + text + freed } },
+    {
+      name: 'allocated while booting',
+      kind: 'in-use',
+      pages: pagesOf(BOOT_IN_USE_TOTAL_KB),
+      place: { up: lowest },
+    },
+  ];
 }
-
 /** The share of RAM the fixed figures were scaled to (1 at 256 MiB and above). */
 export function bootScale(nPages: number, pageKiB: number): number {
   return Math.min(1, (nPages * pageKiB) / CALIBRATED_KB);

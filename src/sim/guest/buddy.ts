@@ -55,13 +55,17 @@ export class Buddy {
     return this.lists.counts[this.base + order];
   }
 
-  /** Boot (memblock_free_all): pages [start, end) become free as the largest aligned blocks that fit. */
-  addFreeRange(start: number, end: number): void {
+  /**
+   * Boot: pages [start, end) become free as the largest aligned blocks that fit. memblock_free_all
+   * adds them at the tail, ascending, so a fresh guest hands out low memory first; what the kernel
+   * frees once it is up (`atHead`) goes to the head, the last block freed first.
+   */
+  addFreeRange(start: number, end: number, atHead = false): void {
     let p = start;
     while (p < end) {
       const k = largestBlockAt(p, end);
-      // Ascending at the tail: a fresh guest hands out low memory first.
-      this.lists.addTail(this.base + k, p);
+      if (atHead) this.lists.addHead(this.base + k, p);
+      else this.lists.addTail(this.base + k, p);
       this.order[p] = k;
       this.freePages += 1 << k;
       p += 1 << k;

@@ -3,8 +3,9 @@
 // /proc/meminfo once the guest is up), and /proc/zoneinfo and vm.min_free_kbytes of the same 256 MiB
 // guest (docs/calibration.md: the command that read them).
 import { describe, expect, it } from 'vitest';
+import { HOST_RESIDENT } from '../../core/abi.ts';
 import { BOOT_IN_USE_TOTAL_KB, bootRegions, FIXED_RESERVED_KB } from './boot-layout.ts';
-import { K_KERNEL, K_SLAB } from './kinds.ts';
+import { K_FREE, K_KERNEL, K_SLAB } from './kinds.ts';
 import { makeGuest } from './testing.ts';
 
 /** A guest laid out as the simulation lays one out: the virtio window's 16 frames at the top. */
@@ -61,19 +62,61 @@ describe('a calibrated guest at boot', () => {
     expect(Math.abs(m.MemAvailable / 1024 - 198_792) / 198_792).toBeLessThan(0.01);
   });
 
-  it('lays memory out as Linux does: firmware and the image low, memblock allocations at the top', () => {
-    const { kernel } = guest(256);
+  it('lays memory out as Linux does: firmware low, memblock allocations at the top, the image where KASLR puts it', () => {
+    const slots: number[] = [];
+    const { kernel } = makeGuest({
+      ramMiB: 256,
+      windowFrame: 65536 - 16,
+      kaslr: (n) => {
+        slots.push(n);
+        return 40; // 16 MiB + 40 × 2 MiB = 96 MiB, where one real boot put "Kernel code" (0x06000000)
+      },
+    });
     const k = kernel.kind;
-    // The first 1 MiB, and the kernel image from 16 MiB.
+    // One draw, over the 2 MiB slots from 16 MiB up where the whole image fits under memblock's
+    // allocations at the top (a real boot put it at 0x0a400000, slot 74: inside the range).
+    expect(slots).toHaveLength(1);
+    expect(slots[0]).toBeGreaterThan(74);
+    expect(slots[0]).toBeLessThan(110);
+    const [image, freed, bss] = bootRegions(65536, 4, 16, () => 40).filter((r) =>
+      /^(kernel image|init sections|kernel bss)/.test(r.name),
+    );
+    const at = 96 * 256;
+    expect(image.place).toEqual({ up: at });
+    // The first 1 MiB; the image from 96 MiB: text to data, the freed init sections and gaps, the bss.
     expect(k[0]).toBe(K_KERNEL);
     expect(k[255]).toBe(K_KERNEL);
-    expect(k[4096]).toBe(K_KERNEL);
-    // Between them, free memory; above the image, what the kernel allocated while booting.
-    expect(k[1024]).toBe(0);
-    const imagePages = bootRegions(kernel.nPages, 4, 16)[1].pages;
-    expect(k[4096 + imagePages]).toBe(K_SLAB);
+    expect(k[at - 1]).not.toBe(K_KERNEL);
+    expect(k[at]).toBe(K_KERNEL);
+    expect(k[at + image.pages - 1]).toBe(K_KERNEL);
+    expect(kernel.imageFreedRuns).toEqual([[at + image.pages, at + image.pages + freed.pages]]);
+    expect(k[at + image.pages]).toBe(K_FREE);
+    expect(k[at + image.pages + freed.pages]).toBe(K_KERNEL);
+    expect(k[at + image.pages + freed.pages + bss.pages - 1]).toBe(K_KERNEL);
+    expect(k[at + image.pages + freed.pages + bss.pages]).toBe(K_FREE);
+    // Below 16 MiB, free (ZONE_DMA, used last); from 16 MiB up, what the kernel allocated booting.
+    expect(k[1024]).toBe(K_FREE);
+    expect(k[4096]).toBe(K_SLAB);
     // The struct page array (4 MiB at 256 MiB) sits under the top of RAM.
     for (const p of [65536 - 100, 65536 - 1024, 65536 - 1100]) expect(k[p]).toBe(K_KERNEL);
+  });
+
+  it("puts the image's freed parts at the head of the free lists, backed: a block of theirs goes before any other of its size", () => {
+    const { core, kernel } = makeGuest({ ramMiB: 256, windowFrame: 65536 - 16, kaslr: () => 40 });
+    const [[first, end]] = kernel.imageFreedRuns;
+    for (let order = 0; order <= 10; order++) {
+      const head = kernel.lists.first(order);
+      const inFreed = head >= first && head < end;
+      // Each order's list starts with the freed range's block of that order when it has one.
+      let has = false;
+      kernel.buddy.forEachFreeBlock((h, o) => {
+        if (o === order && h >= first && h < end) has = true;
+      });
+      expect(inFreed).toBe(has);
+    }
+    // The kernel was decompressed there: the host backs the freed pages though they are free.
+    const host = core.hostCounts()[HOST_RESIDENT];
+    expect(host).toBe(65536 - kernel.freePages + kernel.imageFreedPages);
   });
 
   it('scales the struct page array with RAM: 64 bytes per page', () => {

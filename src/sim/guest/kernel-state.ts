@@ -24,6 +24,7 @@ import {
   K_KERNEL,
   K_SLAB,
   K_VIRTIO,
+  KIND_COUNT,
   LIST_BUDDY,
   LIST_COUNT,
   LIST_LRU_ANON,
@@ -42,6 +43,8 @@ export interface KernelConfig {
   /** The backed window of kernel data the device reads (rings, pfns[], stats), in 4 KiB frames. */
   windowFrame: number;
   windowFrames: number;
+  /** KASLR: picks the kernel image's slot, 0 … slots − 1 (boot-layout.ts). Absent: slot 0, 16 MiB. */
+  kaslr?: (slots: number) => number;
 }
 
 /** Linux's vm event counters (/proc/vmstat), the ones the balloon and the UI read. */
@@ -147,6 +150,10 @@ export class KernelState {
   swapUsedPages = 0;
   /** kswapd is running (kswapd.ts): woken by an allocation below the low watermark. */
   kswapdAwake = false;
+  /** The pages the kernel freed inside its image once up: free, but backed (it was written there). */
+  imageFreedPages = 0;
+  /** Where they are: page runs [first, end). */
+  readonly imageFreedRuns: [number, number][] = [];
   /** Balloon page allocations not yet added to the debt (an integer count keeps the hot path cheap). */
   pendingAllocs = 0;
   private debtUs = 0;
@@ -206,14 +213,17 @@ export class KernelState {
     this.bootScale = bootScale(this.nPages, pageKiB);
     let bootInUse = 0;
     let taken = winEnd - winFirst;
-    for (const r of bootRegions(this.nPages, pageKiB, winEnd - winFirst)) {
-      const k = r.kind === 'reserved' ? K_KERNEL : K_SLAB;
+    // The image's parts the kernel frees once up carry a kind of their own until they are freed.
+    const K_FREED_LATER = KIND_COUNT;
+    for (const r of bootRegions(this.nPages, pageKiB, winEnd - winFirst, cfg.kaslr)) {
+      const k = r.kind === 'in-use' ? K_SLAB : r.kind === 'freed' ? K_FREED_LATER : K_KERNEL;
       // Never all of RAM: a region that does not fit is cut short.
       const room = Math.max(0, this.nPages - 1 - taken);
       const placed = placeRegion(kind, k, Math.min(r.pages, room), r.place === 'top-down' ? -1 : r.place.up);
       taken += placed;
       if (k === K_SLAB) bootInUse += placed;
     }
+    const freedLater: [number, number][] = [];
     this.bootInUsePages = bootInUse;
     // One pass: kernel runs to the frame table (backed), free runs to the buddy lists, ascending.
     let free = 0;
@@ -226,14 +236,26 @@ export class KernelState {
         this.buddy.addFreeRange(p, e);
         free += e - p;
       } else this.markReserved(p, e, k === K_VIRTIO ? FRAME_VIRTIO : FRAME_KERNEL);
+      if (k === K_FREED_LATER) freedLater.push([p, e]);
       p = e;
+    }
+    // free_initmem and free_kernel_image_pages: the pages go to the head of the free lists (Linux's go
+    // through the per-cpu list first, which the simulation leaves out: boot-layout.ts). The host
+    // still backs them: the kernel was decompressed there.
+    for (const [first, end] of freedLater) {
+      kind.fill(K_FREE, first, end);
+      this.core.setFrames(asPfn(first * this.ppp), (end - first) * this.ppp, FRAME_FREE);
+      this.buddy.addFreeRange(first, end, true);
+      free += end - first;
+      this.imageFreedPages += end - first;
+      this.imageFreedRuns.push([first, end]);
     }
     const reserved = this.nPages - free - bootInUse;
     this.reservedPages = reserved;
     this.totalramPages = this.nPages - reserved;
     // The watermarks are computed before the kernel frees its init sections and the initrd.
-    const freedLater = Math.ceil((FREED_AFTER_WMARK_KB * this.bootScale) / pageKiB);
-    this.wmark = computeWatermarks(Math.max(1, this.totalramPages - freedLater), pageKiB);
+    const freedAfterWmark = Math.ceil((FREED_AFTER_WMARK_KB * this.bootScale) / pageKiB);
+    this.wmark = computeWatermarks(Math.max(1, this.totalramPages - freedAfterWmark), pageKiB);
     this.sReclaimablePages = Math.min(
       bootInUse,
       Math.floor((BOOT_SRECLAIMABLE_KB * this.bootScale) / pageKiB),

@@ -30,6 +30,7 @@ export function makeGuest(
     swapMiB: opts.swapMiB ?? 0,
     windowFrame: opts.windowFrame ?? 256,
     windowFrames: opts.windowFrames ?? 16,
+    kaslr: opts.kaslr,
   };
   const core = BalloonCore.fromWasm(loadCoreModuleSync());
   core.init({ ramFrames, hostPageFrames: 1, windowFrame: cfg.windowFrame, windowFrames: cfg.windowFrames });
