@@ -84,6 +84,7 @@ const KEPT: Record<string, Record<string, string>> = {
     vm: 'fields',
     wmark: 'immutable',
     imageFreedRuns: 'immutable: laid out at boot, from the seed, which a restore boots with',
+    bootRuns: 'immutable: laid out at boot, as imageFreedRuns',
     oomLock: 'free when taken, freed on restore (Scheduler)',
     runs: 'fields',
     workloadsByName: 'saveTables()',

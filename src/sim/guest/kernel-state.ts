@@ -154,6 +154,8 @@ export class KernelState {
   imageFreedPages = 0;
   /** Where they are: page runs [first, end). */
   readonly imageFreedRuns: [number, number][] = [];
+  /** Where boot put each region (boot-layout.ts), as page runs [first, end), for the map's words. */
+  readonly bootRuns: { name: string; first: number; end: number }[] = [];
   /** Balloon page allocations not yet added to the debt (an integer count keeps the hot path cheap). */
   pendingAllocs = 0;
   private debtUs = 0;
@@ -219,7 +221,10 @@ export class KernelState {
       const k = r.kind === 'in-use' ? K_SLAB : r.kind === 'freed' ? K_FREED_LATER : K_KERNEL;
       // Never all of RAM: a region that does not fit is cut short.
       const room = Math.max(0, this.nPages - 1 - taken);
-      const placed = placeRegion(kind, k, Math.min(r.pages, room), r.place === 'top-down' ? -1 : r.place.up);
+      const from = r.place === 'top-down' ? -1 : r.place.up;
+      const placed = placeRegion(kind, k, Math.min(r.pages, room), from, (first, end) =>
+        this.bootRuns.push({ name: r.name, first, end }),
+      );
       taken += placed;
       if (k === K_SLAB) bootInUse += placed;
     }
@@ -430,17 +435,33 @@ export class KernelState {
 
 /**
  * Marks `n` free pages of `kind` as kind `k`: upwards from page `from` (wrapping to the bottom), or
- * downwards from the top when `from` is −1, skipping pages already placed. Returns how many it marked.
+ * downwards from the top when `from` is −1, skipping pages already placed. Returns how many it marked,
+ * and hands each run it marked, ascending within the run, to `run`.
  */
-function placeRegion(kind: Uint8Array, k: number, n: number, from: number): number {
+function placeRegion(
+  kind: Uint8Array,
+  k: number,
+  n: number,
+  from: number,
+  run: (first: number, end: number) => void,
+): number {
   const total = kind.length;
   let placed = 0;
+  let lo = -1;
+  let hi = -1;
   for (let i = 0; i < total && placed < n; i++) {
     const p = from < 0 ? total - 1 - i : (from + i) % total;
-    if (kind[p] === K_FREE) {
-      kind[p] = k;
-      placed++;
+    if (kind[p] !== K_FREE) continue;
+    kind[p] = k;
+    placed++;
+    if (p === hi) hi++;
+    else if (p === lo - 1) lo--;
+    else {
+      if (lo >= 0) run(lo, hi);
+      lo = p;
+      hi = p + 1;
     }
   }
+  if (lo >= 0) run(lo, hi);
   return placed;
 }
