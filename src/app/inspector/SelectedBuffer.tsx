@@ -37,7 +37,7 @@ export function SelectedBuffer({
         title={`guest address ${pfnGpaHex(pfns[k])}`}
       >
         {hex(pfns[k])}
-        {isBad ? <span className="vqi-sr"> (past the end of RAM)</span> : null}
+        {isBad ? <span className="sr-only"> (past the end of RAM)</span> : null}
       </li>,
     );
   }

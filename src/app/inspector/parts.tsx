@@ -89,7 +89,7 @@ export function FlagChips({ flags }: { flags: number }) {
   if (flags === 0) {
     return (
       <span className="vqi-none" title="no flags: the device reads this buffer, and it ends its chain">
-        —<span className="vqi-sr"> none</span>
+        —<span className="sr-only"> none</span>
       </span>
     );
   }
@@ -139,7 +139,7 @@ export function Pager({
   };
   return (
     <fieldset className="vqi-pager">
-      <legend className="vqi-sr">Rows of the {label}</legend>
+      <legend className="sr-only">Rows of the {label}</legend>
       <button type="button" disabled={start === 0} onClick={() => onPage(Math.max(0, start - PAGE_ROWS))}>
         ◀ Earlier
       </button>

@@ -1,6 +1,7 @@
 // The memory map without React: it owns the state canvas, the camera and the keyboard cursor, and
 // draws once a frame when the frame loop calls it (frame-loop.ts). Three parts do the rest: input.ts
-// turns pointer and keys into intents it carries out, overlay.ts draws captions, labels and the
+// turns pointer and keys into intents it carries out (loaded as its own chunk once the map exists, so
+// the first picture does not wait for it; data-ready says both are there), overlay.ts draws captions, labels and the
 // highlight, facts.ts writes the tooltip, the inspector line and the live region. MemoryMap.tsx only
 // creates it and passes props along.
 import { asPfn, type Pfn } from '../../core/units.ts';
@@ -26,7 +27,7 @@ import { MapFacts } from './facts.ts';
 import type { FrameConsumer } from './frame-loop.ts';
 import { createGlRenderer } from './gl-renderer.ts';
 import type { Highlight } from './highlight.ts';
-import { type KeyIntent, type MapActions, MapInput } from './input.ts';
+import type { KeyIntent, MapActions, MapInput } from './input.ts';
 import type { Describe } from './inspect.ts';
 import { type MapLayout, mapLayout, pfnCol, pfnRow } from './layout.ts';
 import { MapOverlay } from './overlay.ts';
@@ -68,7 +69,8 @@ export class MapController implements FrameConsumer, MapActions {
   private canvas: HTMLCanvasElement;
   private readonly overlay: MapOverlay;
   private readonly facts: MapFacts;
-  private readonly input: MapInput;
+  /** Pointer, wheel and keys: loaded once the map has drawn (it is not on the critical path). */
+  private input: MapInput | null = null;
   private readonly scene: MapScene;
   private layout: MapLayout = mapLayout(1);
   private frames: Uint8Array | null = null;
@@ -123,16 +125,20 @@ export class MapController implements FrameConsumer, MapActions {
     this.reducedMotion =
       typeof matchMedia === 'function' ? matchMedia('(prefers-reduced-motion: reduce)') : null;
 
-    this.input = new MapInput(region, this, () =>
-      this.scene.panes.length === 0
-        ? null
-        : {
-            cursor: this.cursor,
-            cols: this.layout.cols,
-            frames: this.layout.frames,
-            pageRows: Math.max(1, Math.floor(this.pane().height / this.scene.camera.scale) - 1),
-          },
-    );
+    import('./input.ts').then(({ MapInput }) => {
+      if (this.disposed) return;
+      this.input = new MapInput(region, this, () =>
+        this.scene.panes.length === 0
+          ? null
+          : {
+              cursor: this.cursor,
+              cols: this.layout.cols,
+              frames: this.layout.frames,
+              pageRows: Math.max(1, Math.floor(this.pane().height / this.scene.camera.scale) - 1),
+            },
+      );
+      this.markReady();
+    });
     region.addEventListener('focus', this.onFocus);
     region.addEventListener('blur', this.onBlur);
     // Captions and labels are drawn on a canvas, which does not wait for web fonts: draw them again
@@ -250,10 +256,10 @@ export class MapController implements FrameConsumer, MapActions {
       this.renderer.render(source, scene, changed);
       if (this.overlay.changed) this.overlay.draw(scene, this.layout);
       if (!this.ready && !('pending' in this.renderer)) {
-        // For tests and for whoever waits on the first picture; the mark times it from navigation.
-        this.o.region.dataset.ready = 'true';
+        // The mark times the first picture from navigation.
         this.ready = true;
         performance.mark(FIRST_FRAME_MARK);
+        this.markReady();
       }
     }
     const inspected = this.hover >= 0 ? this.hover : this.focused || this.selected ? this.cursor : -1;
@@ -426,6 +432,11 @@ export class MapController implements FrameConsumer, MapActions {
     this.cameraMoved();
   }
 
+  /** data-ready, for tests and whoever waits on the map: drawn once, and taking input. */
+  private markReady(): void {
+    if (this.ready && this.input) this.o.region.dataset.ready = 'true';
+  }
+
   // ── Input (input.ts calls these) ─────────────────────────────────────────────────────────────────
 
   /** The frame at region point (x, y), or -1. */
@@ -539,7 +550,7 @@ export class MapController implements FrameConsumer, MapActions {
   dispose(): void {
     this.disposed = true;
     this.facts.dispose();
-    this.input.dispose();
+    this.input?.dispose();
     const r = this.o.region;
     r.removeEventListener('focus', this.onFocus);
     r.removeEventListener('blur', this.onBlur);
