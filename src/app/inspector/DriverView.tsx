@@ -143,6 +143,8 @@ export function DriverView({ calls, cursor, onSeek }: DriverViewProps) {
   gap(lines.length - at);
 
   const label = current ? seedLabel(current.fn) : null;
+  const markIsRunning =
+    lessonMark !== undefined && lessonMark !== null && !lessonMark.lines && lessonMark.fn === current?.fn;
   return (
     <section className="dv" aria-label="Driver view" data-testid="driver">
       <header className="dv-header">
@@ -152,6 +154,12 @@ export function DriverView({ calls, cursor, onSeek }: DriverViewProps) {
             <>
               running <code data-testid="driver.fn">{current.fn}</code>
               {label ? <span className="dv-seed-label"> ({label})</span> : null}
+              {markIsRunning ? (
+                // The function the lesson points at is the one running: one line says both.
+                <span className="dv-lesson dv-lesson-inline" data-testid="driver.lesson">
+                  the lesson points here
+                </span>
+              ) : null}
             </>
           ) : (
             <span className="dv-muted">not started</span>
@@ -163,7 +171,7 @@ export function DriverView({ calls, cursor, onSeek }: DriverViewProps) {
       <p className="dv-narration" data-testid="driver.narration">
         {current ? narrate(current.fn, current.detail) : 'Nothing has run yet.'}
       </p>
-      {lessonMark ? (
+      {lessonMark && !markIsRunning ? (
         <p className="dv-lesson" data-testid="driver.lesson">
           The lesson points at <code>{lessonMark.fn}</code>
           {lessonMark.lines
