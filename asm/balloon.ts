@@ -44,7 +44,19 @@ import {
   STATS_NR,
 } from './constants';
 import { emit, wants } from './events';
-import { credit, frameCounts, hostCounts, markDirty, moveHostPage, NO_RUN, setHostPage, settle } from './frames';
+import {
+  credit,
+  frameCounts,
+  hostCounts,
+  markDirty,
+  moveHostPage,
+  NO_RUN,
+  RUN_MIN,
+  recolorRun,
+  replaceInRun,
+  setHostPage,
+  settle,
+} from './frames';
 import { ctrl, ctrlAdd, ctrlGet, ctrlSet, elem, frames, host, hostPageFrames, ramFrames, scratch, translate, windowPtr } from './memory';
 import { deviceError, vqPop, vqPush } from './virtqueue';
 
@@ -87,6 +99,21 @@ export function pfnEncode(at: u32, nRuns: u32, pagesPerPage: u32, pfns: u64, sta
     const step: u32 = raw & RUN_DESCENDING ? <u32>-1 : 1;
     if (pagesPerPage == 1) {
       // 4 KiB guest pages, the common case, specialised: each page is its one PFN.
+      // A long run that does not wrap: the PFNs, then its frames in RAM as one run (frames.ts).
+      const lo: u64 = step == 1 ? <u64>first : <u64>first - <u64>count + 1;
+      if (mark && count >= RUN_MIN && (step == 1 ? lo + count <= 0xffffffff : <u64>first + 1 >= <u64>count)) {
+        let pfn = first;
+        for (let j: u32 = 0; j < count; j++) {
+          store<u32>(out, pfn);
+          out += 4;
+          pfn += step;
+        }
+        if (lo < <u64>limit) {
+          const m = <u32>min(<u64>count, <u64>limit - lo);
+          recolorRun(frames, frameCounts, <u32>lo, m, state, true);
+        }
+        continue;
+      }
       let pfn = first;
       for (let j: u32 = 0; j < count; j++) {
         store<u32>(out, pfn);
@@ -136,6 +163,23 @@ export function pfnEncode(at: u32, nRuns: u32, pagesPerPage: u32, pfns: u64, sta
   return <i32>n;
 }
 
+/** How many PFNs from index k of the array at `src` (n in all) ascend by one from `pfn`, at least 1. */
+@inline function ascendingRun(src: usize, k: u32, n: u32, pfn: u32): u32 {
+  let m: u32 = 1;
+  // Two PFNs a load while they can be: the pair a run would hold next is one 64-bit value.
+  while (k + m + 1 < n) {
+    const lo = <u64>pfn + m;
+    if (lo + 1 > 0xffffffff || load<u64>(src + <usize>((k + m) << 2)) != (lo | ((lo + 1) << 32))) break;
+    m += 2;
+  }
+  while (k + m < n) {
+    const next = <u64>pfn + m;
+    if (next > 0xffffffff || <u64>load<u32>(src + <usize>((k + m) << 2)) != next) break;
+    m++;
+  }
+  return m;
+}
+
 /**
  * Sets the frames named by the first n PFNs at guest-physical `pfns` to `state` (the driver, once
  * the host acknowledged a batch). PFNs outside RAM are skipped. Returns the frames set or RC_BAD_ARG.
@@ -148,8 +192,17 @@ export function pfnSetStates(n: u32, pfns: u64, state: u32): i32 {
   let run = NO_RUN; // see frames.ts, "Batches"
   let len: u32 = 0;
   let set: u32 = 0;
+  let inRuns: u32 = 0;
   for (let k: u32 = 0; k < n; k++) {
     const pfn = load<u32>(src + <usize>(k << 2));
+    // A long run of consecutive PFNs inside RAM: one run of frames (frames.ts).
+    const m = ascendingRun(src, k, n, pfn);
+    if (m >= RUN_MIN && <u64>pfn + m <= <u64>limit) {
+      recolorRun(frames, frameCounts, pfn, m, state, true); // counts kept there
+      inRuns += m;
+      k += m - 1;
+      continue;
+    }
     if (pfn < limit) {
       const p = frames + <usize>pfn;
       const old: u32 = load<u8>(p);
@@ -166,7 +219,7 @@ export function pfnSetStates(n: u32, pfns: u64, state: u32): i32 {
   }
   settle(frameCounts, run, len);
   credit(frameCounts, state, set);
-  return <i32>set;
+  return <i32>(set + inRuns);
 }
 
 // ── Device side (QEMU hw/virtio/virtio-balloon.c) ──────────────────────────────────────────────────
@@ -246,6 +299,7 @@ export function balloonHandle(q: u32, deflate: u32, maxElems: u32): i32 {
     let good: u32 = 0;
     let bad: u32 = 0;
     let changed: u32 = 0; // 4 KiB host pages discarded (inflate) or hinted back (deflate), fast path
+    let runsChanged: u32 = 0; // of those, discarded in runs, whose counts recolorRun keeps
     const to: u32 = deflate ? HOST_WANTED : HOST_DISCARDED;
     let run = NO_RUN; // see frames.ts, "Batches"
     let len: u32 = 0;
@@ -257,6 +311,12 @@ export function balloonHandle(q: u32, deflate: u32, maxElems: u32): i32 {
         // 4 KiB host pages and no per-page events: the common case, specialised.
         for (let k: u32 = 0; k < n; k++) {
           const pfn = load<u32>(p + <usize>(k << 2));
+          const m = ascendingRun(p, k, n, pfn);
+          if (m >= RUN_MIN && <u64>pfn + m <= <u64>limit) {
+            changed += replaceInRun(host, pfn, m, HOST_DISCARDED, HOST_WANTED);
+            k += m - 1;
+            continue;
+          }
           if (pfn >= limit) {
             bad++;
             emit(EV_BAD_PFN, q, 0, pfn, 0, 0);
@@ -275,6 +335,13 @@ export function balloonHandle(q: u32, deflate: u32, maxElems: u32): i32 {
       if (fast) {
         for (let k: u32 = 0; k < n; k++) {
           const pfn = load<u32>(p + <usize>(k << 2));
+          const m = ascendingRun(p, k, n, pfn);
+          if (m >= RUN_MIN && <u64>pfn + m <= <u64>limit) {
+            // Counted and credited by recolorRun; only the device's tally is added below.
+            runsChanged += recolorRun(host, hostCounts, pfn, m, HOST_DISCARDED, false);
+            k += m - 1;
+            continue;
+          }
           if (pfn >= limit) {
             bad++;
             emit(EV_BAD_PFN, q, 0, pfn, 0, 0);
@@ -331,7 +398,7 @@ export function balloonHandle(q: u32, deflate: u32, maxElems: u32): i32 {
       if (fast && deflate) settle(hostCounts, HOST_DISCARDED, changed);
       else settle(hostCounts, run, len);
       credit(hostCounts, to, changed);
-      ctrlAdd(deflate ? CTRL_FRAMES_WANTED : CTRL_FRAMES_DISCARDED, changed);
+      ctrlAdd(deflate ? CTRL_FRAMES_WANTED : CTRL_FRAMES_DISCARDED, changed + runsChanged);
     }
     if (fast) good -= bad;
     // A host page still partly ballooned when the element ends is given up (QEMU frees its pbp).

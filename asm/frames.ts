@@ -143,3 +143,120 @@ export function stateCount(s: u32): u32 {
 export function hostCount(s: u32): u32 {
   return s < HOST_STATE_COUNT ? load<u32>(ctrl + CTRL_HOST_COUNTS + (s << 2)) : 0;
 }
+
+// ── Runs of consecutive frames ───────────────────────────────────────────────────────────────────
+// A balloon batch is mostly a few runs of consecutive PFNs (the allocator hands out blocks). For a
+// run, the table is read eight bytes at a time: a word whose eight states are equal is one step of
+// the batch pattern above, and the stores become one memory.fill. Below RUN_MIN frames the per-frame
+// loop is as fast. The results (states, counts, dirty chunks) are the per-frame loop's, exactly.
+
+/** The shortest run worth the word-at-a-time path. */
+export const RUN_MIN: u32 = 16;
+
+const ONES: u64 = 0x0101010101010101;
+const HIGHS: u64 = 0x8080808080808080;
+
+/** True when some byte of w is zero. */
+@inline function hasZeroByte(w: u64): bool {
+  return ((w - ONES) & ~w & HIGHS) != 0;
+}
+
+/**
+ * Moves frames [first, first + n) of `table` (FRAMES or HOST; the caller has clipped the run to RAM)
+ * to state s, settling `counts` for each frame that was not s already and crediting s with them.
+ * Marks a dirty chunk where a frame changed, or every chunk of the run when `dirtyAll` (as the
+ * driver's per-frame loops do). Returns how many frames were not s.
+ */
+export function recolorRun(table: usize, counts: usize, first: u32, n: u32, s: u32, dirtyAll: bool): u32 {
+  let run = NO_RUN;
+  let len: u32 = 0;
+  let changed: u32 = 0;
+  let f = first;
+  const end = first + n;
+  while (f < end) {
+    const sliceEnd = min(end, ((f >> DIRTY_CHUNK_SHIFT) + 1) << DIRTY_CHUNK_SHIFT);
+    let sliceChanged: u32 = 0;
+    let p = table + <usize>f;
+    const stop = table + <usize>sliceEnd;
+    while (p < stop) {
+      if (stop - p >= 8) {
+        const w = load<u64>(p);
+        const v = <u32>(w & 0xff);
+        if (w == <u64>v * ONES) {
+          if (v != s) {
+            if (v != run) {
+              settle(counts, run, len);
+              run = v;
+              len = 0;
+            }
+            len += 8;
+            sliceChanged += 8;
+          }
+          p += 8;
+          continue;
+        }
+      }
+      const v: u32 = load<u8>(p);
+      if (v != s) {
+        if (v != run) {
+          settle(counts, run, len);
+          run = v;
+          len = 0;
+        }
+        len++;
+        sliceChanged++;
+      }
+      p++;
+    }
+    memory.fill(table + <usize>f, <u8>s, sliceEnd - f);
+    if (dirtyAll || sliceChanged != 0) store<u8>(dirty + <usize>(f >> DIRTY_CHUNK_SHIFT), 1);
+    changed += sliceChanged;
+    f = sliceEnd;
+  }
+  settle(counts, run, len);
+  credit(counts, s, changed);
+  return changed;
+}
+
+/**
+ * In frames [first, first + n) of `table` (clipped to RAM by the caller), every frame in state
+ * `from` becomes `to`; the others stay. Marks a dirty chunk where one did. Counts are the caller's.
+ * Returns how many changed.
+ */
+export function replaceInRun(table: usize, first: u32, n: u32, from: u32, to: u32): u32 {
+  const fromWord = <u64>from * ONES;
+  const toWord = <u64>to * ONES;
+  let changed: u32 = 0;
+  let f = first;
+  const end = first + n;
+  while (f < end) {
+    const sliceEnd = min(end, ((f >> DIRTY_CHUNK_SHIFT) + 1) << DIRTY_CHUNK_SHIFT);
+    let sliceChanged: u32 = 0;
+    let p = table + <usize>f;
+    const stop = table + <usize>sliceEnd;
+    while (p < stop) {
+      if (stop - p >= 8) {
+        const w = load<u64>(p);
+        if (w == fromWord) {
+          store<u64>(p, toWord);
+          sliceChanged += 8;
+          p += 8;
+          continue;
+        }
+        if (!hasZeroByte(w ^ fromWord)) {
+          p += 8;
+          continue;
+        }
+      }
+      if (<u32>load<u8>(p) == from) {
+        store<u8>(p, <u8>to);
+        sliceChanged++;
+      }
+      p++;
+    }
+    if (sliceChanged != 0) store<u8>(dirty + <usize>(f >> DIRTY_CHUNK_SHIFT), 1);
+    changed += sliceChanged;
+    f = sliceEnd;
+  }
+  return changed;
+}

@@ -242,12 +242,46 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   {
+    // Runs of consecutive PFNs, as the allocator hands out (the cores' word-at-a-time paths), up to
+    // and past the end of RAM and across dirty chunks, with a stray PFN between runs now and then.
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constant('pfns' as const),
+      values: fc
+        .array(
+          fc.tuple(
+            fc.oneof(fc.nat(1 << 16), fc.integer({ min: 0xffffff00, max: 0xffffffff })),
+            fc.integer({ min: 1, max: 300 }),
+            fc.boolean(),
+          ),
+          { maxLength: 4 },
+        )
+        .map((runs) =>
+          runs
+            .flatMap(([first, n, stray]) => [
+              ...Array.from({ length: n }, (_, k) => (first + k) >>> 0),
+              ...(stray ? [first ^ 0x55] : []),
+            ])
+            .slice(0, 256),
+        ),
+      outside: fc.constant(true),
+    }),
+  },
+  {
     weight: 3,
     arbitrary: fc.record({
       t: fc.constant('encode' as const),
       at: fc.oneof(fc.integer({ min: 0, max: 64 }), fc.constantFrom(255, 256, 257)),
       runs: fc.array(
-        fc.tuple(u32Arb, fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constantFrom(256, 257, 0xffffffff))),
+        fc.tuple(
+          u32Arb,
+          fc.oneof(
+            fc.integer({ min: 0, max: 20 }),
+            fc.constantFrom(256, 257, 0xffffffff),
+            // RUN_DESCENDING (asm/constants.ts): a run that counts down
+            fc.integer({ min: 1, max: 256 }).map((n) => (0x80000000 | n) >>> 0),
+          ),
+        ),
         {
           maxLength: 12,
         },
