@@ -180,6 +180,33 @@ export function pfnEncode(at: u32, nRuns: u32, pagesPerPage: u32, pfns: u64, sta
   return m;
 }
 
+/** How many PFNs from index k of the array at `src` (n in all) descend by one from `pfn`, at least 1. */
+@inline function descendingRun(src: usize, k: u32, n: u32, pfn: u32): u32 {
+  let m: u32 = 1;
+  while (k + m + 1 < n) {
+    const hi = <i64>pfn - m; // the next PFN; the one after it is hi − 1
+    if (hi - 1 < 0 || load<u64>(src + <usize>((k + m) << 2)) != (<u64>hi | (<u64>(hi - 1) << 32))) break;
+    m += 2;
+  }
+  while (k + m < n) {
+    const next = <i64>pfn - m;
+    if (next < 0 || <i64>load<u32>(src + <usize>((k + m) << 2)) != next) break;
+    m++;
+  }
+  return m;
+}
+
+/**
+ * A run of consecutive PFNs from index k, ascending or descending, as the lowest PFN and the length
+ * (the frames [lo, lo + m) are the same whichever way the run goes). Length 1 when there is none.
+ */
+@inline function consecutiveRun(src: usize, k: u32, n: u32, pfn: u32): u64 {
+  const up = ascendingRun(src, k, n, pfn);
+  if (up > 1) return (<u64>up << 32) | pfn;
+  const down = descendingRun(src, k, n, pfn);
+  return (<u64>down << 32) | (pfn - down + 1);
+}
+
 /**
  * Sets the frames named by the first n PFNs at guest-physical `pfns` to `state` (the driver, once
  * the host acknowledged a batch). PFNs outside RAM are skipped. Returns the frames set or RC_BAD_ARG.
@@ -196,9 +223,11 @@ export function pfnSetStates(n: u32, pfns: u64, state: u32): i32 {
   for (let k: u32 = 0; k < n; k++) {
     const pfn = load<u32>(src + <usize>(k << 2));
     // A long run of consecutive PFNs inside RAM: one run of frames (frames.ts).
-    const m = ascendingRun(src, k, n, pfn);
-    if (m >= RUN_MIN && <u64>pfn + m <= <u64>limit) {
-      recolorRun(frames, frameCounts, pfn, m, state, true); // counts kept there
+    const r = consecutiveRun(src, k, n, pfn);
+    const m = <u32>(r >> 32);
+    const lo = <u32>r;
+    if (m >= RUN_MIN && <u64>lo + m <= <u64>limit) {
+      recolorRun(frames, frameCounts, lo, m, state, true); // counts kept there
       inRuns += m;
       k += m - 1;
       continue;
@@ -311,9 +340,11 @@ export function balloonHandle(q: u32, deflate: u32, maxElems: u32): i32 {
         // 4 KiB host pages and no per-page events: the common case, specialised.
         for (let k: u32 = 0; k < n; k++) {
           const pfn = load<u32>(p + <usize>(k << 2));
-          const m = ascendingRun(p, k, n, pfn);
-          if (m >= RUN_MIN && <u64>pfn + m <= <u64>limit) {
-            changed += replaceInRun(host, pfn, m, HOST_DISCARDED, HOST_WANTED);
+          const r = consecutiveRun(p, k, n, pfn);
+          const m = <u32>(r >> 32);
+          const lo = <u32>r;
+          if (m >= RUN_MIN && <u64>lo + m <= <u64>limit) {
+            changed += replaceInRun(host, lo, m, HOST_DISCARDED, HOST_WANTED);
             k += m - 1;
             continue;
           }
@@ -335,10 +366,12 @@ export function balloonHandle(q: u32, deflate: u32, maxElems: u32): i32 {
       if (fast) {
         for (let k: u32 = 0; k < n; k++) {
           const pfn = load<u32>(p + <usize>(k << 2));
-          const m = ascendingRun(p, k, n, pfn);
-          if (m >= RUN_MIN && <u64>pfn + m <= <u64>limit) {
+          const r = consecutiveRun(p, k, n, pfn);
+          const m = <u32>(r >> 32);
+          const lo = <u32>r;
+          if (m >= RUN_MIN && <u64>lo + m <= <u64>limit) {
             // Counted and credited by recolorRun; only the device's tally is added below.
-            runsChanged += recolorRun(host, hostCounts, pfn, m, HOST_DISCARDED, false);
+            runsChanged += recolorRun(host, hostCounts, lo, m, HOST_DISCARDED, false);
             k += m - 1;
             continue;
           }

@@ -27,13 +27,17 @@ it('wasm and twin agree on random operation sequences (property, shrinking)', ()
 it('wasm and twin agree on batches of consecutive PFNs over mixed frame and host states (the word-at-a-time paths)', () => {
   // The cores take runs of ≥ 16 consecutive PFNs eight frames at a time (asm/frames.ts, "Runs of
   // consecutive frames"). Random PFNs rarely make such runs, so these cases are built of them: runs
-  // over frames and host pages left in mixed states, across dirty chunks and the end of RAM, inflated,
+  // up and down, over frames and host pages left in mixed states, across dirty chunks and the end of RAM, inflated,
   // partly touched again, deflated, and marked by the driver, with per-page events on and off.
-  const run = fc.tuple(fc.nat(5000), fc.integer({ min: 1, max: 200 }));
+  const run = fc.tuple(fc.nat(5000), fc.integer({ min: 1, max: 200 }), fc.boolean());
   const pfns = fc
     .array(run, { minLength: 1, maxLength: 3 })
     .map((runs) =>
-      runs.flatMap(([first, n]) => Array.from({ length: n }, (_, k) => first + k)).slice(0, 256),
+      runs
+        .flatMap(([first, n, down]) =>
+          Array.from({ length: n }, (_, k) => (down ? first - k : first + k) >>> 0),
+        )
+        .slice(0, 256),
     );
   const batch = (q: number, n: number): Op[] => [
     {

@@ -242,8 +242,9 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   {
-    // Runs of consecutive PFNs, as the allocator hands out (the cores' word-at-a-time paths), up to
-    // and past the end of RAM and across dirty chunks, with a stray PFN between runs now and then.
+    // Runs of consecutive PFNs, up or down, as the allocator hands out (the cores' word-at-a-time
+    // paths), up to and past the end of RAM, the u32 wrap and across dirty chunks, with a stray PFN
+    // between runs now and then.
     weight: 3,
     arbitrary: fc.record({
       t: fc.constant('pfns' as const),
@@ -253,13 +254,14 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
             fc.oneof(fc.nat(1 << 16), fc.integer({ min: 0xffffff00, max: 0xffffffff })),
             fc.integer({ min: 1, max: 300 }),
             fc.boolean(),
+            fc.boolean(),
           ),
           { maxLength: 4 },
         )
         .map((runs) =>
           runs
-            .flatMap(([first, n, stray]) => [
-              ...Array.from({ length: n }, (_, k) => (first + k) >>> 0),
+            .flatMap(([first, n, stray, down]) => [
+              ...Array.from({ length: n }, (_, k) => (down ? first - k : first + k) >>> 0),
               ...(stray ? [first ^ 0x55] : []),
             ])
             .slice(0, 256),
