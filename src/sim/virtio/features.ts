@@ -25,7 +25,21 @@ export const featureNames: Readonly<Record<number, string>> = {
 };
 
 export const bit = (b: number): bigint => 1n << BigInt(b);
-export const hasFeature = (features: bigint, b: number): boolean => (features & bit(b)) !== 0n;
+
+// hasFeature is asked once or twice a batch (virtio_has_feature in the driver's paths): a bigint AND
+// allocates, so the last feature set asked about is kept as two 32-bit halves.
+let lastFeatures = 0n;
+let lastLo = 0;
+let lastHi = 0;
+export function hasFeature(features: bigint, b: number): boolean {
+  if (features !== lastFeatures) {
+    lastFeatures = features;
+    lastLo = Number(BigInt.asUintN(32, features));
+    lastHi = Number(BigInt.asUintN(32, features >> 32n));
+  }
+  if (b < 0 || b > 63 || !Number.isInteger(b)) return false;
+  return ((b < 32 ? lastLo >>> b : lastHi >>> (b - 32)) & 1) === 1;
+}
 
 export function featureList(features: bigint): string[] {
   const out: string[] = [];
