@@ -19,7 +19,9 @@ export default defineConfig({
               name: 'lab',
               test: (id: string) =>
                 /node_modules\/(react|react-dom|scheduler|zustand)\/|\/src\/(core|sim)\//.test(id) &&
-                !/checkpoints|snapshot|trace-(replay|parse|summary)|\/core\/(twin|fuzz|testing)|\?/.test(id),
+                !/checkpoints|snapshot|view-frame|trace-(replay|parse|summary)|\/core\/(twin|fuzz|testing)|\?/.test(
+                  id,
+                ),
             },
           ],
         },

@@ -183,6 +183,7 @@ export function pfnEncode(at: u32, nRuns: u32, pagesPerPage: u32, pfns: u64, sta
 /** How many PFNs from index k of the array at `src` (n in all) descend by one from `pfn`, at least 1. */
 @inline function descendingRun(src: usize, k: u32, n: u32, pfn: u32): u32 {
   let m: u32 = 1;
+  // Two PFNs a load while they can be, as ascendingRun.
   while (k + m + 1 < n) {
     const hi = <i64>pfn - m; // the next PFN; the one after it is hi − 1
     if (hi - 1 < 0 || load<u64>(src + <usize>((k + m) << 2)) != (<u64>hi | (<u64>(hi - 1) << 32))) break;
@@ -200,7 +201,7 @@ export function pfnEncode(at: u32, nRuns: u32, pagesPerPage: u32, pfns: u64, sta
  * A run of consecutive PFNs from index k, ascending or descending, as the lowest PFN and the length
  * (the frames [lo, lo + m) are the same whichever way the run goes). Length 1 when there is none.
  */
-@inline function consecutiveRun(src: usize, k: u32, n: u32, pfn: u32): u64 {
+function consecutiveRun(src: usize, k: u32, n: u32, pfn: u32): u64 {
   const up = ascendingRun(src, k, n, pfn);
   if (up > 1) return (<u64>up << 32) | pfn;
   const down = descendingRun(src, k, n, pfn);

@@ -63,7 +63,7 @@ if (gate('wasm build', 'npm', ['run', '--silent', 'asbuild'])) {
     '--require-all',
   ]);
   if (gate('app build', npx, ['vite', 'build', '--logLevel', 'warn'])) {
-    gate('critical path <= 150 kB gzip', 'node', ['scripts/critical-path.mjs']);
+    gate('critical path <= 140 kB gzip', 'node', ['scripts/critical-path.mjs']);
     suite(
       'end-to-end tests (Playwright)',
       npx,

@@ -1,5 +1,5 @@
 // The app's one rule about the simulation (src/CONTEXT.md): it reads a run through the read model
-// (src/sim/view.ts) and the runner (sim-runner.ts), and speaks the scenario file's language
+// (src/sim/view.ts, and view-frame.ts: its words for a frame) and the runner (sim-runner.ts), and speaks the scenario file's language
 // (scenario.ts, scenario-steps.ts, and inputs.ts: what a typed value becomes); it never imports the simulation's insides. Checked here over
 // every import of every file under src/app, tests included.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -10,7 +10,13 @@ import { describe, expect, it } from 'vitest';
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** What any file of the app may import from src/sim. */
-const OPEN = new Set(['sim/view.ts', 'sim/scenario.ts', 'sim/scenario-steps.ts', 'sim/inputs.ts']);
+const OPEN = new Set([
+  'sim/view.ts',
+  'sim/view-frame.ts',
+  'sim/scenario.ts',
+  'sim/scenario-steps.ts',
+  'sim/inputs.ts',
+]);
 /** The runner plays what src/sim builds: it alone may reach the simulation, the replayer and the summary. */
 const RUNNER = 'app/sim-runner.ts';
 /** The driver view shows the port's source as text (a `?raw` import is a string, not code). */

@@ -268,40 +268,6 @@ export function logTail(
   return out;
 }
 
-/**
- * Who owns the frame `pfn` in the guest, in words, or undefined (for the map's tooltip): a workload,
- * or the part of memory boot laid out there (boot-layout.ts).
- */
-export function describeFrame(sim: SimParts, pfn: number): string | undefined {
-  const k = sim.kernel;
-  const page = Math.floor(pfn / k.ppp);
-  const owner = k.owner[page];
-  const w = owner ? k.workloadById(owner) : undefined;
-  if (w) return `workload "${w.name}" (${w.kind}, pid ${w.pid})`;
-  const at = k.bootRuns.find((r) => page >= r.first && page < r.end);
-  if (!at) return undefined;
-  const image = k.bootRuns.find((r) => r.name === 'kernel image');
-  const where = image
-    ? ` (KASLR put the image at ${formatMiB(image.first * k.ppp * 4096)} with this seed)`
-    : '';
-  switch (at.name) {
-    case 'kernel image':
-      return `the kernel image: text, rodata, data${where}`;
-    case 'kernel bss':
-      return `the kernel image's bss${where}`;
-    case 'init sections and gaps (freed once up)':
-      return `in the kernel image, freed once the kernel was up: init sections and gaps${where}`;
-    default:
-      return at.name;
-  }
-}
-
-/** 124 MiB, 1.5 GiB. */
-function formatMiB(bytes: number): string {
-  const mib = bytes / 1048576;
-  return mib >= 1024 ? `${+(mib / 1024).toFixed(2)} GiB` : `${+mib.toFixed(1)} MiB`;
-}
-
 export interface QueueView {
   index: number;
   name: string;

@@ -2,11 +2,14 @@
 // memory, side by side (the contrast is the lesson). The map reads the core itself every animation
 // frame; React only passes it the settings, and the PFNs of the descriptor selected in the inspector
 // to outline.
-import { useCallback, useMemo } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import type { BalloonCore } from '../../core/core.ts';
 import type { Pfn } from '../../core/units.ts';
-import { describeFrame, type Playable, queuesOf, simulationOf } from '../../sim/view.ts';
+import { type Playable, queuesOf, simulationOf } from '../../sim/view.ts';
+
+type FrameWords = typeof import('../../sim/view-frame.ts');
+
 import { useApp, useRunner, useServices } from '../context.tsx';
 import { lessonStore } from '../lesson/state.ts';
 import { describeHighlight, highlightOf, MemoryMap, MemoryMapLegend, ViewToggle } from '../memmap/index.ts';
@@ -37,12 +40,21 @@ export function MapPanel() {
   const theme = useApp((s) => s.theme);
   const highlight = useApp((s) => s.highlight);
   const selected = useApp((s) => s.selectedDescriptor);
+  // The words for a hovered frame load after the map's first picture.
+  const [words, setWords] = useState<FrameWords | null>(null);
+  useEffect(() => {
+    let live = true;
+    import('../../sim/view-frame.ts').then((m) => live && setWords(m));
+    return () => {
+      live = false;
+    };
+  }, []);
   const describe = useCallback(
     (pfn: Pfn) => {
       const sim = simulationOf(runner.playable);
-      return sim ? describeFrame(sim, pfn) : undefined;
+      return sim && words ? words.describeFrame(sim, pfn) : undefined;
     },
-    [runner],
+    [runner, words],
   );
   const ramFrames = core.ramFrames;
   const shown = useMemo(() => highlightOf(highlight, ramFrames), [highlight, ramFrames]);

@@ -1,9 +1,9 @@
-// The map's words for a frame (describeFrame): a workload's pages by name, everything else by the
+// The map's words for a frame (view-frame.ts): a workload's pages by name, everything else by the
 // part of memory boot laid out there, with where KASLR put the kernel image for this seed.
 import { describe, expect, it } from 'vitest';
 import { K_KERNEL } from './guest/kinds.ts';
 import { bundledScenario, newSim } from './testing.ts';
-import { describeFrame } from './view.ts';
+import { describeFrame } from './view-frame.ts';
 
 describe('describeFrame', () => {
   const sim = newSim(bundledScenario('lesson-why-balloon.json'), { recordCalls: false });
