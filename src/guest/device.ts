@@ -5,14 +5,7 @@
 // indirect table it points at) are copied into the core's window at the same guest-physical
 // addresses, and afterwards the used ring goes back. Guest RAM a balloon buffer discards is zeroed,
 // as MADV_DONTNEED leaves it for the guest's next touch.
-import {
-  DESC_SIZE,
-  EV_DISCARD,
-  HOST_DISCARDED,
-  PAGE_SIZE,
-  RC_ERROR,
-  VRING_DESC_F_INDIRECT,
-} from '../core/abi.ts';
+import { DESC_SIZE, HOST_DISCARDED, PAGE_SIZE, RC_ERROR, VRING_DESC_F_INDIRECT } from '../core/abi.ts';
 import type { BalloonCore } from '../core/core.ts';
 import { availRingBytes, descTableBytes, usedRingBytes } from '../core/ring-layout.ts';
 import { asGpa, asPfn } from '../core/units.ts';
@@ -50,7 +43,6 @@ export class RealBalloonDevice {
   actual = 0;
   /** The stats buffer the device holds (its head), or −1. */
   private statsHead = -1;
-  private ready = false;
   /** A device error stopped it until the driver resets it. */
   private broken = false;
   /** Queues set up in the core, by index. */
@@ -75,7 +67,6 @@ export class RealBalloonDevice {
     core.init({ ramFrames, hostPageFrames: 1, windowFrame: 0, windowFrames: ramFrames });
     // v86 allocated all of guest RAM: every frame starts backed.
     core.hostTouch(asPfn(0), ramFrames);
-    core.eventMask |= 1 << EV_DISCARD;
     const size = o.queueSize ?? 128;
     const offered = [F_VERSION_1, F_INDIRECT_DESC, F_EVENT_IDX, ...o.features];
     const queueSizes = offered.includes(F_STATS_VQ) ? [size, size, size] : [size, size];
@@ -135,7 +126,6 @@ export class RealBalloonDevice {
 
   private driverOk(): void {
     this.setUpQueues();
-    this.ready = true;
     this.log.push('driver ok');
   }
 
@@ -173,7 +163,6 @@ export class RealBalloonDevice {
     if (this.broken) return;
     this.setUpQueues();
     if (!this.setUp[q]) return;
-    this.ready = (this.virtio.device_status & 4) !== 0 || this.ready;
     this.shadow(q);
     if (q === STATS_Q) {
       const head = this.core.statsPop(q);
@@ -201,13 +190,14 @@ export class RealBalloonDevice {
       const us = this.now();
       const segs = this.core.elemSegments();
       const read = segs.filter((x) => !x.write);
+      const pfns = this.pfnsOf(read);
       this.trace.pop(us, vq, traceElemId(vq, this.lastHead(q)), segs.length - read.length, read.length);
-      this.trace.handleOutput(us, this.pfnsOf(read), this.core.ramFrames);
+      this.trace.handleOutput(us, pfns, this.core.ramFrames);
       this.trace.flush(us, vq, 1);
+      if (q === INFLATE_Q) this.zeroDiscarded(pfns);
     }
     if (q === INFLATE_Q) this.counts.inflateBuffers += handled;
     else this.counts.deflateBuffers += handled;
-    this.zeroDiscarded();
     this.finish(q);
   }
 
@@ -250,15 +240,12 @@ export class RealBalloonDevice {
     this.virtio.needs_reset();
   }
 
-  /** Guest RAM of the frames this call discarded reads as zeros from now on (MADV_DONTNEED). */
-  private zeroDiscarded(): void {
+  /** Guest RAM of an inflate buffer's frames the host discarded reads as zeros (MADV_DONTNEED). */
+  private zeroDiscarded(pfns: Uint32Array): void {
     const mem = this.cpu.mem8;
-    this.core.drainEvents((e) => {
-      if (e.kind !== EV_DISCARD) return;
-      for (let f = e.a; f < e.a + e.b; f++) {
-        if (this.core.host[f] === HOST_DISCARDED) mem.fill(0, f * PAGE_SIZE, (f + 1) * PAGE_SIZE);
-      }
-    });
+    const host = this.core.host;
+    for (const f of pfns)
+      if (f < host.length && host[f] === HOST_DISCARDED) mem.fill(0, f * PAGE_SIZE, (f + 1) * PAGE_SIZE);
   }
 
   /** Copies what queue q's ring names from guest RAM into the core's window. */
