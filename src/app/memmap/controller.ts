@@ -55,6 +55,8 @@ export interface MapControllerOptions {
 
 /** A performance mark at each map's first drawn frame (the first one is the page's first map frame). */
 export const FIRST_FRAME_MARK = 'balloonlab:first-map-frame';
+/** The keys input.ts may take (keyIntent): held until it has loaded. */
+export const MAP_KEYS = /^(Arrow|Page)|^(Home|End|Enter|Escape|[-+=0_ ])$/;
 const ANIMATION_MS = 180;
 
 interface Animation {
@@ -125,7 +127,18 @@ export class MapController implements FrameConsumer, MapActions {
     this.reducedMotion =
       typeof matchMedia === 'function' ? matchMedia('(prefers-reduced-motion: reduce)') : null;
 
+    // Keys the map would take, pressed before input.ts has loaded, wait for it: none is lost, and
+    // none reaches the page's own keys (an arrow would step the simulation) meanwhile.
+    const early: KeyboardEvent[] = [];
+    const hold = (e: KeyboardEvent) => {
+      if (e.altKey || !MAP_KEYS.test(e.key)) return;
+      e.preventDefault();
+      e.stopPropagation();
+      early.push(e);
+    };
+    region.addEventListener('keydown', hold);
     import('./input.ts').then(({ MapInput }) => {
+      region.removeEventListener('keydown', hold);
       if (this.disposed) return;
       this.input = new MapInput(region, this, () =>
         this.scene.panes.length === 0
@@ -137,6 +150,7 @@ export class MapController implements FrameConsumer, MapActions {
               pageRows: Math.max(1, Math.floor(this.pane().height / this.scene.camera.scale) - 1),
             },
       );
+      for (const e of early) region.dispatchEvent(new KeyboardEvent('keydown', e));
       this.markReady();
     });
     region.addEventListener('focus', this.onFocus);

@@ -33,3 +33,20 @@ describe('keyIntent', () => {
     expect(key('Tab')).toBeNull();
   });
 });
+
+describe('the keys the map holds until input.ts has loaded (controller.ts, MAP_KEYS)', () => {
+  it('are every key keyIntent takes, with or without modifiers, and no other', async () => {
+    const { MAP_KEYS } = await import('./controller.ts');
+    const candidates = [
+      ...['Up', 'Down', 'Left', 'Right'].map((d) => `Arrow${d}`),
+      ...['PageUp', 'PageDown', 'Home', 'End', 'Enter', '+', '=', '-', '0', '1', '9', '_'],
+      ...['Tab', 'Escape', ' ', 'a', 'b', 'f', 'Backspace', 'Delete', 'F5', '?', 'Shift', 'Control'],
+    ];
+    for (const k of candidates) {
+      const takes = [{}, { shiftKey: true }, { ctrlKey: true }, { metaKey: true }].some(
+        (m) => key(k, m) !== null,
+      );
+      expect(MAP_KEYS.test(k), k).toBe(takes);
+    }
+  });
+});

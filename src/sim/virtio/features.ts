@@ -37,8 +37,7 @@ export function hasFeature(features: bigint, b: number): boolean {
     lastLo = Number(BigInt.asUintN(32, features));
     lastHi = Number(BigInt.asUintN(32, features >> 32n));
   }
-  if (b < 0 || b > 63 || !Number.isInteger(b)) return false;
-  return ((b < 32 ? lastLo >>> b : lastHi >>> (b - 32)) & 1) === 1;
+  return b >= 0 && b < 64 && ((b < 32 ? lastLo >>> b : lastHi >>> (b - 32)) & 1) === 1;
 }
 
 export function featureList(features: bigint): string[] {
