@@ -70,6 +70,11 @@ describe('a real Linux guest ballooned by Balloon Lab’s device', () => {
     await settle(() => d.counts.statsBuffers >= 2);
     // VIRTIO_BALLOON_S_MEMTOT (tag 5), in bytes.
     expect(d.stats()[5]).toBe(BigInt(MemTotal) * 1024n);
+    // And again: the driver kicks for every answer (avail_event reaches it after each pop).
+    expect(d.requestStats()).toBe(true);
+    await settle(() => d.counts.statsBuffers >= 3);
+    expect(d.requestStats()).toBe(true);
+    await settle(() => d.counts.statsBuffers >= 4);
   }, 60_000);
 
   it('writes what it saw as a QEMU-format trace that the simulation’s reader reads, every queue identified', () => {
