@@ -2,11 +2,14 @@
 // (public/guest/) in v86 under Node with Balloon Lab's balloon device behind its driver, applies the
 // steps, and prints what happened, as `npm run sim` does for a simulated guest.
 //   --balloon MiB   QMP balloon: the guest's new logical size (num_pages = RAM − MiB, in 4 KiB pages)
+//   --save-state    after the boot, save the machine to public/guest/saved/ for the app to restore
 //   --steps file    a JSON list run in order: {"do":"balloon","MiB":96}, {"do":"sh","cmd":"free -m"},
 //                   {"do":"stats"} (the device asks for fresh stats), {"do":"sleep","s":1}
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { HOST_DISCARDED, HOST_RESIDENT, HOST_WANTED } from '../src/core/abi.ts';
 import { bootRealGuest } from '../src/guest/boot.ts';
+import { saveStateFile, stateKey } from '../src/guest/saved-state.ts';
 
 type Step =
   | { do: 'balloon'; MiB: number }
@@ -63,8 +66,18 @@ for (const s of steps) {
 }
 
 const t0 = performance.now();
-const g = await bootRealGuest({ memoryMiB: mib });
+const features = [1]; // STATS_VQ, as QEMU offers by default
+const g = await bootRealGuest({ memoryMiB: mib, features });
 const bootS = (performance.now() - t0) / 1000;
+if (args.includes('--save-state')) {
+  const manifest = JSON.parse(readFileSync('public/guest/manifest.json', 'utf8'));
+  const dir = 'public/guest/saved';
+  mkdirSync(dir, { recursive: true });
+  const path = `${dir}/${saveStateFile(stateKey(mib, features, manifest.files.bzImage.sha256))}`;
+  const state = new Uint8Array(await g.saveState());
+  writeFileSync(path, gzipSync(state, { level: 6 }));
+  process.stderr.write(`saved the guest to ${path}\n`);
+}
 const d = g.device;
 const before = await g.meminfo();
 const printed: string[] = [];

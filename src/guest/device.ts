@@ -5,13 +5,26 @@
 // indirect table it points at) are copied into the core's window at the same guest-physical
 // addresses, and afterwards the used ring goes back. Guest RAM a balloon buffer discards is zeroed,
 // as MADV_DONTNEED leaves it for the guest's next touch.
-import { DESC_SIZE, HOST_DISCARDED, PAGE_SIZE, RC_ERROR, VRING_DESC_F_INDIRECT } from '../core/abi.ts';
+import {
+  CTRL_RAM_FRAMES,
+  CTRL_SIZE,
+  DESC_SIZE,
+  HOST_DISCARDED,
+  MAX_QUEUES,
+  PAGE_SIZE,
+  QUEUE_RECORD,
+  RC_ERROR,
+  REGION_CTRL,
+  REGION_QUEUES,
+  VRING_DESC_F_INDIRECT,
+} from '../core/abi.ts';
 import type { BalloonCore } from '../core/core.ts';
 import { availRingBytes, descTableBytes, usedRingBytes } from '../core/ring-layout.ts';
 import { asGpa, asPfn } from '../core/units.ts';
 import { traceElemId, VQ_BY_QUEUE_INDEX } from '../sim/trace-format.ts';
 import { TraceRecorder } from '../sim/trace-recorder.ts';
-import { createBalloon, ISR_QUEUE, type V86Cpu, type V86VirtIO } from './v86-seam.ts';
+import type { GuestEvent } from './protocol.ts';
+import { createBalloon, ISR_QUEUE, type StateCarried, type V86Cpu, type V86VirtIO } from './v86-seam.ts';
 
 export const INFLATE_Q = 0;
 export const DEFLATE_Q = 1;
@@ -35,7 +48,7 @@ export interface RealDeviceOptions {
 /** The largest buffer copied for the core to read: a balloon buffer is 1 KiB, a stats one 80 bytes. */
 const MAX_COPY = 64 * 1024;
 
-export class RealBalloonDevice {
+export class RealBalloonDevice implements StateCarried {
   readonly virtio: V86VirtIO;
   /** The host's target, in 4 KiB pages (num_pages in the config space). */
   numPages = 0;
@@ -50,11 +63,17 @@ export class RealBalloonDevice {
   readonly counts = { inflateBuffers: 0, deflateBuffers: 0, statsBuffers: 0, errors: 0 };
   /** The driver's config writes and the device's errors, oldest first: for a summary. */
   readonly log: string[] = [];
+  /** Told of each thing the device sees (the app's timeline and map); pfns for a balloon buffer. */
+  onEvent?: (e: GuestEvent, pfns?: Uint32Array) => void;
+  private events = 0;
+  private tell(e: Omit<GuestEvent, 'n'>, pfns?: Uint32Array): void {
+    this.onEvent?.({ n: ++this.events, ...e }, pfns);
+  }
   /** What the device saw, in QEMU's trace format (the lines `-trace virtio_balloon_*,virtqueue_*` prints). */
   readonly trace = new TraceRecorder();
   /** Wall-clock µs since the device was made: a real guest's time is the host's. */
   private readonly t0 = performance.now();
-  private now(): number {
+  now(): number {
     return Math.round((performance.now() - this.t0) * 1000);
   }
 
@@ -93,10 +112,93 @@ export class RealBalloonDevice {
           write: (v) => {
             const old = this.actual;
             this.actual = v >>> 0;
-            this.trace.setConfig(this.now(), this.actual, old);
+            const us = this.now();
+            this.trace.setConfig(us, this.actual, old);
+            this.tell({
+              us,
+              kind: 'actual',
+              text: `the driver set actual ${old} → ${this.actual} pages`,
+            });
           },
         },
       ],
+    });
+  }
+
+  /**
+   * What the device keeps, for v86's save_state (v86-seam.ts carryState): its numbers, the core's
+   * device side (CTRL and the queue records: indices, errors, counts) and the host table. The rings
+   * themselves are in guest RAM, which v86 saves.
+   */
+  saveState(): unknown[] {
+    const c = this.counts;
+    const numbers = Float64Array.from([
+      this.cpu.mem8.length,
+      this.numPages,
+      this.actual,
+      this.statsHead,
+      this.broken ? 1 : 0,
+      this.setUp.reduce((m, on, i) => (on ? m | (1 << i) : m), 0),
+      c.inflateBuffers,
+      c.deflateBuffers,
+      c.statsBuffers,
+      c.errors,
+    ]);
+    return [numbers, this.deviceSide().slice(), this.core.host.slice()];
+  }
+
+  restoreState(s: unknown[]): void {
+    const [numbers, side, host] = s as [Float64Array, Uint8Array, Uint8Array];
+    if (!(numbers instanceof Float64Array) || numbers[0] !== this.cpu.mem8.length)
+      throw new Error(
+        `saved state: made for a ${numbers?.[0]}-byte guest, this one has ${this.cpu.mem8.length}`,
+      );
+    const into = this.deviceSide();
+    if (
+      !(side instanceof Uint8Array) ||
+      side.length !== into.length ||
+      !(host instanceof Uint8Array) ||
+      host.length !== this.core.host.length
+    )
+      throw new Error('saved state: the device side does not fit this build of the core');
+    if (new DataView(side.buffer, side.byteOffset).getUint32(CTRL_RAM_FRAMES, true) !== this.core.ramFrames)
+      throw new Error('saved state: the core was set up for another guest size');
+    const [, numPages, actual, statsHead, broken, setUp, ib, db, sb, errors] = numbers;
+    this.numPages = numPages;
+    this.actual = actual;
+    this.statsHead = statsHead;
+    this.broken = broken === 1;
+    for (let i = 0; i < MAX_QUEUES; i++) this.setUp[i] = ((setUp >> i) & 1) === 1;
+    Object.assign(this.counts, { inflateBuffers: ib, deflateBuffers: db, statsBuffers: sb, errors });
+    into.set(side);
+    this.core.host.set(host);
+    this.resync = true;
+  }
+
+  /** The core's CTRL and queue records, which lie one after the other in its memory. */
+  private deviceSide(): Uint8Array {
+    const at = (r: number) => this.core.abi.layout(r) >>> 0;
+    if (at(REGION_QUEUES) !== at(REGION_CTRL) + CTRL_SIZE)
+      throw new Error('core layout: QUEUES must follow CTRL');
+    return new Uint8Array(
+      this.core.abi.memory.buffer,
+      at(REGION_CTRL),
+      CTRL_SIZE + MAX_QUEUES * QUEUE_RECORD,
+    );
+  }
+
+  /**
+   * After a restore the core's window holds nothing: each ring comes back from guest RAM, the used
+   * ring (the device's side) too, since finish() always leaves the core's copy there.
+   */
+  private resync = false;
+  private resyncRings(): void {
+    if (!this.resync) return;
+    this.resync = false;
+    this.virtio.queues.forEach((q, i) => {
+      if (!this.setUp[i]) return;
+      this.shadow(i);
+      this.toCore(q.used_addr, usedRingBytes(q.size) + 2);
     });
   }
 
@@ -107,6 +209,11 @@ export class RealBalloonDevice {
     const target = this.cpu.mem8.length - this.numPages * PAGE_SIZE;
     this.trace.balloonEvent(us, target);
     this.trace.toTarget(us, target, this.numPages);
+    this.tell({
+      us,
+      kind: 'target',
+      text: `target: num_pages ${this.numPages} (${(this.numPages / 256).toFixed(1)} MiB)`,
+    });
     this.virtio.notify_config_changes();
   }
 
@@ -118,6 +225,9 @@ export class RealBalloonDevice {
   /** Asks the driver for fresh stats: the held buffer goes back used (QEMU's stats timer). */
   requestStats(): boolean {
     if (this.statsHead < 0 || this.broken) return false;
+    this.resyncRings();
+    // The driver's used_event, which says whether it wants the interrupt, is in its avail ring.
+    this.shadow(STATS_Q);
     this.core.push(STATS_Q, this.statsHead, 0);
     this.statsHead = -1;
     this.finish(STATS_Q);
@@ -161,6 +271,7 @@ export class RealBalloonDevice {
 
   private notify(q: number): void {
     if (this.broken) return;
+    this.resyncRings();
     this.setUpQueues();
     if (!this.setUp[q]) return;
     this.shadow(q);
@@ -172,7 +283,12 @@ export class RealBalloonDevice {
         const vq = VQ_BY_QUEUE_INDEX[q];
         const segs = this.core.elemSegments();
         const inNum = segs.filter((x) => x.write).length;
-        this.trace.pop(this.now(), vq, traceElemId(vq, head), inNum, segs.length - inNum);
+        const us = this.now();
+        this.trace.pop(us, vq, traceElemId(vq, head), inNum, segs.length - inNum);
+        this.tell({ us, kind: 'stats', text: 'stats buffer from the driver' });
+        // The pop moved avail_event (in the used ring): the driver reads it to decide whether to kick
+        // for its next buffer, so it goes to guest RAM now, not when the buffer goes back.
+        this.fromCore(this.virtio.queues[q].used_addr, usedRingBytes(this.virtio.queues[q].size) + 2);
       } else if (head === RC_ERROR) this.error(q);
       return;
     }
@@ -195,6 +311,15 @@ export class RealBalloonDevice {
       this.trace.handleOutput(us, pfns, this.core.ramFrames);
       this.trace.flush(us, vq, 1);
       if (q === INFLATE_Q) this.zeroDiscarded(pfns);
+      this.tell(
+        {
+          us,
+          kind: q === INFLATE_Q ? 'inflate' : 'deflate',
+          text: `${q === INFLATE_Q ? 'inflate' : 'deflate'} buffer: ${pfns.length} PFNs`,
+          pfns: pfns.length,
+        },
+        pfns,
+      );
     }
     if (q === INFLATE_Q) this.counts.inflateBuffers += handled;
     else this.counts.deflateBuffers += handled;
@@ -235,7 +360,13 @@ export class RealBalloonDevice {
     this.counts.errors++;
     const e = this.core.deviceError();
     this.log.push(`device error: ${e?.message ?? 'unknown'}`);
-    if (e) this.trace.deviceError(this.now(), e.name, q, e.message);
+    const us = this.now();
+    if (e) this.trace.deviceError(us, e.name, q, e.message);
+    this.tell({
+      us,
+      kind: 'error',
+      text: `device error: ${e?.message ?? 'unknown'}; DEVICE_NEEDS_RESET`,
+    });
     this.broken = true;
     this.virtio.needs_reset();
   }

@@ -19,6 +19,8 @@ export interface V86VirtIO {
   notify_config_changes(): void;
   needs_reset(): void;
   is_feature_negotiated(bit: number): boolean;
+  get_state(): unknown[];
+  set_state(state: unknown[]): void;
 }
 
 /** v86's CPU: guest RAM (guest-physical address = index) and the device table. */
@@ -60,7 +62,14 @@ export function cpuOf(emulator: unknown): V86Cpu {
 function virtioClass(cpu: V86Cpu): new (cpu: V86Cpu, options: unknown) => V86VirtIO {
   const made = cpu.devices.virtio_console?.virtio;
   if (!made) throw new Error('v86: no virtio device to take the VirtIO class from (virtio_console: true)');
-  for (const name of ['queues', 'raise_irq', 'notify_config_changes', 'needs_reset'] as const) {
+  for (const name of [
+    'queues',
+    'raise_irq',
+    'notify_config_changes',
+    'needs_reset',
+    'get_state',
+    'set_state',
+  ] as const) {
     if (!(name in made)) throw new Error(`v86: VirtIO has no "${name}" (v86 changed?)`);
   }
   return made.constructor as new (
@@ -96,4 +105,32 @@ export function createBalloon(cpu: V86Cpu, o: BalloonSeamOptions): V86VirtIO {
     isr_status: { initial_port: 0xd700 },
     device_specific: { initial_port: 0xd600, struct: o.config },
   });
+}
+
+/** What Balloon Lab's device keeps, as v86's state code saves it: arrays, numbers and typed arrays. */
+export interface StateCarried {
+  readonly virtio: V86VirtIO;
+  saveState(): unknown[];
+  restoreState(s: unknown[]): void;
+}
+
+/**
+ * v86's save_state and restore_state go through cpu.devices.virtio_balloon (state slot 84) when it is
+ * there: put an object there that saves the transport (v86's VirtIO) and the device beside it. Its
+ * own balloon is absent (virtio_balloon: false), so the slot is free.
+ */
+export function carryState(cpu: V86Cpu, device: StateCarried): void {
+  (cpu.devices as Record<string, unknown>).virtio_balloon = new StateCarrier(device);
+}
+
+// A class, not an object literal: v86's state code logs every plain object it is handed.
+class StateCarrier {
+  constructor(private readonly device: StateCarried) {}
+  get_state(): unknown[] {
+    return [this.device.virtio, ...this.device.saveState()];
+  }
+  set_state(s: unknown[]): void {
+    this.device.virtio.set_state(s[0] as unknown[]);
+    this.device.restoreState(s.slice(1));
+  }
 }
