@@ -8,6 +8,8 @@ export default defineConfig({
   plugins: [react()],
   server: { host: '127.0.0.1', port: 5173 },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true },
+  // The real guest's worker imports v86 when it starts: an ES module worker can split.
+  worker: { format: 'es' },
   build: {
     target: 'es2022',
     sourcemap: true,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: every check the project has, in order, then one closing line `tests: N passed, N failed`.
-// Gates (wasm build, type check, lint, fuzz, app build, critical path) count as one check each;
+// Gates (wasm build, type check, lint, fuzz, the real guest's saved state, app build, critical path) count as one check each;
 // vitest and Playwright count their tests. A failing stage does not stop the ones after it (so one run shows everything that is
 // wrong), except that nothing runs without the wasm build.
 import { spawnSync } from 'node:child_process';
@@ -62,6 +62,9 @@ if (gate('wasm build', 'npm', ['run', '--silent', 'asbuild'])) {
     '10000',
     '--require-all',
   ]);
+  // The real guest's saved machine, which the app restores (the Playwright spec of "Real guest" uses
+  // it): a cold boot in Node with Balloon Lab's device, then save_state into public/guest/saved/.
+  gate('real guest boots and saves its state', 'npm', ['run', '--silent', 'guest', '--', '--save-state']);
   if (gate('app build', npx, ['vite', 'build', '--logLevel', 'warn'])) {
     gate('critical path <= 140 kB gzip', 'node', ['scripts/critical-path.mjs']);
     suite(

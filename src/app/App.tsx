@@ -1,4 +1,4 @@
-// The page: the map's gallery (?demo=memmap), or the lab once Boot has loaded the core and a scenario.
+// The page: the map's gallery (?demo=memmap), the real guest (?guest), or the lab once Boot has loaded the core and a scenario.
 // The lab's rooms: Boot.tsx (start-up), commands.ts (+ keyboard.ts, KeysDialog.tsx), playback.ts,
 // Header.tsx, open.ts (opening scenarios and links), and the panels.
 //
@@ -37,12 +37,16 @@ const CompareLesson = lazy(() =>
 const LessonPane = lazy(() => import('./lesson/LessonPane.tsx').then((m) => ({ default: m.LessonPane })));
 const KeysDialog = lazy(() => import('./KeysDialog.tsx').then((m) => ({ default: m.KeysDialog })));
 const MapGallery = lazy(() => import('./MapGallery.tsx').then((m) => ({ default: m.MapGallery })));
+// "Real guest" (?guest): a Linux guest in v86, with none of the simulation.
+const RealGuest = lazy(() => import('./guest/RealGuest.tsx').then((m) => ({ default: m.RealGuest })));
 
 export function App() {
-  if (new URLSearchParams(location.search).get('demo') === 'memmap') {
+  const q = new URLSearchParams(location.search);
+  const Page = q.get('demo') === 'memmap' ? MapGallery : q.has('guest') ? RealGuest : null;
+  if (Page) {
     return (
       <Suspense fallback={null}>
-        <MapGallery />
+        <Page />
       </Suspense>
     );
   }

@@ -3,10 +3,9 @@
 
 import { CompareButton } from './compare/CompareMount.tsx';
 import { type AppServices, useApp, useRunnerVersion, useServices } from './context.tsx';
-import { download, traceBlob } from './export-trace.ts';
 import { FileButton } from './FileButton.tsx';
 import { mib } from './format.ts';
-import { bundledScenario, openScenario, type ScenarioSource } from './open.ts';
+import { openScenario, type ScenarioSource } from './open.ts';
 
 /**
  * Opens a scenario the user picked or loaded by hand: the address bar then no longer names what the
@@ -39,33 +38,12 @@ export function Header() {
   const exportTrace = async () => {
     if (!runner.sim) return;
     store.getState().setNotice({ kind: 'info', text: 'Writing the trace…' });
+    const { download, traceBlob } = await import('./export-trace.ts');
     const blob = await traceBlob({ chunks: () => runner.traceChunks() }, (chars) =>
       store.getState().setNotice({ kind: 'info', text: `Writing the trace… ${mib(chars, 0)}` }),
     );
     download(blob, `${(title || 'balloon-lab').replace(/[^\w.-]+/g, '-')}.trace`);
     store.getState().setNotice({ kind: 'info', text: `Trace exported: ${mib(blob.size, 1)}.` });
-  };
-  const share = async () => {
-    const scenario = runner.scenario;
-    if (!scenario) return;
-    const moment = { event: runner.eventIndex, us: runner.nowUs };
-    const { encodeShare, userActions } = await import('./share.ts');
-    const hash =
-      current !== null
-        ? encodeShare({
-            kind: 'bundled',
-            file: current,
-            seed: scenario.seed,
-            actions: userActions(await bundledScenario(current), scenario),
-            ...moment,
-          })
-        : encodeShare({ kind: 'custom', scenario, ...moment });
-    // replaceState fires no hashchange: the page does not reopen what it already shows.
-    history.replaceState(null, '', hash);
-    await navigator.clipboard?.writeText(location.href).catch(() => undefined);
-    store
-      .getState()
-      .setNotice({ kind: 'info', text: 'The link to this exact moment is in the address bar (and copied).' });
   };
   return (
     <header className="app-header">
@@ -103,7 +81,10 @@ export function Header() {
         <button type="button" onClick={() => void exportTrace()} disabled={runner.sim === null}>
           Export trace
         </button>
-        <button type="button" onClick={() => void share()}>
+        <button
+          type="button"
+          onClick={() => void import('./share-link.ts').then((m) => m.copyShareLink(svc))}
+        >
           Share link
         </button>
         <CompareButton />
@@ -123,6 +104,9 @@ export function Header() {
         >
           Lessons
         </button>
+        <a className="button-link" href="?guest">
+          Real guest
+        </a>
       </div>
     </header>
   );

@@ -2,11 +2,10 @@
 // a compact grid of all the slots. A PFN past the end of RAM is the classic bug QEMU quietly skips.
 import { type ReactNode, useMemo } from 'react';
 import { PFNS_MAX } from '../../core/abi.ts';
-import type { BalloonCore } from '../../core/core.ts';
 import type { Gpa } from '../../core/units.ts';
 import { hex, pfnGpaHex } from './format.ts';
 import { readPfnBatch } from './rings.ts';
-import type { InspectorMode } from './types.ts';
+import type { InspectorMode, RingMemory } from './types.ts';
 
 const LISTED_BAD = 8;
 
@@ -16,7 +15,7 @@ export function PfnBatchView({
   version,
   mode,
 }: {
-  core: BalloonCore;
+  core: RingMemory;
   pfns: { gpa: Gpa; count: number };
   version: number;
   mode: InspectorMode;

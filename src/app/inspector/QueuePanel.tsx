@@ -4,7 +4,6 @@
 import { type KeyboardEvent, type ReactNode, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { VRING_DESC_F_NEXT } from '../../core/abi.ts';
-import type { BalloonCore } from '../../core/core.ts';
 import { lessonStore } from '../lesson/state.ts';
 import { hex } from './format.ts';
 import { FlagChips, Pager, Scroller, Th, WrapTip } from './parts.tsx';
@@ -23,10 +22,10 @@ import {
   slotOf,
 } from './rings.ts';
 import { SelectedBuffer } from './SelectedBuffer.tsx';
-import type { InspectorQueue } from './types.ts';
+import type { InspectorQueue, RingMemory } from './types.ts';
 
 export interface QueuePanelProps {
-  core: BalloonCore;
+  core: RingMemory;
   queue: InspectorQueue;
   version: number;
   /** The selected descriptor of this queue, or null. */
@@ -300,7 +299,7 @@ function DescriptorTable({
   selected,
   onSelect,
 }: {
-  core: BalloonCore;
+  core: RingMemory;
   ring: Ring;
   name: string;
   detail: QueueDetail;

@@ -3,7 +3,6 @@
 // The available and the used ring differ only in what a slot holds, so each is a short description.
 import { type ReactNode, useState } from 'react';
 import { useStore } from 'zustand';
-import type { BalloonCore } from '../../core/core.ts';
 import { lessonStore } from '../lesson/state.ts';
 import { hex } from './format.ts';
 import { Pager, Scroller, Th } from './parts.tsx';
@@ -19,6 +18,7 @@ import {
   slotOf,
   usedSlotMark,
 } from './rings.ts';
+import type { RingMemory } from './types.ts';
 
 interface HeaderItem {
   spec: string;
@@ -39,7 +39,7 @@ interface RingKind {
   note(detail: QueueDetail, ring: Ring): string;
   /** Columns between "idx" and "state": their headers, and a slot's cells. */
   columns: { spec: string; plain: string }[];
-  cells(core: BalloonCore, ring: Ring, slot: number): (number | string)[];
+  cells(core: RingMemory, ring: Ring, slot: number): (number | string)[];
   mark(detail: QueueDetail, size: number, slot: number): SlotMark | null;
 }
 
@@ -118,7 +118,7 @@ export function RingTable({
   detail,
 }: {
   kind: RingKind;
-  core: BalloonCore;
+  core: RingMemory;
   ring: Ring;
   name: string;
   detail: QueueDetail;

@@ -1,10 +1,10 @@
 // What the selected descriptor's buffer carried, read from guest memory as it is now: its PFNs (the
 // first SHOWN_PFNS of them), or the stats entries of a stats buffer.
 import type { ReactNode } from 'react';
-import type { BalloonCore } from '../../core/core.ts';
 import { hex, pfnGpaHex } from './format.ts';
 import { Th } from './parts.tsx';
 import { type BufferContents, isBadPfn, type Ring, readDescriptor } from './rings.ts';
+import type { RingMemory } from './types.ts';
 
 const SHOWN_PFNS = 256;
 
@@ -16,7 +16,7 @@ export function SelectedBuffer({
   stats,
   onShowPfns,
 }: {
-  core: BalloonCore;
+  core: RingMemory;
   ring: Ring;
   index: number;
   contents: BufferContents;

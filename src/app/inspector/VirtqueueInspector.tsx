@@ -4,7 +4,6 @@
 import './inspector.css';
 import { type KeyboardEvent, type ReactNode, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
-import type { BalloonCore } from '../../core/core.ts';
 import type { Gpa } from '../../core/units.ts';
 import { STATS_Q } from '../../sim/view.ts';
 import { lessonStore } from '../lesson/state.ts';
@@ -12,10 +11,10 @@ import { PfnBatchView } from './PfnBatchView.tsx';
 import { Th, WrapTip } from './parts.tsx';
 import { QueuePanel } from './QueuePanel.tsx';
 import { bufferContents, PHASES, readIndices } from './rings.ts';
-import type { InspectorMode, InspectorQueue, InspectorSelection } from './types.ts';
+import type { InspectorMode, InspectorQueue, InspectorSelection, RingMemory } from './types.ts';
 
 export interface VirtqueueInspectorProps {
-  core: BalloonCore;
+  core: RingMemory;
   queues: InspectorQueue[];
   /** The driver's pfns[] array and num_pfns, when the driver is known. */
   pfns?: { gpa: Gpa; count: number };
@@ -197,7 +196,7 @@ function SummaryTable({
   queues,
   version,
 }: {
-  core: BalloonCore;
+  core: RingMemory;
   queues: InspectorQueue[];
   version: number;
 }) {

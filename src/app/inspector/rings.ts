@@ -1,4 +1,4 @@
-// What the virtqueue inspector reads out of guest memory, as pure functions over a BalloonCore: the
+// What the virtqueue inspector reads out of guest memory, as pure functions over a RingMemory (a BalloonCore, or a copy of a real guest's rings): the
 // split ring's three parts (virtio 1.x §2.7; layout in asm/virtqueue.ts), the buffers in flight and the
 // phase each one is in, and the PFNs a descriptor's buffer carries. The components only draw these.
 //
@@ -14,7 +14,7 @@ import {
   VRING_DESC_F_NEXT,
   VRING_DESC_F_WRITE,
 } from '../../core/abi.ts';
-import type { BalloonCore, QueueState } from '../../core/core.ts';
+import type { QueueState } from '../../core/core.ts';
 import {
   availEvent,
   availIdx,
@@ -30,6 +30,7 @@ import {
 } from '../../core/ring-layout.ts';
 import { asGpa, type Gpa } from '../../core/units.ts';
 import { QEMU_STAT_NAMES } from '../../sim/view.ts';
+import type { RingMemory } from './types.ts';
 
 export interface Ring {
   size: number;
@@ -51,7 +52,7 @@ export const u16Diff = (a: number, b: number) => (a - b) & 0xffff;
 /** The ring slot of a free-running index: idx mod Queue Size (a power of two). */
 export const slotOf = (idx: number, size: number) => idx & (size - 1);
 
-export function readDescriptor(core: BalloonCore, table: Gpa, index: number): Descriptor {
+export function readDescriptor(core: RingMemory, table: Gpa, index: number): Descriptor {
   const p = descAt(table, index);
   return {
     index,
@@ -69,11 +70,11 @@ export const DESC_FLAGS = [
 ] as const;
 
 /** avail.ring[slot]: the head of a buffer the driver offered. */
-export const readAvailEntry = (core: BalloonCore, ring: Ring, slot: number) =>
+export const readAvailEntry = (core: RingMemory, ring: Ring, slot: number) =>
   core.readU16(availSlot(ring.avail, slot));
 
 /** used.ring[slot]: {id, len} of a buffer the device returned. */
-export function readUsedEntry(core: BalloonCore, ring: Ring, slot: number): { id: number; len: number } {
+export function readUsedEntry(core: RingMemory, ring: Ring, slot: number): { id: number; len: number } {
   const p = usedSlot(ring.used, slot);
   return { id: core.readU32(p), len: core.readU32(usedSlotLen(p)) };
 }
@@ -99,7 +100,7 @@ export interface QueueIndices {
   outstanding: number;
 }
 
-export function readIndices(core: BalloonCore, ring: Ring, state: QueueState): QueueIndices {
+export function readIndices(core: RingMemory, ring: Ring, state: QueueState): QueueIndices {
   const availIndex = core.readU16(availIdx(ring.avail));
   const usedIndex = core.readU16(usedIdx(ring.used));
   const waiting = u16Diff(availIndex, state.lastAvail);
@@ -143,7 +144,7 @@ export interface Chain {
 }
 
 /** The descriptors of the buffer starting at `head`, following NEXT, as the device would walk them. */
-export function walkChain(core: BalloonCore, ring: Ring, head: number): Chain {
+export function walkChain(core: RingMemory, ring: Ring, head: number): Chain {
   const indices: number[] = [];
   if (head >= ring.size) {
     return {
@@ -192,7 +193,7 @@ export interface QueueDetail extends QueueIndices {
 }
 
 /** The full picture for the step view: every buffer in flight and the descriptors it holds. */
-export function inspectQueue(core: BalloonCore, ring: Ring, state: QueueState): QueueDetail {
+export function inspectQueue(core: RingMemory, ring: Ring, state: QueueState): QueueDetail {
   const ind = readIndices(core, ring, state);
   const count = Math.min(ind.outstanding, ring.size);
   const returned = Math.min(ind.uncollected, count);
@@ -273,7 +274,7 @@ export interface BufferContents {
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** The segments a descriptor names: its own buffer, or the chain in its indirect table. */
-function segmentsOf(core: BalloonCore, d: Descriptor, notes: string[]): Segment[] {
+function segmentsOf(core: RingMemory, d: Descriptor, notes: string[]): Segment[] {
   if (d.addr > MAX_SAFE) {
     notes.push(`addr ${d.addr.toString(16)} is far beyond guest memory`);
     return [];
@@ -314,7 +315,7 @@ function segmentsOf(core: BalloonCore, d: Descriptor, notes: string[]): Segment[
  * guest memory as it is now: once the driver reuses pfns[] for its next batch, so do these bytes.
  */
 export function bufferContents(
-  core: BalloonCore,
+  core: RingMemory,
   ring: Ring,
   index: number,
   opts: { asStats?: boolean; limit?: number } = {},
@@ -359,7 +360,7 @@ export function bufferContents(
 }
 
 /** A PFN names a frame past the end of guest RAM: QEMU skips it (virtio_balloon_bad_addr). */
-export const isBadPfn = (core: BalloonCore, pfn: number) => pfn >= core.ramFrames;
+export const isBadPfn = (core: RingMemory, pfn: number) => pfn >= core.ramFrames;
 
 // ── The driver's pfns[] array ─────────────────────────────────────────────────────────────────────
 
@@ -375,7 +376,7 @@ export interface PfnBatch {
   readable: boolean;
 }
 
-export function readPfnBatch(core: BalloonCore, gpa: Gpa, count: number): PfnBatch {
+export function readPfnBatch(core: RingMemory, gpa: Gpa, count: number): PfnBatch {
   const slots = new Uint32Array(PFNS_MAX);
   const n = Math.max(0, Math.min(count, PFNS_MAX));
   const readable = core.inWindow(gpa, PFNS_MAX * 4);

@@ -1,0 +1,117 @@
+// "Real guest": Linux 6.1 restored from a saved state in the page's worker, its own balloon driver
+// talking to Balloon Lab's device. The page's numbers are checked against what the worker reports
+// (window.balloonLabGuest.summary()), and the exported trace against the simulation's reader.
+// The saved state comes from `npm run guest -- --save-state` (npm test makes it before the build).
+import { readFile } from 'node:fs/promises';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page, test } from '@playwright/test';
+import { parseTrace } from '../src/sim/trace-parse.ts';
+import { summarizeTrace } from '../src/sim/trace-summary.ts';
+import { seriousViolations } from './lab-page.ts';
+
+interface GuestSummary {
+  phase: string;
+  how: string | null;
+  numPages: number;
+  actual: number;
+  counts: { inflateBuffers: number; deflateBuffers: number; statsBuffers: number; errors: number };
+  host: { resident: number; discarded: number; wanted: number };
+  memTotalBytes: number | null;
+}
+
+const summary = (page: Page) =>
+  page.evaluate(() =>
+    (window as unknown as { balloonLabGuest: { summary(): GuestSummary } }).balloonLabGuest.summary(),
+  );
+
+const number = (page: Page, key: string) =>
+  page.getByTestId('guest.numbers').locator(`dd[data-key="${key}"]`);
+const pages = (n: number) => `${n.toLocaleString('en-US')} pages`;
+const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
+
+test.describe.configure({ mode: 'serial' });
+
+test('the header’s Real guest link restores the guest: a shell, free -m, a 32 MiB balloon on the map and in the rings', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await page.goto('./#v=2&scenario=inflate-deflate.json&e=0');
+  await page.getByRole('link', { name: 'Real guest' }).click();
+  await expect(page).toHaveURL(/\?guest$/);
+  await expect(page.getByTestId('guest.ready')).toContainText('Restored a saved guest', { timeout: 60_000 });
+  expect((await summary(page)).how).toBe('restored');
+
+  // A shell: what the student types goes to the guest, what it prints comes back.
+  const term = page.getByTestId('guest.terminal');
+  await term.click();
+  await page.keyboard.type('free -m\n');
+  await expect(term).toContainText('Mem:', { timeout: 30_000 });
+  await expect(term).toContainText('buff/cache');
+
+  // The stats arrive (every second by default): MemTotal as the driver reports it.
+  await expect.poll(async () => (await summary(page)).memTotalBytes, { timeout: 30_000 }).not.toBeNull();
+  const before = await summary(page);
+  expect(before.actual).toBe(0);
+  await expect(number(page, 'MemTotal')).toHaveText(mib(before.memTotalBytes as number));
+
+  // The host sets a 32 MiB balloon: 8,192 pages, 32 buffers of 256 PFNs, each frame discarded.
+  await page.getByLabel('Balloon size (MiB)').fill('32');
+  await page.getByRole('button', { name: 'Set target' }).click();
+  await expect.poll(async () => (await summary(page)).actual, { timeout: 60_000 }).toBe(8192);
+  const after = await summary(page);
+  expect(after.counts.inflateBuffers).toBe(32);
+  expect(after.counts.errors).toBe(0);
+  expect(after.host.discarded).toBe(8192);
+  await expect(number(page, 'actual')).toHaveText(pages(8192));
+  await expect(number(page, 'num_pages')).toHaveText(pages(8192));
+  await expect(page.getByTestId('memmap.legend.host')).toContainText('8,192 frames');
+  // The driver's next stats: MemTotal down by exactly 32 MiB (no DEFLATE_ON_OOM offered).
+  await expect
+    .poll(async () => (await summary(page)).memTotalBytes, { timeout: 30_000 })
+    .toBe((before.memTotalBytes as number) - 32 * 1048576);
+  await expect(number(page, 'MemTotal')).toHaveText(mib((before.memTotalBytes as number) - 32 * 1048576));
+
+  // The rings: the inflate queue's real descriptors, read from the guest's memory.
+  await page.getByRole('tab', { name: 'Rings' }).click();
+  const vqi = page.getByTestId('vqi');
+  await expect(vqi).toBeVisible();
+  await expect(vqi.getByRole('tab', { name: /inflate/ })).toBeVisible();
+  // And the timeline names each buffer.
+  await page.getByRole('tab', { name: 'Timeline' }).click();
+  await expect(page.getByTestId('guest.timeline')).toContainText('inflate buffer: 256 PFNs');
+
+  // The trace reads back with the simulation's reader: 32 inflate pops, 8,192 PFNs.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export trace' }).click(),
+  ]);
+  const parsed = parseTrace(await readFile((await download.path()) as string, 'utf8'));
+  if (!parsed.ok) throw new Error(parsed.error);
+  const inflate = summarizeTrace(parsed.events).queues.find((q) => q.role === 'inflate');
+  expect(inflate?.pops).toBe(32);
+  expect(inflate?.pfns).toBe(8192);
+
+  // Back to 0: the driver deflates, and the frames are wanted again.
+  await page.getByLabel('Balloon size (MiB)').fill('0');
+  await page.getByRole('button', { name: 'Set target' }).click();
+  await expect.poll(async () => (await summary(page)).actual, { timeout: 60_000 }).toBe(0);
+  expect((await summary(page)).host).toMatchObject({ discarded: 0, wanted: 8192 });
+});
+
+test('a target the guest cannot give is refused in the field, with the reason', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto('./?guest');
+  await expect(page.getByTestId('guest.ready')).toBeVisible({ timeout: 60_000 });
+  const field = page.getByLabel('Balloon size (MiB)');
+  const set = page.getByRole('button', { name: 'Set target' });
+  for (const bad of ['120', '-1', '']) {
+    await field.fill(bad);
+    await expect(field).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.locator('#guest-balloon-help')).toContainText('A balloon from 0 to 112 MiB');
+    await expect(set).toBeDisabled();
+  }
+  await field.fill('8');
+  await expect(set).toBeEnabled();
+  expect((await summary(page)).numPages).toBe(0);
+  expect(seriousViolations(await new AxeBuilder({ page }).analyze())).toEqual([]);
+});
