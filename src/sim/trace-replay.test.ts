@@ -29,6 +29,20 @@ describe('replaying a real QEMU trace', () => {
     expect(core.stateCount(FRAME_BALLOON)).toBe(4096);
   });
 
+  it('ends after the guest’s last write of actual, which comes after the device returned the buffer', () => {
+    // A trace that stops as the guest writes actual (a live one, exported at that moment): the
+    // fixture up to its last set_config line.
+    const lines = fixture.split('\n');
+    const last = lines.findLastIndex((l) => l.includes('virtio_balloon_set_config'));
+    const core = BalloonCore.fromWasm(loadCoreModuleSync());
+    const r = TraceReplay.load(core, lines.slice(0, last + 1).join('\n'));
+    if (typeof r === 'string') throw new Error(r);
+    const lastFlush = Math.max(...r.summary.batches.map((b) => b.flushUs ?? b.popUs));
+    expect(r.summary.actual.at(-1)!.us).toBeGreaterThan(lastFlush);
+    r.advanceTo(r.endUs);
+    expect(r.actualAt()).toBe(0);
+  });
+
   it('plays like a simulation: step by step to the end is where running to the end gets', () => {
     const core = BalloonCore.fromWasm(loadCoreModuleSync());
     const r = TraceReplay.load(core, fixture);

@@ -42,7 +42,13 @@ export class TraceReplay implements Playable {
       .filter((b) => b.role === 'inflate' || b.role === 'deflate')
       .sort((a, b) => (a.flushUs ?? a.popUs) - (b.flushUs ?? b.popUs));
     const last = summary.batches.at(-1);
-    this.endUs = Math.max(last?.flushUs ?? last?.popUs ?? 0, ...summary.targets.map((t) => t.us)) + 1;
+    // The guest writes `actual` after the device returns the last buffer: the run ends after that too.
+    this.endUs =
+      Math.max(
+        last?.flushUs ?? last?.popUs ?? 0,
+        ...summary.targets.map((t) => t.us),
+        ...summary.actual.map((a) => a.us),
+      ) + 1;
     for (const t of summary.targets) {
       this.moments.push({
         us: t.us,
