@@ -91,6 +91,20 @@ test('the header’s Real guest link restores the guest: a shell, free -m, a 32 
   expect(inflate?.pops).toBe(32);
   expect(inflate?.pfns).toBe(8192);
 
+  // Side by side: the same target on a simulated 128 MiB guest ends in the same balloon, by the same
+  // buffers (each run measured from its own trace).
+  await page.getByRole('tab', { name: 'Side by side' }).click();
+  await page.getByRole('button', { name: 'Run the same steps in the simulation' }).click();
+  const table = page.getByRole('table', { name: 'The real guest and the simulation, measured alike' });
+  const row = (name: string) => table.getByRole('row', { name: new RegExp(`^${name}`) });
+  await expect(row('actual at the end').locator('td[data-side="real"]')).toHaveText(
+    after.actual.toLocaleString('en-US'),
+  );
+  await expect(row('actual at the end').locator('td[data-side="sim"]')).toHaveText('8,192');
+  for (const side of ['real', 'sim'])
+    await expect(row('inflate buffers').locator(`td[data-side="${side}"]`)).toHaveText('32 (8,192 PFNs)');
+  await expect(row('target 1').locator('td[data-side="real"]')).toHaveText(/^\d+ ms$/);
+
   // Back to 0: the driver deflates, and the frames are wanted again.
   await page.getByLabel('Balloon size (MiB)').fill('0');
   await page.getByRole('button', { name: 'Set target' }).click();

@@ -11,6 +11,7 @@ import { download } from '../export-trace.ts';
 import { VirtqueueInspector } from '../inspector/index.ts';
 import { MemoryMap, MemoryMapLegend } from '../memmap/index.ts';
 import { connectGuest, type GuestConnection, S_AVAIL, S_MEMFREE, S_MEMTOT } from './guest-store.ts';
+import { SideBySide } from './SideBySide.tsx';
 import { StatsPlot } from './StatsPlot.tsx';
 import { GuestTerminal } from './Terminal.tsx';
 
@@ -51,6 +52,10 @@ export function RealGuest() {
     (window as unknown as { balloonLabGuest: unknown }).balloonLabGuest = { summary: () => summaryOf(conn) };
   }, [conn]);
   const phase = useStore(conn.store, (s) => s.phase);
+  // A restored shell printed its prompt before it was saved: an empty line brings a fresh one.
+  useEffect(() => {
+    if (phase === 'ready') conn.send({ t: 'input', text: '\n' });
+  }, [phase, conn]);
   const exportTrace = async () => {
     const text = await conn.trace();
     download(new Blob([text], { type: 'text/plain' }), 'balloon-lab-real-guest.trace');
@@ -127,7 +132,7 @@ function BootStatus({ conn }: { conn: GuestConnection }) {
         {ready.how === 'restored'
           ? `Restored a saved guest in ${(ready.ms / 1000).toFixed(1)} s.`
           : `Booted Linux in ${(ready.ms / 1000).toFixed(1)} s (saved in this browser: next time it restores in about a second).`}{' '}
-        Click the console and press Enter for a prompt.
+        Click the console to type.
       </p>
     );
   return (
@@ -301,8 +306,14 @@ function GuestMap({ conn, dark }: { conn: GuestConnection; dark: boolean }) {
 }
 
 function Tabs({ conn, dark }: { conn: GuestConnection; dark: boolean }) {
-  const [tab, setTab] = useState<'stats' | 'rings' | 'timeline' | 'about'>('stats');
-  const names = { stats: 'Stats', rings: 'Rings', timeline: 'Timeline', about: 'About' } as const;
+  const [tab, setTab] = useState<'stats' | 'rings' | 'timeline' | 'compare' | 'about'>('stats');
+  const names = {
+    stats: 'Stats',
+    rings: 'Rings',
+    timeline: 'Timeline',
+    compare: 'Side by side',
+    about: 'About',
+  } as const;
   return (
     <section className="panel guest-tabs">
       <div role="tablist" aria-label="Details" className="row wrap">
@@ -324,6 +335,7 @@ function Tabs({ conn, dark }: { conn: GuestConnection; dark: boolean }) {
         {tab === 'stats' && <StatsTab conn={conn} dark={dark} />}
         {tab === 'rings' && <RingsTab conn={conn} />}
         {tab === 'timeline' && <TimelineTab conn={conn} />}
+        {tab === 'compare' && <SideBySide conn={conn} dark={dark} />}
         {tab === 'about' && <About />}
       </div>
     </section>
