@@ -33,7 +33,7 @@ describe('replaying a real QEMU trace', () => {
     // A trace that stops as the guest writes actual (a live one, exported at that moment): the
     // fixture up to its last set_config line.
     const lines = fixture.split('\n');
-    const last = lines.findLastIndex((l) => l.includes('virtio_balloon_set_config'));
+    const last = lines.map((l) => l.includes('virtio_balloon_set_config')).lastIndexOf(true);
     const core = BalloonCore.fromWasm(loadCoreModuleSync());
     const r = TraceReplay.load(core, lines.slice(0, last + 1).join('\n'));
     if (typeof r === 'string') throw new Error(r);
