@@ -129,3 +129,24 @@ test('a target the guest cannot give is refused in the field, with the reason', 
   expect((await summary(page)).numPages).toBe(0);
   expect(seriousViolations(await new AxeBuilder({ page }).analyze())).toEqual([]);
 });
+
+test('a link’s offer the device does not know is named, and the guest starts with QEMU’s default', async ({
+  page,
+}) => {
+  test.setTimeout(90_000);
+  await page.goto('./?guest&offer=stats,free-page-hint');
+  await expect(page.getByTestId('guest.offer-problem')).toHaveText(
+    'The link’s offer: "free-page-hint" is not a feature the device can offer (stats, deflate-on-oom, must-tell-host). The guest starts with QEMU’s default offer (stats).',
+  );
+  await expect(page.getByTestId('guest.ready')).toContainText('Restored a saved guest', { timeout: 60_000 });
+  // What the driver accepted, as the worker reports it.
+  const offer = page.getByRole('region', { name: 'What the device offers' });
+  await expect(offer.getByRole('checkbox', { name: /STATS_VQ/ })).toBeChecked();
+  await expect(offer).toContainText('STATS_VQ accepted');
+  // Choosing another offer makes the restart link name it.
+  const restart = offer.getByRole('link', { name: 'Restart the guest with this offer' });
+  await expect(restart).toHaveAttribute('aria-disabled', 'true');
+  await offer.getByRole('checkbox', { name: /DEFLATE_ON_OOM/ }).check();
+  await expect(restart).toHaveAttribute('aria-disabled', 'false');
+  await expect(restart).toHaveAttribute('href', '?guest&offer=stats,deflate-on-oom');
+});

@@ -1,7 +1,9 @@
-// `npm run guest -- [--mib 128] [--balloon MiB] [--steps file.json] [--trace out.trace] [--json]`: boots the real Linux guest
+// `npm run guest -- [--mib 128] [--offer stats] [--save-state] [--balloon MiB] [--steps file.json] [--trace out.trace] [--json]`: boots the real Linux guest
 // (public/guest/) in v86 under Node with Balloon Lab's balloon device behind its driver, applies the
 // steps, and prints what happened, as `npm run sim` does for a simulated guest.
 //   --balloon MiB   QMP balloon: the guest's new logical size (num_pages = RAM − MiB, in 4 KiB pages)
+//   --offer list    the balloon features the device offers: stats, deflate-on-oom, must-tell-host
+//                   (comma-separated; default stats, as QEMU)
 //   --save-state    after the boot, save the machine to public/guest/saved/ for the app to restore
 //   --steps file    a JSON list run in order: {"do":"balloon","MiB":96}, {"do":"sh","cmd":"free -m"},
 //                   {"do":"stats"} (the device asks for fresh stats), {"do":"sleep","s":1}
@@ -9,6 +11,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { HOST_DISCARDED, HOST_RESIDENT, HOST_WANTED } from '../src/core/abi.ts';
 import { bootRealGuest } from '../src/guest/boot.ts';
+import { offerText, parseOffer } from '../src/guest/protocol.ts';
 import { saveStateFile, stateKey } from '../src/guest/saved-state.ts';
 
 type Step =
@@ -66,7 +69,9 @@ for (const s of steps) {
 }
 
 const t0 = performance.now();
-const features = [1]; // STATS_VQ, as QEMU offers by default
+const offered = parseOffer(opt('--offer') ?? 'stats'); // STATS_VQ, as QEMU offers by default
+if (typeof offered === 'string') fail(`--offer: ${offered}`);
+const features = offered;
 const g = await bootRealGuest({ memoryMiB: mib, features });
 const bootS = (performance.now() - t0) / 1000;
 if (args.includes('--save-state')) {
@@ -107,6 +112,8 @@ const host = d.core.hostCounts();
 const summary = {
   guest_mib: mib,
   boot_s: Math.round(bootS * 10) / 10,
+  offered: offerText(features),
+  negotiated: offerText([0, 1, 2].filter((b) => d.virtio.is_feature_negotiated(b))),
   num_pages: d.numPages,
   actual: d.actual,
   meminfo_kb: { before, after },
@@ -126,6 +133,7 @@ else {
   process.stdout.write(
     [
       `real guest: Linux 6.1 (686) in v86, ${mib} MiB; a shell in ${summary.boot_s} s`,
+      `offered: ${summary.offered || 'no balloon feature'}; the driver accepted: ${summary.negotiated || 'none'}`,
       ...printed.map((p) => p.trimEnd()),
       `num_pages ${d.numPages}, actual ${d.actual}`,
       `MemTotal ${kb(before.MemTotal)} → ${kb(after.MemTotal)}; MemFree ${kb(before.MemFree)} → ${kb(after.MemFree)}`,

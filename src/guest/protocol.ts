@@ -48,6 +48,8 @@ export interface GuestUpdate {
   numPages: number;
   actual: number;
   deviceStatus: number;
+  /** The offered balloon features (bits 0–2) the driver accepted. */
+  negotiated: number[];
   counts: { inflateBuffers: number; deflateBuffers: number; statsBuffers: number; errors: number };
   /** The host table (HOST_* per 4 KiB frame) and the frames the balloon holds (FRAME_BALLOON, else 0). */
   host: Uint8Array;
@@ -72,3 +74,47 @@ export type FromGuest =
   | GuestUpdate
   | { t: 'trace'; text: string }
   | { t: 'failed'; message: string };
+
+/** The balloon features a student may have the device offer, by the names the page and URL use. */
+export const OFFERABLE = [
+  { name: 'stats', bit: 1, label: 'STATS_VQ', what: 'the driver reports the guest’s memory when asked' },
+  {
+    name: 'deflate-on-oom',
+    bit: 2,
+    label: 'DEFLATE_ON_OOM',
+    what: 'the driver gives pages back when the guest runs out',
+  },
+  {
+    name: 'must-tell-host',
+    bit: 0,
+    label: 'MUST_TELL_HOST',
+    what: 'the driver tells the host before it reuses a page',
+  },
+] as const;
+
+/** QEMU's default offer: STATS_VQ alone. */
+export const DEFAULT_OFFER: readonly number[] = [1];
+
+/**
+ * `stats,deflate-on-oom` → the feature bits, sorted; or a sentence naming what is wrong. An empty
+ * text offers no balloon feature at all (a driver still works without any).
+ */
+export function parseOffer(text: string): number[] | string {
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bits: number[] = [];
+  for (const n of names) {
+    const f = OFFERABLE.find((o) => o.name === n);
+    if (!f)
+      return `"${n.slice(0, 40)}" is not a feature the device can offer (${OFFERABLE.map((o) => o.name).join(', ')})`;
+    if (!bits.includes(f.bit)) bits.push(f.bit);
+  }
+  return bits.sort((a, b) => a - b);
+}
+
+export const offerText = (bits: readonly number[]) =>
+  OFFERABLE.filter((o) => bits.includes(o.bit))
+    .map((o) => o.name)
+    .join(',');

@@ -137,3 +137,30 @@ describe('a real Linux guest ballooned by Balloon Lab’s device', () => {
     expect(d.log.at(-1)).toMatch(/^device error: /);
   }, 60_000);
 });
+
+describe('a real guest offered DEFLATE_ON_OOM', () => {
+  let g: RealGuest;
+  beforeAll(async () => {
+    g = await bootRealGuest({ memoryMiB: 128, features: [1, 2] });
+  }, 180_000);
+  afterAll(() => g?.stop());
+
+  it('deflates when the guest runs out of memory, and leaves MemTotal alone (Linux 6.1 with DEFLATE_ON_OOM)', async () => {
+    const d = g.device;
+    expect(d.virtio.is_feature_negotiated(2)).toBe(true);
+    const before = await g.meminfo();
+    d.setTarget(16384); // 64 MiB
+    await settle(() => d.actual === 16384);
+    // With DEFLATE_ON_OOM the driver does not take the pages out of MemTotal; MemFree falls instead.
+    const inflated = await g.meminfo();
+    expect(inflated.MemTotal).toBe(before.MemTotal);
+    expect(inflated.MemFree).toBeLessThan(before.MemFree - 60_000);
+    // Fill tmpfs past what is free: the OOM notifier deflates the balloon rather than kill.
+    await g.sh('dd if=/dev/zero of=/tmp/fill bs=1M count=60 2>/dev/null', 120_000);
+    expect(d.counts.deflateBuffers).toBeGreaterThan(0);
+    expect(d.actual).toBeLessThan(16384);
+    expect(d.actual).toBe(16384 - d.counts.deflateBuffers * 256);
+    expect(d.counts.errors).toBe(0);
+    await g.sh('rm /tmp/fill');
+  }, 180_000);
+});

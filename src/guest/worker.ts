@@ -208,6 +208,7 @@ function flush(d: RealBalloonDevice): void {
       numPages: d.numPages,
       actual: d.actual,
       deviceStatus: d.virtio.device_status,
+      negotiated: [0, 1, 2].filter((b) => d.virtio.is_feature_negotiated(b)),
       counts: { ...d.counts },
       host,
       frames: framesCopy,

@@ -6,7 +6,13 @@ import './guest.css';
 import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import { HOST_DISCARDED, HOST_RESIDENT, HOST_WANTED } from '../../core/abi.ts';
-import type { GuestStartOptions } from '../../guest/protocol.ts';
+import {
+  DEFAULT_OFFER,
+  type GuestStartOptions,
+  OFFERABLE,
+  offerText,
+  parseOffer,
+} from '../../guest/protocol.ts';
 import { download } from '../export-trace.ts';
 import { VirtqueueInspector } from '../inspector/index.ts';
 import { MemoryMap, MemoryMapLegend } from '../memmap/index.ts';
@@ -16,7 +22,19 @@ import { StatsPlot } from './StatsPlot.tsx';
 import { GuestTerminal } from './Terminal.tsx';
 
 export const GUEST_MIB = 128;
-const FEATURES = [1]; // STATS_VQ, as QEMU offers by default
+
+/** The offer in the address bar (?guest&offer=stats,deflate-on-oom), or QEMU's default; a bad one is said. */
+function offerFromUrl(): { bits: number[]; problem: string | null } {
+  const text = new URLSearchParams(location.search).get('offer');
+  if (text === null) return { bits: [...DEFAULT_OFFER], problem: null };
+  const bits = parseOffer(text);
+  return typeof bits === 'string'
+    ? {
+        bits: [...DEFAULT_OFFER],
+        problem: `The link’s offer: ${bits}. The guest starts with QEMU’s default offer (stats).`,
+      }
+    : { bits, problem: null };
+}
 
 /** What tests read: the device's numbers as the worker last reported them. */
 export interface GuestSummary {
@@ -31,10 +49,11 @@ export interface GuestSummary {
 
 export function RealGuest() {
   const [dark, setDark] = useState(() => matchMedia?.('(prefers-color-scheme: dark)').matches ?? false);
+  const offer = useMemo(offerFromUrl, []);
   const conn = useMemo(() => {
     const options: GuestStartOptions = {
       memoryMiB: GUEST_MIB,
-      features: FEATURES,
+      features: offer.bits,
       base: new URL('guest/', document.baseURI).href,
       coldBoot: new URLSearchParams(location.search).has('cold'),
       statsIntervalS: 1,
@@ -43,7 +62,7 @@ export function RealGuest() {
       options,
       new Worker(new URL('../../guest/worker.ts', import.meta.url), { type: 'module' }),
     );
-  }, []);
+  }, [offer]);
   useEffect(() => () => conn.stop(), [conn]);
   useEffect(() => {
     document.documentElement.dataset.theme = dark ? 'dark' : 'light';
@@ -77,10 +96,16 @@ export function RealGuest() {
           </button>
         </div>
       </header>
+      {offer.problem && (
+        <p className="notice alarm" role="alert" data-testid="guest.offer-problem">
+          {offer.problem}
+        </p>
+      )}
       <BootStatus conn={conn} />
       <main className="guest-lab">
         <div className="guest-left">
           <HostControls conn={conn} />
+          <Offer offered={offer.bits} conn={conn} />
           <Numbers conn={conn} />
         </div>
         <div className="guest-center">
@@ -212,6 +237,52 @@ function HostControls({ conn }: { conn: GuestConnection }) {
         <option value="5">5 s</option>
       </select>{' '}
       <span className="muted small">(QMP guest-stats-polling-interval)</span>
+    </section>
+  );
+}
+
+function Offer({ offered, conn }: { offered: number[]; conn: GuestConnection }) {
+  const negotiated = useStore(conn.store, (s) => s.last?.negotiated ?? null);
+  const [chosen, setChosen] = useState<number[]>(offered);
+  const changed = offerText(chosen) !== offerText(offered);
+  return (
+    <section className="panel" aria-labelledby="guest-offer">
+      <h2 id="guest-offer">What the device offers</h2>
+      <fieldset className="guest-offer">
+        <legend className="muted small">
+          Balloon features (VERSION_1 always; the driver accepts what it knows)
+        </legend>
+        {OFFERABLE.map((f) => (
+          <label key={f.name} title={f.what}>
+            <input
+              type="checkbox"
+              checked={chosen.includes(f.bit)}
+              onChange={(e) =>
+                setChosen((c) => (e.target.checked ? [...c, f.bit].sort() : c.filter((b) => b !== f.bit)))
+              }
+            />{' '}
+            <code>{f.label}</code>
+            {negotiated && offered.includes(f.bit) && (
+              <span className="muted small">
+                {negotiated.includes(f.bit) ? ' accepted' : ' not accepted'}
+              </span>
+            )}
+          </label>
+        ))}
+      </fieldset>
+      <a
+        className="button-link"
+        href={`?guest&offer=${offerText(chosen)}`}
+        aria-disabled={!changed}
+        onClick={(e) => {
+          if (!changed) e.preventDefault();
+        }}
+      >
+        Restart the guest with this offer
+      </a>
+      <p className="muted small">
+        A guest negotiates its features once, at boot: another offer is another guest.
+      </p>
     </section>
   );
 }
