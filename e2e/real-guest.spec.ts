@@ -150,3 +150,14 @@ test('a link’s offer the device does not know is named, and the guest starts w
   await expect(restart).toHaveAttribute('aria-disabled', 'false');
   await expect(restart).toHaveAttribute('href', '?guest&offer=stats,deflate-on-oom');
 });
+
+test('the first screen offers the real thing after the lessons', async ({ page }) => {
+  test.setTimeout(90_000);
+  await page.goto('./');
+  await page.getByRole('link', { name: 'Try a real Linux guest' }).click();
+  await expect(page).toHaveURL(/\?guest$/);
+  await expect(page.getByTestId('guest.ready')).toBeVisible({ timeout: 60_000 });
+  // And back: the simulated lab.
+  await page.getByRole('link', { name: 'Back to the simulated lab' }).click();
+  await expect(page.getByRole('heading', { name: 'Lessons' })).toBeVisible();
+});

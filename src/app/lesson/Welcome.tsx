@@ -47,7 +47,8 @@ export function Welcome() {
           </p>
           <p>
             Balloon Lab runs Linux's virtio-balloon driver against a QEMU-like device, page by page, so you
-            can watch it happen.
+            can watch it happen. When you have seen it simulated, try the real thing: a Linux guest in this
+            page, its own balloon driver, and a shell to type in.
           </p>
           <div className="welcome-actions row wrap">
             {resume && at ? (
@@ -73,6 +74,9 @@ export function Welcome() {
             <button type="button" onClick={() => leaveToLab(svc)}>
               Open the lab
             </button>
+            <a className="button-link" href="?guest">
+              Try a real Linux guest
+            </a>
           </div>
           {opening ? (
             <p role="status" className="muted">
