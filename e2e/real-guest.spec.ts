@@ -5,19 +5,10 @@
 import { readFile } from 'node:fs/promises';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
+import type { GuestSummary } from '../src/app/guest/RealGuest.tsx';
 import { parseTrace } from '../src/sim/trace-parse.ts';
 import { summarizeTrace } from '../src/sim/trace-summary.ts';
 import { seriousViolations } from './lab-page.ts';
-
-interface GuestSummary {
-  phase: string;
-  how: string | null;
-  numPages: number;
-  actual: number;
-  counts: { inflateBuffers: number; deflateBuffers: number; statsBuffers: number; errors: number };
-  host: { resident: number; discarded: number; wanted: number };
-  memTotalBytes: number | null;
-}
 
 const summary = (page: Page) =>
   page.evaluate(() =>

@@ -6,7 +6,8 @@
 //                   (comma-separated; default stats, as QEMU)
 //   --save-state    after the boot, save the machine to public/guest/saved/ for the app to restore
 //   --steps file    a JSON list run in order: {"do":"balloon","MiB":96}, {"do":"sh","cmd":"free -m"},
-//                   {"do":"stats"} (the device asks for fresh stats), {"do":"sleep","s":1}
+//                   {"do":"stats"} (the device asks for fresh stats), {"do":"stats-interval","s":1}
+//                   (QMP guest-stats-polling-interval; 0 stops it), {"do":"sleep","s":1}
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { HOST_DISCARDED, HOST_RESIDENT, HOST_WANTED } from '../src/core/abi.ts';
@@ -18,6 +19,7 @@ type Step =
   | { do: 'balloon'; MiB: number }
   | { do: 'sh'; cmd: string }
   | { do: 'stats' }
+  | { do: 'stats-interval'; s: number }
   | { do: 'sleep'; s: number };
 
 function fail(message: string): never {
@@ -56,10 +58,11 @@ if (stepsFile) {
     if (k === 'balloon' && typeof s.MiB === 'number') steps.push(s);
     else if (k === 'sh' && typeof s.cmd === 'string') steps.push(s);
     else if (k === 'stats') steps.push(s);
+    else if (k === 'stats-interval' && typeof s.s === 'number' && s.s >= 0 && s.s <= 3600) steps.push(s);
     else if (k === 'sleep' && typeof s.s === 'number' && s.s >= 0) steps.push(s);
     else
       fail(
-        `--steps ${stepsFile}: step ${i}: ${JSON.stringify(s)} is none of balloon {MiB}, sh {cmd}, stats, sleep {s}`,
+        `--steps ${stepsFile}: step ${i}: ${JSON.stringify(s).slice(0, 120)} is none of balloon {MiB}, sh {cmd}, stats, stats-interval {s: 0 to 3600}, sleep {s}`,
       );
   });
 }
@@ -94,17 +97,23 @@ const wait = async (done: () => boolean, what: string, ms = 60_000) => {
     await new Promise((r) => setTimeout(r, 10));
   }
 };
+let polling: ReturnType<typeof setInterval> | undefined;
 for (const s of steps) {
   if (s.do === 'balloon') {
     const pages = Math.floor(((mib - s.MiB) * 1048576) / 4096);
     d.setTarget(pages);
     await wait(() => d.actual === pages || d.counts.errors > 0, `balloon ${s.MiB} MiB`);
   } else if (s.do === 'sh') printed.push(await g.sh(s.cmd, 120_000));
-  else if (s.do === 'stats') {
+  else if (s.do === 'stats-interval') {
+    // QMP guest-stats-polling-interval: the device asks for stats every s seconds; 0 stops it.
+    clearInterval(polling);
+    polling = s.s > 0 ? setInterval(() => d.requestStats(), s.s * 1000) : undefined;
+  } else if (s.do === 'stats') {
     const n = d.counts.statsBuffers;
     if (d.requestStats()) await wait(() => d.counts.statsBuffers > n, 'stats');
   } else await new Promise((r) => setTimeout(r, s.s * 1000));
 }
+clearInterval(polling);
 const after = await g.meminfo();
 g.stop();
 if (tracePath) writeFileSync(tracePath, d.trace.toText());

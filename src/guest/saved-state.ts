@@ -2,6 +2,7 @@
 // minute. One is found, in this order, in the browser's IndexedDB (saved after the first cold boot in
 // this browser) or next to the images (public/guest/saved/, written by `npm run guest -- --save-state`).
 // The key names everything a state depends on; a state of anything else is never restored.
+import { readBody } from './read-body.ts';
 
 /** v86's version (package.json): its state layout changes between versions. */
 export const V86_VERSION = '0.5.462';
@@ -61,20 +62,9 @@ export async function loadState(
     // No IndexedDB (a private window, say): the server's copy, or a cold boot.
   }
   const res = await fetch(url).catch(() => null);
-  if (!res?.ok || !res.body) return undefined;
-  const total = Number(res.headers.get('content-length')) || 0;
-  const parts: Uint8Array[] = [];
-  let got = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value);
-    got += value.length;
-    if (total) progress(Math.min(1, got / total), 'Fetching the saved guest');
-  }
+  if (!res?.ok) return undefined;
+  const body = await readBody(res, (f) => progress(f, 'Fetching the saved guest'));
   progress(1, 'Restoring the guest');
-  const body = await new Blob(parts as BlobPart[]).arrayBuffer();
   // A server may have undone the gzip already (Content-Encoding: gzip, as Vite's does for .gz files).
   const head = new Uint8Array(body, 0, 2);
   return head[0] === 0x1f && head[1] === 0x8b ? gunzip(body) : body;

@@ -9,6 +9,7 @@ import { loadCoreModule } from '../core/wasm-browser.ts';
 import { DEFLATE_Q, INFLATE_Q, type RealBalloonDevice } from './device.ts';
 import { GuestMachine, READY_MARK, type V86Constructor } from './machine.ts';
 import type { FromGuest, GuestEvent, GuestQueue, GuestStartOptions, ToGuest } from './protocol.ts';
+import { readBody } from './read-body.ts';
 import { loadState, saveStateFile, stateKey, storeState } from './saved-state.ts';
 
 const post = (m: FromGuest, transfer: Transferable[] = []) => self.postMessage(m, transfer);
@@ -36,28 +37,13 @@ self.onmessage = (e: MessageEvent<ToGuest>) => {
   else if (m.t === 'trace') post({ t: 'trace', text: machine.device.trace.toText() });
 };
 
-/** Fetches a file, telling the page how far it got. */
+/** Fetches a file, telling the page how far it got (from `from` to `to` of the whole start). */
 async function fetchBytes(url: string, text: string, from: number, to: number): Promise<ArrayBuffer> {
   const res = await fetch(url);
-  if (!res.ok || !res.body) throw new Error(`${url}: HTTP ${res.status}`);
-  const total = Number(res.headers.get('content-length')) || 0;
-  const parts: Uint8Array[] = [];
-  let got = 0;
-  const reader = res.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    parts.push(value);
-    got += value.length;
-    if (total) post({ t: 'progress', phase: 'fetch', fraction: from + ((to - from) * got) / total, text });
-  }
-  const out = new Uint8Array(got);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out.buffer;
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return readBody(res, (f) =>
+    post({ t: 'progress', phase: 'fetch', fraction: from + (to - from) * f, text }),
+  );
 }
 
 async function start(o: GuestStartOptions): Promise<void> {

@@ -93,26 +93,17 @@ function Result({ result, run, dark }: { result: SideBySideResult; run: number; 
         </tbody>
       </table>
       <div className="guest-sbs-maps">
-        <figure>
-          <figcaption>Real guest: host’s view at the end</figcaption>
-          <MemoryMap
-            core={result.cores.real}
-            version={run}
-            theme={theme}
-            view="host"
-            className="guest-sbs-map"
-          />
-        </figure>
-        <figure>
-          <figcaption>Simulation: host’s view at the end</figcaption>
-          <MemoryMap
-            core={result.cores.sim}
-            version={run}
-            theme={theme}
-            view="host"
-            className="guest-sbs-map"
-          />
-        </figure>
+        {(
+          [
+            ['Real guest', result.cores.real],
+            ['Simulation', result.cores.sim],
+          ] as const
+        ).map(([who, core]) => (
+          <figure key={who}>
+            <figcaption>{who}: host’s view at the end</figcaption>
+            <MemoryMap core={core} version={run} theme={theme} view="host" className="guest-sbs-map" />
+          </figure>
+        ))}
       </div>
     </>
   );
