@@ -50,7 +50,10 @@ export interface GuestSummary {
 export function RealGuest() {
   const [dark, setDark] = useState(() => matchMedia?.('(prefers-color-scheme: dark)').matches ?? false);
   const offer = useMemo(offerFromUrl, []);
-  const conn = useMemo(() => {
+  // One worker for the page, made in an effect: its cleanup ends it (React's development mode mounts
+  // twice, and an orphaned emulator would go on booting).
+  const [conn, setConn] = useState<GuestConnection | null>(null);
+  useEffect(() => {
     const options: GuestStartOptions = {
       memoryMiB: GUEST_MIB,
       features: offer.bits,
@@ -58,18 +61,31 @@ export function RealGuest() {
       coldBoot: new URLSearchParams(location.search).has('cold'),
       statsIntervalS: 1,
     };
-    return connectGuest(
+    const c = connectGuest(
       options,
       new Worker(new URL('../../guest/worker.ts', import.meta.url), { type: 'module' }),
     );
+    setConn(c);
+    (window as unknown as { balloonLabGuest: unknown }).balloonLabGuest = { summary: () => summaryOf(c) };
+    return () => c.stop();
   }, [offer]);
-  useEffect(() => () => conn.stop(), [conn]);
   useEffect(() => {
     document.documentElement.dataset.theme = dark ? 'dark' : 'light';
   }, [dark]);
-  useEffect(() => {
-    (window as unknown as { balloonLabGuest: unknown }).balloonLabGuest = { summary: () => summaryOf(conn) };
-  }, [conn]);
+  return conn ? <GuestPage conn={conn} offer={offer} dark={dark} setDark={setDark} /> : null;
+}
+
+function GuestPage({
+  conn,
+  offer,
+  dark,
+  setDark,
+}: {
+  conn: GuestConnection;
+  offer: { bits: number[]; problem: string | null };
+  dark: boolean;
+  setDark: (dark: boolean) => void;
+}) {
   const phase = useStore(conn.store, (s) => s.phase);
   // A restored shell printed its prompt before it was saved: an empty line brings a fresh one.
   useEffect(() => {
