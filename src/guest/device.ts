@@ -19,7 +19,17 @@ import {
   VRING_DESC_F_INDIRECT,
 } from '../core/abi.ts';
 import type { BalloonCore } from '../core/core.ts';
-import { availRingBytes, descTableBytes, usedRingBytes } from '../core/ring-layout.ts';
+import {
+  availRingBytes,
+  descAddrHi,
+  descAt,
+  descFlags,
+  descLen,
+  descTableBytes,
+  usedIdx,
+  usedRingBytes,
+  usedSlot,
+} from '../core/ring-layout.ts';
 import { asGpa, asPfn } from '../core/units.ts';
 import { traceElemId, VQ_BY_QUEUE_INDEX } from '../sim/trace-format.ts';
 import { TraceRecorder } from '../sim/trace-recorder.ts';
@@ -344,8 +354,8 @@ export class RealBalloonDevice implements StateCarried {
     const vq = this.virtio.queues[q];
     const w = this.core.window;
     const view = new DataView(w.buffer, w.byteOffset, w.byteLength);
-    const idx = view.getUint16(vq.used_addr + 2, true);
-    return view.getUint32(vq.used_addr + 4 + ((idx - 1) & (vq.size - 1)) * 8, true);
+    const idx = view.getUint16(usedIdx(vq.used_addr), true);
+    return view.getUint32(usedSlot(vq.used_addr, (idx - 1) & (vq.size - 1)), true);
   }
 
   /** The used ring back to guest RAM, then an interrupt if the driver wants one. */
@@ -393,11 +403,11 @@ export class RealBalloonDevice implements StateCarried {
     const mem = this.cpu.mem8;
     const view = new DataView(mem.buffer, mem.byteOffset, mem.byteLength);
     for (let i = 0; i < n; i++) {
-      const d = table + i * DESC_SIZE;
+      const d = descAt(table, i);
       if (d + DESC_SIZE > mem.length) return;
-      const addr = view.getUint32(d, true) + view.getUint32(d + 4, true) * 2 ** 32;
-      const len = view.getUint32(d + 8, true);
-      const flags = view.getUint16(d + 12, true);
+      const addr = view.getUint32(d, true) + view.getUint32(descAddrHi(d), true) * 2 ** 32;
+      const len = view.getUint32(descLen(d), true);
+      const flags = view.getUint16(descFlags(d), true);
       this.toCore(addr, Math.min(len, MAX_COPY));
       if (direct && flags & VRING_DESC_F_INDIRECT) {
         this.copyBuffers(addr, Math.min(Math.floor(len / DESC_SIZE), 1024), false);

@@ -158,8 +158,12 @@ describe('a real guest offered DEFLATE_ON_OOM', () => {
     // Fill tmpfs past what is free: the OOM notifier deflates the balloon rather than kill.
     await g.sh('dd if=/dev/zero of=/tmp/fill bs=1M count=60 2>/dev/null', 120_000);
     expect(d.counts.deflateBuffers).toBeGreaterThan(0);
+    // The target still says 64 MiB, so the driver inflates again whenever memory allows, and the OOM
+    // notifier deflates again: the balloon and the workload take turns (the counts grow both ways).
+    // While the file holds 60 MiB, the balloon cannot hold its 64.
     expect(d.actual).toBeLessThan(16384);
-    expect(d.actual).toBe(16384 - d.counts.deflateBuffers * 256);
+    // Whatever the turns, the host has discarded exactly the pages the balloon holds.
+    await settle(() => d.core.hostCounts()[HOST_DISCARDED] === d.actual);
     expect(d.counts.errors).toBe(0);
     await g.sh('rm /tmp/fill');
   }, 180_000);

@@ -10,6 +10,7 @@ import { DEFLATE_Q, INFLATE_Q, type RealBalloonDevice } from './device.ts';
 import { GuestMachine, READY_MARK, type V86Constructor } from './machine.ts';
 import type { FromGuest, GuestEvent, GuestQueue, GuestStartOptions, ToGuest } from './protocol.ts';
 import { readBody } from './read-body.ts';
+import { driverSide, ringPages } from './ring-view.ts';
 import { loadState, saveStateFile, stateKey, storeState } from './saved-state.ts';
 
 const post = (m: FromGuest, transfer: Transferable[] = []) => self.postMessage(m, transfer);
@@ -149,37 +150,16 @@ function flush(d: RealBalloonDevice): void {
   const pageSet = new Set<number>();
   const w = core.window;
   const view = new DataView(w.buffer, w.byteOffset, w.byteLength);
+  const mem = {
+    ramFrames: core.ramFrames,
+    u16: (gpa: number) => view.getUint16(gpa, true),
+    u32: (gpa: number) => view.getUint32(gpa, true),
+  };
   for (let i = 0; i < 3; i++) {
     const st = core.queueState(i);
     if (!st) continue;
-    // The driver's side is Linux's: what memory shows of it. avail->idx is what it published; with
-    // EVENT_IDX, used_event is its last_used_idx (Linux writes it each time it collects a buffer).
-    const availIdx = view.getUint16(st.avail + 2, true);
-    const usedEvent = view.getUint16(st.avail + 4 + 2 * st.size, true);
-    const outstanding = (availIdx - (st.eventIdx ? usedEvent : st.usedIdx)) & 0xffff;
-    queues.push({
-      index: i,
-      name: QUEUE_NAMES[i],
-      state: {
-        ...st,
-        availShadow: availIdx,
-        lastUsed: st.eventIdx ? usedEvent : st.usedIdx,
-        numFree: Math.max(0, st.size - outstanding),
-        freeHead: 0,
-      },
-    });
-    const span = (gpa: number, len: number) => {
-      for (let p = Math.floor(gpa / 4096); p * 4096 < gpa + len; p++) if (p < core.ramFrames) pageSet.add(p);
-    };
-    span(st.desc, st.size * 16);
-    span(st.avail, 6 + 2 * st.size);
-    span(st.used, 6 + 8 * st.size);
-    for (let k = 0; k < st.size && pageSet.size < 64; k++) {
-      const at = st.desc + k * 16;
-      const addr = view.getUint32(at, true);
-      const len = view.getUint32(at + 8, true);
-      if (len > 0 && view.getUint32(at + 4, true) === 0) span(addr, Math.min(len, 4096));
-    }
+    queues.push({ index: i, name: QUEUE_NAMES[i], state: driverSide(st, mem) });
+    ringPages(st, mem, pageSet);
   }
   const pages: [number, Uint8Array][] = [...pageSet].map((p) => [p, w.slice(p * 4096, (p + 1) * 4096)]);
   const raw = core.stats();
