@@ -67,6 +67,18 @@ test('the header’s Real guest link restores the guest: a shell, free -m, a 32 
   const vqi = page.getByTestId('vqi');
   await expect(vqi).toBeVisible();
   await expect(vqi.getByRole('tab', { name: /inflate/ })).toBeVisible();
+  // Descriptor 0 points at the driver's pfns[]: picking it outlines its PFNs on the map, which are
+  // the last buffer's (the driver fills the same array for each).
+  await vqi.getByTestId('vqi.inflate.desc').locator('button[data-row]').first().click();
+  const listed = await page.getByRole('list', { name: 'PFNs in the buffer' }).locator('li').count();
+  expect(listed).toBe(256);
+  await expect(page.getByTestId('guest.map-highlight')).toHaveText(
+    'Outlined: the 256 PFNs of the descriptor picked in the Rings tab.',
+  );
+  await page.getByRole('button', { name: 'Back to the last buffer' }).click();
+  await expect(page.getByTestId('guest.map-highlight')).toHaveText(
+    'Outlined: the last inflate buffer’s 256 PFNs.',
+  );
   // And the timeline names each buffer.
   await page.getByRole('tab', { name: 'Timeline' }).click();
   await expect(page.getByTestId('guest.timeline')).toContainText('inflate buffer: 256 PFNs');

@@ -87,6 +87,7 @@ function GuestPage({
   setDark: (dark: boolean) => void;
 }) {
   const phase = useStore(conn.store, (s) => s.phase);
+  const [picked, setPicked] = useState<number[] | null>(null);
   // A restored shell printed its prompt before it was saved: an empty line brings a fresh one.
   useEffect(() => {
     if (phase === 'ready') conn.send({ t: 'input', text: '\n' });
@@ -134,10 +135,10 @@ function GuestPage({
             </p>
             <GuestTerminal conn={conn} dark={dark} />
           </section>
-          <GuestMap conn={conn} dark={dark} />
+          <GuestMap conn={conn} dark={dark} picked={picked} onClear={() => setPicked(null)} />
         </div>
         <div className="guest-right">
-          <Tabs conn={conn} dark={dark} />
+          <Tabs conn={conn} dark={dark} onSelectPfns={(p) => setPicked(p.length ? p : null)} />
         </div>
       </main>
     </div>
@@ -347,7 +348,18 @@ function Numbers({ conn }: { conn: GuestConnection }) {
   );
 }
 
-function GuestMap({ conn, dark }: { conn: GuestConnection; dark: boolean }) {
+function GuestMap({
+  conn,
+  dark,
+  picked,
+  onClear,
+}: {
+  conn: GuestConnection;
+  dark: boolean;
+  /** A descriptor's PFNs picked in the Rings tab, outlined instead of the last buffer's. */
+  picked: number[] | null;
+  onClear: () => void;
+}) {
   const last = useStore(conn.store, (s) => s.last);
   const n = last?.host.length ?? 0;
   // The map reads these every animation frame; an update copies into them and marks all of it dirty.
@@ -368,10 +380,11 @@ function GuestMap({ conn, dark }: { conn: GuestConnection; dark: boolean }) {
     source.host.set(last.host);
     source.dirty.fill(1);
   }, [last, source]);
-  const highlight = useMemo(
-    () => (last?.lastBatch ? Array.from(last.lastBatch.pfns) : []),
-    [last?.lastBatch],
-  );
+  // A new array only when a new buffer came (the map brings a new highlight into view).
+  const batches = last ? last.counts.inflateBuffers + last.counts.deflateBuffers : 0;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the buffer counts say when lastBatch is another buffer
+  const lastPfns = useMemo(() => (last?.lastBatch ? Array.from(last.lastBatch.pfns) : []), [batches]);
+  const highlight = picked ?? lastPfns;
   const hostCounts = useMemo(() => {
     const c = new Array(256).fill(0);
     if (last) for (const v of last.host) c[v]++;
@@ -381,18 +394,35 @@ function GuestMap({ conn, dark }: { conn: GuestConnection; dark: boolean }) {
   return (
     <section className="panel map" aria-labelledby="guest-map-title" data-panel="map">
       <h2 id="guest-map-title">Guest RAM as the host backs it</h2>
-      <p className="muted small">
-        {last.lastBatch
-          ? `Outlined: the last ${last.lastBatch.queue === 0 ? 'inflate' : 'deflate'} buffer’s ${last.lastBatch.pfns.length} PFNs.`
-          : 'Every frame is resident until the balloon inflates: then its frames are discarded.'}
-      </p>
+      <div className="row wrap">
+        <p className="muted small" role="status" data-testid="guest.map-highlight">
+          {picked
+            ? `Outlined: the ${picked.length} PFNs of the descriptor picked in the Rings tab.`
+            : last.lastBatch
+              ? `Outlined: the last ${last.lastBatch.queue === 0 ? 'inflate' : 'deflate'} buffer’s ${last.lastBatch.pfns.length} PFNs.`
+              : 'Every frame is resident until the balloon inflates: then its frames are discarded.'}
+        </p>
+        {picked && (
+          <button type="button" onClick={onClear}>
+            Back to the last buffer
+          </button>
+        )}
+      </div>
       <MemoryMap core={source} theme={dark ? 'dark' : 'light'} view="host" highlight={highlight} />
       <MemoryMapLegend view="host" theme={dark ? 'dark' : 'light'} counts={hostCounts} />
     </section>
   );
 }
 
-function Tabs({ conn, dark }: { conn: GuestConnection; dark: boolean }) {
+function Tabs({
+  conn,
+  dark,
+  onSelectPfns,
+}: {
+  conn: GuestConnection;
+  dark: boolean;
+  onSelectPfns: (pfns: number[]) => void;
+}) {
   const [tab, setTab] = useState<'stats' | 'rings' | 'timeline' | 'compare' | 'about'>('stats');
   const names = {
     stats: 'Stats',
@@ -420,7 +450,7 @@ function Tabs({ conn, dark }: { conn: GuestConnection; dark: boolean }) {
       </div>
       <div role="tabpanel" id={`guest-tabpanel-${tab}`} aria-labelledby={`guest-tab-${tab}`}>
         {tab === 'stats' && <StatsTab conn={conn} dark={dark} />}
-        {tab === 'rings' && <RingsTab conn={conn} />}
+        {tab === 'rings' && <RingsTab conn={conn} onSelectPfns={onSelectPfns} />}
         {tab === 'timeline' && <TimelineTab conn={conn} />}
         {tab === 'compare' && <SideBySide conn={conn} dark={dark} />}
         {tab === 'about' && <About />}
@@ -442,7 +472,7 @@ function StatsTab({ conn, dark }: { conn: GuestConnection; dark: boolean }) {
   );
 }
 
-function RingsTab({ conn }: { conn: GuestConnection }) {
+function RingsTab({ conn, onSelectPfns }: { conn: GuestConnection; onSelectPfns: (pfns: number[]) => void }) {
   const version = useStore(conn.store, (s) => s.version);
   const last = useStore(conn.store, (s) => s.last);
   const mirror = conn.mirror;
@@ -459,7 +489,13 @@ function RingsTab({ conn }: { conn: GuestConnection }) {
         indices are read from memory: last_used_idx from used_event (EVENT_IDX), num_free from what is
         outstanding.
       </p>
-      <VirtqueueInspector core={mirror} queues={queues} version={version} mode="step" />
+      <VirtqueueInspector
+        core={mirror}
+        queues={queues}
+        version={version}
+        mode="step"
+        onSelectPfns={onSelectPfns}
+      />
     </>
   );
 }
