@@ -122,8 +122,8 @@ function GuestPage({
       <main className="guest-lab">
         <div className="guest-left">
           <HostControls conn={conn} />
-          <Offer offered={offer.bits} conn={conn} />
           <Numbers conn={conn} />
+          <Offer offered={offer.bits} conn={conn} />
         </div>
         <div className="guest-center">
           <section className="panel" aria-labelledby="guest-console">

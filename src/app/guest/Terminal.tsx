@@ -13,7 +13,7 @@ export function GuestTerminal({ conn, dark }: { conn: GuestConnection; dark: boo
     if (!el) return;
     const t = new Terminal({
       cols: 80,
-      rows: 16,
+      rows: 14,
       fontFamily: '"JetBrains Mono", monospace',
       fontSize: 12,
       scrollback: 5000,
