@@ -3,9 +3,12 @@
 // (window.balloonLabGuest.summary()), and the exported trace against the simulation's reader.
 // The saved state comes from `npm run guest -- --save-state` (npm test makes it before the build).
 import { readFile } from 'node:fs/promises';
+import { gzipSync } from 'node:zlib';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
 import type { GuestSummary } from '../src/app/guest/RealGuest.tsx';
+import { DEFAULT_OFFER } from '../src/guest/protocol.ts';
+import { stateKey } from '../src/guest/saved-state.ts';
 import { parseTrace } from '../src/sim/trace-parse.ts';
 import { summarizeTrace } from '../src/sim/trace-summary.ts';
 import { seriousViolations } from './lab-page.ts';
@@ -163,4 +166,39 @@ test('the first screen offers the real thing after the lessons', async ({ page }
   // And back: the simulated lab.
   await page.getByRole('link', { name: 'Back to the simulated lab' }).click();
   await expect(page.getByRole('heading', { name: 'Lessons' })).toBeVisible();
+});
+
+test('a damaged saved guest is dropped, said, and Linux boots instead', async ({ page }) => {
+  test.setTimeout(180_000);
+  // The browser keeps a saved guest for this exact offer and build, but its bytes are nonsense
+  // (gzipped, so they get as far as v86's restore).
+  await page.goto('./?demo=memmap');
+  const manifest = await (await page.request.get('./guest/manifest.json')).json();
+  const key = stateKey(128, [...DEFAULT_OFFER], manifest.files.bzImage.sha256);
+  const junk = [...gzipSync(Buffer.alloc(65536, 7))];
+  await page.evaluate(
+    ({ key, junk }) =>
+      new Promise<void>((resolve, reject) => {
+        const req = indexedDB.open('balloon-lab-guest', 1);
+        req.onupgradeneeded = () => req.result.createObjectStore('states');
+        req.onerror = () => reject(req.error);
+        req.onsuccess = () => {
+          const tx = req.result.transaction('states', 'readwrite');
+          tx.objectStore('states').put(new Blob([new Uint8Array(junk)]), key);
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    { key, junk },
+  );
+  await page.goto('./?guest');
+  // A cold boot: half a minute or more on a busy machine.
+  await expect(page.getByTestId('guest.ready')).toContainText('Booted Linux in', { timeout: 150_000 });
+  await expect(page.getByTestId('guest.ready-note')).toContainText('The saved guest could not be restored: ');
+  await expect(page.getByTestId('guest.ready-note')).toContainText('; Linux booted instead.');
+  expect((await summary(page)).how).toBe('booted');
+  // And it is a working guest.
+  await page.getByTestId('guest.terminal').click();
+  await page.keyboard.type('echo $((6*7))\n');
+  await expect(page.getByTestId('guest.terminal')).toContainText('42', { timeout: 30_000 });
 });

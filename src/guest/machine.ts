@@ -89,7 +89,14 @@ export class GuestMachine {
       m.console += String.fromCharCode(b);
       o.onSerial?.(b);
     });
-    if (o.state) await emulator.restore_state(o.state);
+    if (o.state) {
+      try {
+        await emulator.restore_state(o.state);
+      } catch (e) {
+        emulator.stop();
+        throw new Error(`the saved guest could not be restored: ${(e as Error)?.message ?? e}`);
+      }
+    }
     emulator.run();
     return m;
   }

@@ -70,7 +70,8 @@ export interface GuestUpdate {
 export type FromGuest =
   | { t: 'progress'; phase: 'fetch' | 'restore' | 'boot' | 'save'; fraction: number; text: string }
   | { t: 'serial'; text: string }
-  | { t: 'ready'; how: 'restored' | 'booted'; ms: number; memTotalKb?: number }
+  /** `note`: what went otherwise than planned (a saved guest that could not be restored, say). */
+  | { t: 'ready'; how: 'restored' | 'booted'; ms: number; note?: string }
   | GuestUpdate
   | { t: 'trace'; text: string }
   | { t: 'failed'; message: string };

@@ -122,6 +122,13 @@ describe('a real Linux guest ballooned by Balloon Lab’s device', () => {
     await settle(() => d.actual === 0);
   }, 120_000);
 
+  it('refuses a saved state that is not one, and says so', async () => {
+    const junk = new Uint8Array(4096).fill(7).buffer;
+    await expect(bootRealGuest({ memoryMiB: 128, state: junk })).rejects.toThrow(
+      /^the saved guest could not be restored: /,
+    );
+  });
+
   it('a malformed ring (an avail entry naming a descriptor past the table) makes the device need a reset', async () => {
     const d = g.device;
     const q = d.virtio.queues[INFLATE_Q];

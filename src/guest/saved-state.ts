@@ -75,3 +75,8 @@ export async function storeState(key: string, state: ArrayBuffer): Promise<void>
   const gz = await new Response(new Blob([state]).stream().pipeThrough(new CompressionStream('gzip'))).blob();
   await idb('readwrite', (s) => s.put(gz, key));
 }
+
+/** Forgets the machine kept for `key` (one that could not be restored). */
+export async function forgetState(key: string): Promise<void> {
+  await idb('readwrite', (s) => s.delete(key)).catch(() => {});
+}

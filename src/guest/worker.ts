@@ -11,7 +11,7 @@ import { GuestMachine, READY_MARK, type V86Constructor } from './machine.ts';
 import type { FromGuest, GuestEvent, GuestQueue, GuestStartOptions, ToGuest } from './protocol.ts';
 import { readBody } from './read-body.ts';
 import { driverSide, ringPages } from './ring-view.ts';
-import { loadState, saveStateFile, stateKey, storeState } from './saved-state.ts';
+import { forgetState, loadState, saveStateFile, stateKey, storeState } from './saved-state.ts';
 
 const post = (m: FromGuest, transfer: Transferable[] = []) => self.postMessage(m, transfer);
 const QUEUE_NAMES = ['inflate', 'deflate', 'stats'];
@@ -59,33 +59,52 @@ async function start(o: GuestStartOptions): Promise<void> {
     fetchBytes(`${o.base}vgabios-stdvga.bin`, 'Fetching the BIOS', 0.02, 0.03),
     loadCoreModule().then((mod) => BalloonCore.fromWasm(mod)),
   ]);
-  const state = o.coldBoot
-    ? undefined
-    : await loadState(key, `${o.base}saved/${saveStateFile(key)}`, (fraction, text) =>
+  let note: string | undefined;
+  let state: ArrayBuffer | undefined;
+  if (!o.coldBoot) {
+    try {
+      state = await loadState(key, `${o.base}saved/${saveStateFile(key)}`, (fraction, text) =>
         post({ t: 'progress', phase: 'restore', fraction: 0.03 + 0.85 * fraction, text }),
       );
-  const images = state
-    ? { bios, vgaBios }
-    : {
-        bios,
-        vgaBios,
-        bzImage: await fetchBytes(`${o.base}bzImage`, 'Fetching Linux 6.1', 0.03, 0.25),
-        initrd: await fetchBytes(`${o.base}initrd.gz`, 'Fetching the initramfs', 0.25, 0.3),
-      };
+    } catch (e) {
+      note = `The saved guest could not be read (${(e as Error)?.message ?? e}), so Linux booted instead.`;
+      await forgetState(key);
+    }
+  }
   const { V86 } = (await import('v86')) as unknown as { V86: V86Constructor };
   let serial = '';
-  const m = await GuestMachine.start({
-    V86,
-    wasmPath: v86WasmUrl,
-    images,
-    memoryMiB: o.memoryMiB,
-    core,
-    features: o.features,
-    state,
-    onSerial: (b) => {
-      serial += String.fromCharCode(b);
-    },
-  });
+  const boot = async (saved: ArrayBuffer | undefined) =>
+    GuestMachine.start({
+      V86,
+      wasmPath: v86WasmUrl,
+      images: saved
+        ? { bios, vgaBios }
+        : {
+            bios,
+            vgaBios,
+            bzImage: await fetchBytes(`${o.base}bzImage`, 'Fetching Linux 6.1', 0.03, 0.25),
+            initrd: await fetchBytes(`${o.base}initrd.gz`, 'Fetching the initramfs', 0.25, 0.3),
+          },
+      memoryMiB: o.memoryMiB,
+      core,
+      features: o.features,
+      state: saved,
+      onSerial: (b) => {
+        serial += String.fromCharCode(b);
+      },
+    });
+  let m: GuestMachine;
+  try {
+    m = await boot(state);
+  } catch (e) {
+    if (!state) throw e;
+    // A saved machine that does not restore (damaged, or from another build) is dropped: boot instead.
+    note = `${(e as Error)?.message ?? e}; Linux booted instead.`.replace(/^the/, 'The');
+    await forgetState(key);
+    state = undefined;
+    serial = '';
+    m = await boot(undefined);
+  }
   machine = m;
   frames = new Uint8Array(core.ramFrames);
   watch(m.device);
@@ -113,7 +132,7 @@ async function start(o: GuestStartOptions): Promise<void> {
       clearInterval(tick);
     }
   }
-  post({ t: 'ready', how: state ? 'restored' : 'booted', ms: performance.now() - t0 });
+  post({ t: 'ready', how: state ? 'restored' : 'booted', ms: performance.now() - t0, note });
   pollStats(m.device, o.statsIntervalS);
   setInterval(() => flush(m.device), 50);
   if (!state) {

@@ -175,6 +175,7 @@ function BootStatus({ conn }: { conn: GuestConnection }) {
           ? `Restored a saved guest in ${(ready.ms / 1000).toFixed(1)} s.`
           : `Booted Linux in ${(ready.ms / 1000).toFixed(1)} s (saved in this browser: next time it restores in about a second).`}{' '}
         Click the console to type.
+        {ready.note ? <span data-testid="guest.ready-note"> {ready.note}</span> : null}
       </p>
     );
   return (

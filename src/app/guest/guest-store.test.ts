@@ -55,6 +55,15 @@ describe('connectGuest: the page’s store of what the real guest’s worker say
     expect(c.store.getState().progress).toEqual({ fraction: 0.5, text: 'Fetching the saved guest' });
     w.say({ t: 'ready', how: 'restored', ms: 700 });
     expect(c.store.getState()).toMatchObject({ phase: 'ready', ready: { how: 'restored', ms: 700 } });
+    w.say({
+      t: 'ready',
+      how: 'booted',
+      ms: 15_000,
+      note: 'The saved guest could not be read (x), so Linux booted instead.',
+    });
+    expect(c.store.getState().ready?.note).toBe(
+      'The saved guest could not be read (x), so Linux booted instead.',
+    );
     c.stop();
     expect(w.terminated).toBe(true);
   });

@@ -24,7 +24,7 @@ export interface StatsPoint {
 export interface GuestState {
   phase: 'idle' | 'loading' | 'ready' | 'failed';
   progress: { fraction: number; text: string };
-  ready: { how: 'restored' | 'booted'; ms: number } | null;
+  ready: { how: 'restored' | 'booted'; ms: number; note?: string } | null;
   error: string | null;
   /** The last update, without its transferred pages. */
   last: Omit<GuestUpdate, 'pages'> | null;
@@ -91,7 +91,7 @@ export function connectGuest(options: GuestStartOptions, worker: Worker): GuestC
       case 'ready':
         store.setState({
           phase: 'ready',
-          ready: { how: m.how, ms: m.ms },
+          ready: { how: m.how, ms: m.ms, note: m.note },
           progress: { fraction: 1, text: '' },
         });
         break;
