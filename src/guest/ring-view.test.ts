@@ -3,8 +3,8 @@ import type { QueueState } from '../core/core.ts';
 import { asGpa } from '../core/units.ts';
 import { driverSide, MAX_PAGES, ringPages } from './ring-view.ts';
 
-// A 128-entry queue as Linux lays one out: the descriptor table at 0x10000, avail right after it,
-// used on the next page.
+// A 128-entry queue: the descriptor table at 0x10000 and avail right after it, as Linux lays them
+// out; used here on the next page (Linux puts it 64-byte aligned after avail), so the rings span two.
 const st = (over: Partial<QueueState> = {}): QueueState => ({
   size: 128,
   eventIdx: true,
