@@ -7,6 +7,11 @@
 //     while the guest restores and inflates (the emulator runs in a Web Worker).
 // Run it alone for numbers worth quoting: npm run bench:app. It prints a JSON summary and attaches it.
 import { expect, test } from '@playwright/test';
+import { PAGE_SIZE } from '../src/core/abi.ts';
+
+/** The balloon set, and num_pages for it in 4 KiB pages. */
+const BALLOON_MIB = 32;
+const TARGET = (BALLOON_MIB * 1048576) / PAGE_SIZE;
 
 type Guest = { balloonLabGuest: { summary(): { actual: number; phase: string } } };
 
@@ -58,21 +63,22 @@ test.describe('real guest benchmarks', { tag: '@bench' }, () => {
         () => performance.timeOrigin + performance.now() - Number(sessionStorage.getItem('bench-t0')),
       );
       // The inflate, and how many different discarded counts the map's legend showed on the way.
-      await page.getByLabel('Balloon size (MiB)').fill('32');
+      await page.getByLabel('Balloon size (MiB)').fill(String(BALLOON_MIB));
       const inflate = page.evaluate(
-        () =>
+        (target) =>
           new Promise<{ ms: number; steps: number }>((resolve) => {
             const t0 = performance.now();
             const seen = new Set<string>();
             const poll = () => {
               const legend = document.querySelector('[data-testid="memmap.legend.host"]')?.textContent ?? '';
               seen.add(/Discarded\s*([\d,]+) frames/.exec(legend)?.[1] ?? '');
-              if ((window as unknown as Guest).balloonLabGuest.summary().actual === 8192)
+              if ((window as unknown as Guest).balloonLabGuest.summary().actual === target)
                 resolve({ ms: performance.now() - t0, steps: seen.size });
               else requestAnimationFrame(poll);
             };
             requestAnimationFrame(poll);
           }),
+        TARGET,
       );
       await page.getByRole('button', { name: 'Set target' }).click();
       const { ms: inflateMs, steps: mapSteps } = await inflate;

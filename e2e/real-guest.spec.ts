@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
 import type { GuestSummary } from '../src/app/guest/RealGuest.tsx';
+import { PAGE_SIZE, PFNS_MAX } from '../src/core/abi.ts';
 import { DEFAULT_OFFER } from '../src/guest/protocol.ts';
 import { stateKey } from '../src/guest/saved-state.ts';
 import { parseTrace } from '../src/sim/trace-parse.ts';
@@ -22,6 +23,13 @@ const number = (page: Page, key: string) =>
   page.getByTestId('guest.numbers').locator(`dd[data-key="${key}"]`);
 const pages = (n: number) => `${n.toLocaleString('en-US')} pages`;
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
+const n = (x: number) => x.toLocaleString('en-US');
+
+/** The balloon the test asks for, and what follows from it: num_pages in 4 KiB pages, and the
+ * buffers the driver needs at PFNS_MAX (VIRTIO_BALLOON_ARRAY_PFNS_MAX) PFNs each. */
+const BALLOON_MIB = 32;
+const TARGET = (BALLOON_MIB * 1048576) / PAGE_SIZE;
+const BUFFERS = TARGET / PFNS_MAX;
 
 test.describe.configure({ mode: 'serial' });
 
@@ -48,22 +56,23 @@ test('the header’s Real guest link restores the guest: a shell, free -m, a 32 
   expect(before.actual).toBe(0);
   await expect(number(page, 'MemTotal')).toHaveText(mib(before.memTotalBytes as number));
 
-  // The host sets a 32 MiB balloon: 8,192 pages, 32 buffers of 256 PFNs, each frame discarded.
-  await page.getByLabel('Balloon size (MiB)').fill('32');
+  // The host sets the balloon: TARGET pages, BUFFERS full buffers, each frame discarded.
+  await page.getByLabel('Balloon size (MiB)').fill(String(BALLOON_MIB));
   await page.getByRole('button', { name: 'Set target' }).click();
-  await expect.poll(async () => (await summary(page)).actual, { timeout: 60_000 }).toBe(8192);
+  await expect.poll(async () => (await summary(page)).actual, { timeout: 60_000 }).toBe(TARGET);
   const after = await summary(page);
-  expect(after.counts.inflateBuffers).toBe(32);
+  expect(after.numPages).toBe(TARGET);
+  expect(after.counts.inflateBuffers).toBe(BUFFERS);
   expect(after.counts.errors).toBe(0);
-  expect(after.host.discarded).toBe(8192);
-  await expect(number(page, 'actual')).toHaveText(pages(8192));
-  await expect(number(page, 'num_pages')).toHaveText(pages(8192));
-  await expect(page.getByTestId('memmap.legend.host')).toContainText('8,192 frames');
-  // The driver's next stats: MemTotal down by exactly 32 MiB (no DEFLATE_ON_OOM offered).
-  await expect
-    .poll(async () => (await summary(page)).memTotalBytes, { timeout: 30_000 })
-    .toBe((before.memTotalBytes as number) - 32 * 1048576);
-  await expect(number(page, 'MemTotal')).toHaveText(mib((before.memTotalBytes as number) - 32 * 1048576));
+  expect(after.host.discarded).toBe(TARGET);
+  // The page shows what the worker reports.
+  await expect(number(page, 'actual')).toHaveText(pages(after.actual));
+  await expect(number(page, 'num_pages')).toHaveText(pages(after.numPages));
+  await expect(page.getByTestId('memmap.legend.host')).toContainText(`${n(after.host.discarded)} frames`);
+  // The driver's next stats: MemTotal down by exactly the balloon (no DEFLATE_ON_OOM offered).
+  const shrunk = (before.memTotalBytes as number) - BALLOON_MIB * 1048576;
+  await expect.poll(async () => (await summary(page)).memTotalBytes, { timeout: 30_000 }).toBe(shrunk);
+  await expect(number(page, 'MemTotal')).toHaveText(mib(shrunk));
 
   // The rings: the inflate queue's real descriptors, read from the guest's memory.
   await page.getByRole('tab', { name: 'Rings' }).click();
@@ -74,19 +83,19 @@ test('the header’s Real guest link restores the guest: a shell, free -m, a 32 
   // the last buffer's (the driver fills the same array for each).
   await vqi.getByTestId('vqi.inflate.desc').locator('button[data-row]').first().click();
   const listed = await page.getByRole('list', { name: 'PFNs in the buffer' }).locator('li').count();
-  expect(listed).toBe(256);
+  expect(listed).toBe(PFNS_MAX);
   await expect(page.getByTestId('guest.map-highlight')).toHaveText(
-    'Outlined: the 256 PFNs of the descriptor picked in the Rings tab.',
+    `Outlined: the ${PFNS_MAX} PFNs of the descriptor picked in the Rings tab.`,
   );
   await page.getByRole('button', { name: 'Back to the last buffer' }).click();
   await expect(page.getByTestId('guest.map-highlight')).toHaveText(
-    'Outlined: the last inflate buffer’s 256 PFNs.',
+    `Outlined: the last inflate buffer’s ${PFNS_MAX} PFNs.`,
   );
   // And the timeline names each buffer.
   await page.getByRole('tab', { name: 'Timeline' }).click();
-  await expect(page.getByTestId('guest.timeline')).toContainText('inflate buffer: 256 PFNs');
+  await expect(page.getByTestId('guest.timeline')).toContainText(`inflate buffer: ${PFNS_MAX} PFNs`);
 
-  // The trace reads back with the simulation's reader: 32 inflate pops, 8,192 PFNs.
+  // The trace reads back with the simulation's reader: one pop a buffer, every PFN.
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.getByRole('button', { name: 'Export trace' }).click(),
@@ -94,8 +103,8 @@ test('the header’s Real guest link restores the guest: a shell, free -m, a 32 
   const parsed = parseTrace(await readFile((await download.path()) as string, 'utf8'));
   if (!parsed.ok) throw new Error(parsed.error);
   const inflate = summarizeTrace(parsed.events).queues.find((q) => q.role === 'inflate');
-  expect(inflate?.pops).toBe(32);
-  expect(inflate?.pfns).toBe(8192);
+  expect(inflate?.pops).toBe(after.counts.inflateBuffers);
+  expect(inflate?.pfns).toBe(after.actual);
 
   // Side by side: the same target on a simulated 128 MiB guest ends in the same balloon, by the same
   // buffers (each run measured from its own trace).
@@ -103,19 +112,19 @@ test('the header’s Real guest link restores the guest: a shell, free -m, a 32 
   await page.getByRole('button', { name: 'Run the same steps in the simulation' }).click();
   const table = page.getByRole('table', { name: 'The real guest and the simulation, measured alike' });
   const row = (name: string) => table.getByRole('row', { name: new RegExp(`^${name}`) });
-  await expect(row('actual at the end').locator('td[data-side="real"]')).toHaveText(
-    after.actual.toLocaleString('en-US'),
-  );
-  await expect(row('actual at the end').locator('td[data-side="sim"]')).toHaveText('8,192');
+  await expect(row('actual at the end').locator('td[data-side="real"]')).toHaveText(n(after.actual));
+  await expect(row('actual at the end').locator('td[data-side="sim"]')).toHaveText(n(TARGET));
   for (const side of ['real', 'sim'])
-    await expect(row('inflate buffers').locator(`td[data-side="${side}"]`)).toHaveText('32 (8,192 PFNs)');
+    await expect(row('inflate buffers').locator(`td[data-side="${side}"]`)).toHaveText(
+      `${BUFFERS} (${n(TARGET)} PFNs)`,
+    );
   await expect(row('target 1').locator('td[data-side="real"]')).toHaveText(/^\d+ ms$/);
 
   // Back to 0: the driver deflates, and the frames are wanted again.
   await page.getByLabel('Balloon size (MiB)').fill('0');
   await page.getByRole('button', { name: 'Set target' }).click();
   await expect.poll(async () => (await summary(page)).actual, { timeout: 60_000 }).toBe(0);
-  expect((await summary(page)).host).toMatchObject({ discarded: 0, wanted: 8192 });
+  expect((await summary(page)).host).toMatchObject({ discarded: 0, wanted: TARGET });
 });
 
 test('a target the guest cannot give is refused in the field, with the reason', async ({ page }) => {

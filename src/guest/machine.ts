@@ -29,6 +29,8 @@ export type V86Constructor = new (options: object) => V86Emulator;
 export const MIN_GUEST_MIB = 96;
 export const MAX_GUEST_MIB = 256;
 export const GUEST_CMDLINE = 'console=ttyS0 quiet';
+/** How much of the console a machine keeps for waitFor (a long session prints without end). */
+const CONSOLE_KEEP = 64 * 1024;
 /** What init prints once the shell is about to start (scripts/guest/init.sh). */
 export const READY_MARK = 'GUEST-READY';
 
@@ -86,6 +88,8 @@ export class GuestMachine {
     carryState(cpu, device);
     const m = new GuestMachine(emulator, device);
     emulator.add_listener('serial0-output-byte', (b: number) => {
+      // Only the recent console is kept: waitFor looks for what was just printed.
+      if (m.console.length > CONSOLE_KEEP * 16) m.console = m.console.slice(-CONSOLE_KEEP);
       m.console += String.fromCharCode(b);
       o.onSerial?.(b);
     });

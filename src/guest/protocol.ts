@@ -53,6 +53,8 @@ export interface GuestUpdate {
   counts: { inflateBuffers: number; deflateBuffers: number; statsBuffers: number; errors: number };
   /** The host table (HOST_* per 4 KiB frame) and the frames the balloon holds (FRAME_BALLOON, else 0). */
   host: Uint8Array;
+  /** Frames in each HOST_* state (the core keeps the counts). */
+  hostCounts: number[];
   frames: Uint8Array;
   /** The last balloon buffer's PFNs, and its queue. */
   lastBatch: { queue: number; pfns: Uint32Array } | null;

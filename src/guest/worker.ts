@@ -196,6 +196,7 @@ function flush(d: RealBalloonDevice): void {
       negotiated: [0, 1, 2].filter((b) => d.virtio.is_feature_negotiated(b)),
       counts: { ...d.counts },
       host,
+      hostCounts: core.hostCounts(),
       frames: framesCopy,
       lastBatch: lastBatch && { queue: lastBatch.queue, pfns: lastBatch.pfns.slice() },
       queues,

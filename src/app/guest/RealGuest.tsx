@@ -148,7 +148,7 @@ function GuestPage({
 function summaryOf(conn: GuestConnection): GuestSummary {
   const s = conn.store.getState();
   const u = s.last;
-  const count = (v: number) => (u ? u.host.reduce((n, x) => (x === v ? n + 1 : n), 0) : 0);
+  const count = (v: number) => u?.hostCounts[v] ?? 0;
   return {
     phase: s.phase,
     how: s.ready?.how ?? null,
@@ -312,7 +312,7 @@ function Numbers({ conn }: { conn: GuestConnection }) {
   const last = useStore(conn.store, (s) => s.last);
   const rows: [string, ReactNode, string][] = [];
   if (last) {
-    const hostCount = (v: number) => last.host.reduce((n, x) => (x === v ? n + 1 : n), 0);
+    const hostCount = (v: number) => last.hostCounts[v] ?? 0;
     const status = STATUS_BITS.filter(([bit]) => last.deviceStatus & bit).map(([, n]) => n);
     rows.push(
       ['num_pages', `${last.numPages.toLocaleString('en-US')} pages`, 'the target the host set'],
@@ -386,11 +386,6 @@ function GuestMap({
   // biome-ignore lint/correctness/useExhaustiveDependencies: the buffer counts say when lastBatch is another buffer
   const lastPfns = useMemo(() => (last?.lastBatch ? Array.from(last.lastBatch.pfns) : []), [batches]);
   const highlight = picked ?? lastPfns;
-  const hostCounts = useMemo(() => {
-    const c = new Array(256).fill(0);
-    if (last) for (const v of last.host) c[v]++;
-    return c;
-  }, [last]);
   if (!last) return null;
   return (
     <section className="panel map" aria-labelledby="guest-map-title" data-panel="map">
@@ -410,7 +405,7 @@ function GuestMap({
         )}
       </div>
       <MemoryMap core={source} theme={dark ? 'dark' : 'light'} view="host" highlight={highlight} />
-      <MemoryMapLegend view="host" theme={dark ? 'dark' : 'light'} counts={hostCounts} />
+      <MemoryMapLegend view="host" theme={dark ? 'dark' : 'light'} counts={last.hostCounts} />
     </section>
   );
 }

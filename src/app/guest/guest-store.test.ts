@@ -34,6 +34,7 @@ function update(over: Partial<GuestUpdate> = {}): GuestUpdate {
     negotiated: [1],
     counts: { inflateBuffers: 0, deflateBuffers: 0, statsBuffers: 1, errors: 0 },
     host: new Uint8Array(16),
+    hostCounts: [0, 16, 0, 0],
     frames: new Uint8Array(16),
     lastBatch: null,
     queues: [],
