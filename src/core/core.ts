@@ -528,10 +528,10 @@ export class BalloonCore {
     return rc;
   }
 
-  /** Writes run r {first kernel page, count} for encodeRuns(). */
-  writeRun(r: number, first: KernelPage, count: number): void {
+  /** Writes run r {first kernel page, count, counting down if `descending`} for encodeRuns(). */
+  writeRun(r: number, first: KernelPage, count: number, descending = false): void {
     this.scratch.setUint32(r * 8, first, true);
-    this.scratch.setUint32(r * 8 + 4, count, true);
+    this.scratch.setUint32(r * 8 + 4, (count | (descending ? RUN_DESCENDING : 0)) >>> 0, true);
   }
 
   /** Sets the frames named by pfns[0..n) to `state`; returns how many were inside RAM. */

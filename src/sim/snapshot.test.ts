@@ -43,6 +43,7 @@ const KEPT: Record<string, Record<string, string>> = {
     nb: 'immutable',
     localPages: 'scratch: one call of fill_balloon',
     batchPages: 'scratch: one call of fill_balloon or leak_balloon',
+    onePage: 'scratch: one call of virtballoon_migratepage',
     outOfPuffRatelimit: 'fields',
   },
   RatelimitState: {},

@@ -15,10 +15,11 @@ import {
 } from '../../core/abi.ts';
 import type { BalloonCore } from '../../core/core.ts';
 import { availIdx, availSlot, descAt, descFlags, descLen, descNext } from '../../core/ring-layout.ts';
-import { asGpa, asPfn, type Gpa, type KernelPage } from '../../core/units.ts';
+import { asGpa, asKernelPage, asPfn, type Gpa, type KernelPage } from '../../core/units.ts';
 import type { Costs } from '../costs.ts';
 import type { EventBus } from '../events.ts';
 import type { KernelLog } from '../klog.ts';
+import { PageRuns } from '../page-runs.ts';
 import type { PrngState } from '../prng.ts';
 import { RatelimitState, ratelimit, suppressedLine } from '../ratelimit.ts';
 import type { FaultKind } from '../scenario-steps.ts';
@@ -76,10 +77,10 @@ export interface BalloonMm {
   readonly pagesPerPage: number;
   /** balloon_page_alloc(): __GFP_NORETRY — may reclaim a little, never waits long, never OOM-kills. */
   balloonPageAlloc(): number;
-  /** balloonPageAlloc() up to `n` times, the pages to out[0…], stopping at the first failure: how many. */
-  balloonPageAllocMany(out: Int32Array, n: number): number;
-  /** put_page() of pages the balloon gives back. */
-  putPages(pages: ArrayLike<KernelPage>): void;
+  /** balloonPageAlloc() up to `n` times, the pages appended to `out`, stopping at the first failure: how many. */
+  balloonPageAllocRuns(out: PageRuns, n: number): number;
+  /** put_page() of the pages the balloon gives back, in order. */
+  putRuns(pages: PageRuns): void;
   adjustManagedPageCount(delta: number): void;
   readonly balloon: {
     enqueue(page: KernelPage): void;
@@ -87,10 +88,10 @@ export interface BalloonMm {
     insert(page: KernelPage): void;
     /** The first non-isolated page from the list head, or -1. */
     dequeue(): number;
-    /** enqueue() of pages[n − 1], …, pages[0], in that order (popping a list pages[0…] was pushed to). */
-    enqueueMany(pages: Int32Array, n: number): void;
-    /** dequeue() up to `n` times, the pages to out[0…], stopping when the list is empty: how many. */
-    dequeueMany(out: Int32Array, n: number): number;
+    /** enqueue() of the pages of `pages`, last to first (popping a list they were pushed to in order). */
+    enqueueRuns(pages: PageRuns): void;
+    /** dequeue() up to `n` times, the pages appended to `out`, stopping when the list is empty: how many. */
+    dequeueRuns(out: PageRuns, n: number): number;
     migratepage: ((newpage: KernelPage, page: KernelPage) => Task<number>) | null;
     isolatedPages: number;
   };
@@ -205,9 +206,11 @@ export class VirtioBalloon {
   readonly outOfPuffRatelimit = new RatelimitState();
   /** Pages fill_balloon holds between balloon_page_alloc and enqueueing them (its local list). */
   pagesInHand = 0;
-  // fill_balloon's local page list and one batch's pages, kept to spare the allocator per batch.
-  private readonly localPages = new Int32Array(VIRTIO_BALLOON_ARRAY_PFNS_MAX);
-  private readonly batchPages = new Int32Array(VIRTIO_BALLOON_ARRAY_PFNS_MAX);
+  // fill_balloon's local page list, one batch's pages, and migratepage's one page, as runs of
+  // consecutive pages (page-runs.ts), kept to spare the allocator per batch.
+  private readonly localPages = new PageRuns();
+  private readonly batchPages = new PageRuns();
+  private readonly onePage = new PageRuns();
 
   private readonly ringsMark: number;
 
@@ -271,9 +274,12 @@ export class VirtioBalloon {
    * set_page_pfns for the pages of one batch: pfns[at …] = each page's first balloon PFN and the next
    * PAGES_PER_PAGE − 1. The frames are marked as they go on the request (INFLATING / DEFLATING).
    */
-  set_page_pfns(pages: ArrayLike<number>, at: number, state: number): void {
-    this.enter('set_page_pfns', this.details ? `${pages.length} pages` : undefined);
-    this.env.core.encodePages(pages as ArrayLike<KernelPage>, at, this.ppp, this.pfns, state);
+  set_page_pfns(pages: PageRuns, at: number, state: number): void {
+    this.enter('set_page_pfns', this.details ? `${pages.pages} pages` : undefined);
+    const core = this.env.core;
+    for (let r = 0; r < pages.runs; r++)
+      core.writeRun(r, asKernelPage(pages.first[r]), pages.count[r], pages.step[r] < 0);
+    core.encodeRuns(pages.runs, at, this.ppp, this.pfns, state);
   }
 
   *fill_balloon(num: number): Task<number> {
@@ -281,6 +287,7 @@ export class VirtioBalloon {
     const { mm, log } = this.env;
     // LIST_HEAD(pages): balloon_page_push adds at the head, balloon_page_pop takes from the head (LIFO).
     const pages = this.localPages;
+    pages.clear();
     let npages = 0;
 
     /* We can only do one array worth at a time. */
@@ -293,7 +300,7 @@ export class VirtioBalloon {
     // }
     // The loop in one call: the same pages in the same order, pages[0] pushed first.
     const want = Math.ceil(num / this.ppp);
-    npages = mm.balloonPageAllocMany(pages, want);
+    npages = mm.balloonPageAllocRuns(pages, want);
     if (npages < want) {
       // dev_info_ratelimited: at most 10 lines in 5 s, then "fill_balloon: N callbacks suppressed"
       // when a later interval starts.
@@ -307,12 +314,12 @@ export class VirtioBalloon {
         'fill_balloon',
         this.details ? `Out of puff! Can't get ${this.ppp} pages; msleep(${ms})` : undefined,
       );
-      this.holdInHand(pages, npages);
+      this.holdInHand(pages);
       /* Sleep for at least 1/5 of a second before retry. */
       // msleep(200): to the tick after 200 ms, then until the task is scheduled (timing.ts).
       yield sleep(msleepUs(this.env.prng, ms, this.env.sched.now));
     }
-    if (this.balloon_lock.owner) this.holdInHand(pages, npages); // we are about to wait for the lock
+    if (this.balloon_lock.owner) this.holdInHand(pages); // we are about to wait for the lock
 
     yield* mutexLock(this.balloon_lock);
 
@@ -323,17 +330,17 @@ export class VirtioBalloon {
     //         set_page_pfns(vb, vb->pfns + vb->num_pfns, page);
     //         vb->num_pages += VIRTIO_BALLOON_PAGES_PER_PAGE; …; vb->num_pfns += …;
     // }
-    // Popping the local list gives pages[npages − 1] first: that is the order of the PFNs.
+    // Popping the local list gives the last page allocated first: that is the order of the PFNs.
     const ppp = this.ppp;
     const nbatch = npages;
     const batch = this.batchPages;
-    mm.balloon.enqueueMany(pages, nbatch);
-    for (let k = 0; k < nbatch; k++) batch[k] = pages[nbatch - 1 - k];
+    mm.balloon.enqueueRuns(pages);
+    pages.reverseInto(batch);
     this.num_pages += ppp * nbatch;
     this.num_pfns += ppp * nbatch;
     // adjust_managed_page_count(page, -1) for each page, in one call: nothing reads MemTotal meanwhile.
     if (!this.has(VIRTIO_BALLOON_F_DEFLATE_ON_OOM)) mm.adjustManagedPageCount(-nbatch);
-    if (nbatch > 0) this.set_page_pfns(batch.subarray(0, nbatch), 0, FRAME_INFLATING);
+    if (nbatch > 0) this.set_page_pfns(batch, 0, FRAME_INFLATING);
     this.pagesInHand = 0;
 
     const num_allocated_pages = this.num_pfns;
@@ -353,24 +360,26 @@ export class VirtioBalloon {
    * the lock) are the balloon's already: they show as on their way to it, so the frame table never
    * calls them free.
    */
-  private holdInHand(pages: Int32Array, n: number): void {
-    this.pagesInHand = n;
-    for (let i = 0; i < n; i++)
-      this.env.core.setFrames(asPfn(pages[i] * this.ppp), this.ppp, FRAME_INFLATING);
+  private holdInHand(pages: PageRuns): void {
+    this.pagesInHand = pages.pages;
+    const ppp = this.ppp;
+    for (let r = 0; r < pages.runs; r++)
+      this.env.core.setFrames(asPfn(pages.low(r) * ppp), pages.count[r] * ppp, FRAME_INFLATING);
   }
 
-  release_pages_balloon(pages: ArrayLike<number>): void {
-    this.enter('release_pages_balloon', this.details ? `${pages.length} pages` : undefined);
+  release_pages_balloon(pages: PageRuns): void {
+    this.enter('release_pages_balloon', this.details ? `${pages.pages} pages` : undefined);
     // list_for_each_entry_safe(page, next, pages, lru): per page, MemTotal grows back (without
     // DEFLATE_ON_OOM) and the balloon's reference is dropped; the pages go back in one call.
-    if (!this.has(VIRTIO_BALLOON_F_DEFLATE_ON_OOM)) this.env.mm.adjustManagedPageCount(pages.length);
-    this.env.mm.putPages(pages as ArrayLike<KernelPage>); /* balloon reference */
+    if (!this.has(VIRTIO_BALLOON_F_DEFLATE_ON_OOM)) this.env.mm.adjustManagedPageCount(pages.pages);
+    this.env.mm.putRuns(pages); /* balloon reference */
   }
 
   *leak_balloon(num: number): Task<number> {
     this.enter('leak_balloon', this.details ? `num=${num}` : undefined);
     const { mm } = this.env;
     const pages = this.batchPages; // LIST_HEAD(pages)
+    pages.clear();
     let npages = 0;
 
     /* We can only do one array worth at a time. */
@@ -388,10 +397,10 @@ export class VirtioBalloon {
     //         vb->num_pages -= VIRTIO_BALLOON_PAGES_PER_PAGE;
     // }
     // The dequeues in one call, then set_page_pfns for them all: the same PFNs in the same order.
-    npages = mm.balloon.dequeueMany(pages, Math.ceil(num / ppp));
+    npages = mm.balloon.dequeueRuns(pages, Math.ceil(num / ppp));
     this.num_pfns = npages * ppp;
     this.num_pages -= npages * ppp;
-    const batch = pages.subarray(0, npages);
+    const batch = pages;
     if (npages > 0) this.set_page_pfns(batch, 0, FRAME_DEFLATING);
 
     const num_freed_pages = this.num_pfns;
@@ -556,13 +565,17 @@ export class VirtioBalloon {
     mm.balloon.isolatedPages--;
     mm.vm.balloonMigrate++; // __count_vm_event(BALLOON_MIGRATE)
     this.num_pfns = this.ppp;
-    this.set_page_pfns(Int32Array.of(newpage), 0, FRAME_INFLATING);
+    this.onePage.clear();
+    this.onePage.push(newpage, 1, 1);
+    this.set_page_pfns(this.onePage, 0, FRAME_INFLATING);
     yield* this.tell_host(this.inflate_vq!);
     core.setStatesFromPfns(this.num_pfns, this.pfns, FRAME_BALLOON);
 
     /* balloon's page migration 2nd step -- deflate "page" */
     this.num_pfns = this.ppp;
-    this.set_page_pfns(Int32Array.of(page), 0, FRAME_DEFLATING);
+    this.onePage.clear();
+    this.onePage.push(page, 1, 1);
+    this.set_page_pfns(this.onePage, 0, FRAME_DEFLATING);
     yield* this.tell_host(this.deflate_vq!);
 
     sched.unlock(this.balloon_lock);

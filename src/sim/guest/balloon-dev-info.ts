@@ -3,6 +3,7 @@
 // last (LIFO). Pages compaction isolated are off the list while they are being migrated, which is why
 // dequeue can never hand the driver a page that is mid-migration.
 import { asKernelPage, type KernelPage } from '../../core/units.ts';
+import type { PageRuns } from '../page-runs.ts';
 import type { Task } from '../sched.ts';
 import { K_BALLOON, LIST_BALLOON } from './kinds.ts';
 import { CHANGE_SHIFT, NOT_ON_LIST, type PageLists } from './pagelists.ts';
@@ -78,61 +79,94 @@ export class BalloonDevInfo {
   }
 
   /**
-   * balloon_page_enqueue for pages[n-1], pages[n-2], …, pages[0], in that order (popping a list
-   * built by pushing pages[0…n-1]): afterwards pages[0] is at the head.
+   * balloon_page_enqueue for every page of `runs`, last to first (popping fill_balloon's local list,
+   * which was pushed in the order the pages were allocated): afterwards the list reads, from the head,
+   * the pages of `runs` in order, then what was on it before. A run's pages are linked to each other
+   * in one loop; only its two ends meet other pages.
    */
-  enqueueMany(pages: Int32Array, n: number): void {
-    if (n <= 0) return;
+  enqueueRuns(runs: PageRuns): void {
+    if (runs.pages === 0) return;
     const lists = this.lists;
-    const { next, prev, on, changed } = lists;
-    // No per-page check as enqueue() makes: these pages come straight from balloonPageAllocMany, and
+    const { next, prev, on } = lists;
+    // No per-page check as enqueue() makes: these pages come straight from balloonPageAllocRuns, and
     // the invariants (checked after every event in tests) catch a page on two lists.
     const h = this.head;
     const oldFirst = next[h];
     let before = h;
-    // Pages come in runs: mark a chunk when the run enters it, not once a page.
-    let chunk = -1;
-    for (let i = 0; i < n; i++) {
-      const page = pages[i];
-      next[before] = page;
-      prev[page] = before;
-      on[page] = LIST_BALLOON;
-      if (page >>> CHANGE_SHIFT !== chunk) {
-        chunk = page >>> CHANGE_SHIFT;
-        changed[chunk] = 1;
+    for (let r = 0; r < runs.runs; r++) {
+      const a = runs.first[r];
+      const b = a + (runs.count[r] - 1) * runs.step[r];
+      next[before] = a;
+      prev[a] = before;
+      if (runs.step[r] > 0) {
+        for (let p = a; p < b; p++) {
+          next[p] = p + 1;
+          prev[p + 1] = p;
+        }
+      } else {
+        for (let p = a; p > b; p--) {
+          next[p] = p - 1;
+          prev[p - 1] = p;
+        }
       }
-      before = page;
+      const lo = runs.low(r);
+      const hi = runs.high(r);
+      on.fill(LIST_BALLOON, lo, hi + 1);
+      lists.markChanged(lo, hi + 1);
+      before = b;
     }
     next[before] = oldFirst;
     prev[oldFirst] = before;
-    changed[h >>> CHANGE_SHIFT] = 1;
-    changed[oldFirst >>> CHANGE_SHIFT] = 1;
-    lists.counts[LIST_BALLOON] += n;
-    this.vm.balloonInflate += n;
+    lists.changed[h >>> CHANGE_SHIFT] = 1;
+    lists.changed[oldFirst >>> CHANGE_SHIFT] = 1;
+    lists.counts[LIST_BALLOON] += runs.pages;
+    this.vm.balloonInflate += runs.pages;
   }
 
-  /** balloon_page_dequeue up to `n` times, the pages to out[0…]; returns how many there were. */
-  dequeueMany(out: Int32Array, n: number): number {
+  /**
+   * balloon_page_dequeue up to `n` times, the pages appended to `out` in the order they came off the
+   * list; returns how many there were. The walk follows the links page by page (the list is the
+   * truth), and gathers what it finds into runs.
+   */
+  dequeueRuns(out: PageRuns, n: number): number {
     const lists = this.lists;
-    const { next, prev, on, changed } = lists;
+    const { next, prev, on } = lists;
     const h = this.head;
     const end = lists.nPages;
     let p = next[h];
     let k = 0;
-    let chunk = -1;
     while (k < n && p < end) {
-      out[k++] = p;
-      on[p] = NOT_ON_LIST;
-      if (p >>> CHANGE_SHIFT !== chunk) {
-        chunk = p >>> CHANGE_SHIFT;
-        changed[chunk] = 1;
+      const a = p;
+      let q = p;
+      let nx = next[q];
+      k++;
+      let step: 1 | -1 = 1;
+      if (k < n && nx === q + 1 && nx < end) {
+        do {
+          q = nx;
+          nx = next[q];
+          k++;
+        } while (k < n && nx === q + 1 && nx < end);
+      } else if (k < n && nx === q - 1) {
+        step = -1;
+        do {
+          q = nx;
+          nx = next[q];
+          k++;
+        } while (k < n && nx === q - 1);
       }
-      p = next[p];
+      const count = (q - a) * step + 1;
+      out.push(a, count, step);
+      const lo = step > 0 ? a : q;
+      const hi = step > 0 ? q : a;
+      on.fill(NOT_ON_LIST, lo, hi + 1);
+      lists.markChanged(lo, hi + 1);
+      p = nx;
     }
     next[h] = p;
     prev[p] = h;
-    changed[h >>> CHANGE_SHIFT] = 1;
-    changed[p >>> CHANGE_SHIFT] = 1;
+    lists.changed[h >>> CHANGE_SHIFT] = 1;
+    lists.changed[p >>> CHANGE_SHIFT] = 1;
     lists.counts[LIST_BALLOON] -= k;
     this.vm.balloonDeflate += k;
     return k;

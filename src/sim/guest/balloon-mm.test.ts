@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FRAME_BALLOON } from '../../core/abi.ts';
 import { asKernelPage } from '../../core/units.ts';
+import { PageRuns } from '../page-runs.ts';
 import { balloonMm } from './balloon-mm.ts';
 import { expectNoInvariantErrors, makeGuest, markPage } from './testing.ts';
 
@@ -18,7 +19,9 @@ describe('balloonMm', () => {
     expect(mm.takeCpuDebtUs()).toBe(0); // 0.3 µs so far: the fraction waits
     expect(mm.balloon.dequeue()).toBe(page);
     mm.adjustManagedPageCount(1);
-    mm.putPages([asKernelPage(page)]);
+    const runs = new PageRuns();
+    runs.add(page);
+    mm.putRuns(runs);
     expect(mm.siMemAvailable()).toBe(kernel.siMemAvailable());
     expect(mm.fileCachePages()).toBe(0);
     expectNoInvariantErrors(kernel);

@@ -8,8 +8,8 @@ export function balloonMm(k: GuestKernel): BalloonMm {
   return {
     pagesPerPage: k.ppp,
     balloonPageAlloc: () => k.balloonPageAlloc(),
-    balloonPageAllocMany: (out, n) => k.balloonPageAllocMany(out, n),
-    putPages: (pages) => k.putPages(pages),
+    balloonPageAllocRuns: (out, n) => k.balloonPageAllocRuns(out, n),
+    putRuns: (pages) => k.putRuns(pages),
     adjustManagedPageCount: (delta) => k.adjustManagedPageCount(delta),
     balloon: k.balloon,
     registerOomNotifier: (nb) => k.registerOomNotifier(nb),

@@ -2,14 +2,17 @@ import { describe, expect, it } from 'vitest';
 import {
   FRAME_ANON,
   FRAME_BALLOON,
+  FRAME_DEFLATING,
   FRAME_FILE,
   FRAME_FREE,
   FRAME_KERNEL,
   FRAME_VIRTIO,
   HOST_RESIDENT,
 } from '../../core/abi.ts';
-import { asKernelPage } from '../../core/units.ts';
+import { asKernelPage, type KernelPage } from '../../core/units.ts';
+import { PageRuns } from '../page-runs.ts';
 import { checkInvariants } from './invariants.ts';
+import { NOT_ON_LIST } from './pagelists.ts';
 import { deflate, expectNoInvariantErrors, inflate, makeGuest, markPage, run } from './testing.ts';
 import { computeWatermarks, intSqrt, memAvailable } from './watermarks.ts';
 
@@ -192,8 +195,8 @@ describe('balloonPageAlloc and putPage', () => {
     expect(kernel.balloon.dequeue()).toBe(-1);
   });
 
-  // balloonPageAllocMany, enqueueMany and dequeueMany are the driver's loops in one call each: they
-  // must leave the kernel exactly as the one-page calls would.
+  // balloonPageAllocRuns, enqueueRuns, dequeueRuns and putRuns are the driver's loops in one call
+  // each: they must leave the kernel exactly as the one-page calls would.
   describe('the batch calls match the one-page calls', () => {
     type Setup = (g: ReturnType<typeof makeGuest>) => void;
     const setups: [string, Parameters<typeof makeGuest>[0], Setup][] = [
@@ -237,35 +240,124 @@ describe('balloonPageAlloc and putPage', () => {
 
           const many = makeGuest(options);
           setup(many);
-          const out = new Int32Array(n);
-          const got = many.kernel.balloonPageAllocMany(out, n);
-          many.kernel.balloon.enqueueMany(out, got);
-          for (const p of out.subarray(0, got)) markPage(many.kernel, p, FRAME_BALLOON); // the driver's part
+          const out = new PageRuns(n);
+          const got = many.kernel.balloonPageAllocRuns(out, n);
+          expect(out.pages).toBe(got);
+          many.kernel.balloon.enqueueRuns(out);
+          for (const p of out.toArray()) markPage(many.kernel, p, FRAME_BALLOON); // the driver's part
           expectNoInvariantErrors(many.kernel);
 
-          expect(observe(many, [...out.subarray(0, got)])).toEqual(observe(one, single));
+          expect(observe(many, out.toArray())).toEqual(observe(one, single));
         }
       });
     }
 
-    it('dequeueMany takes what dequeue would, stops when the list is empty, and keeps the rest linked', () => {
+    it('dequeueRuns takes what dequeue would, stops when the list is empty, and keeps the rest linked', () => {
       const a = makeGuest();
       const b = makeGuest();
       inflate(a.kernel, 700);
       inflate(b.kernel, 700);
       const singles: number[] = [];
       for (let i = 0; i < 300; i++) singles.push(a.kernel.balloon.dequeue());
-      const out = new Int32Array(300);
-      expect(b.kernel.balloon.dequeueMany(out, 300)).toBe(300);
-      expect([...out]).toEqual(singles);
+      const out = new PageRuns();
+      expect(b.kernel.balloon.dequeueRuns(out, 300)).toBe(300);
+      expect(out.toArray()).toEqual(singles);
+      expect(out.runs).toBeLessThan(4); // consecutive pages come back as runs
       expect([...b.kernel.balloon.pages()]).toEqual([...a.kernel.balloon.pages()]);
       expect(b.kernel.vm.balloonDeflate).toBe(a.kernel.vm.balloonDeflate);
-      const rest = new Int32Array(1000);
-      expect(b.kernel.balloon.dequeueMany(rest, 1000)).toBe(400);
+      const rest = new PageRuns();
+      expect(b.kernel.balloon.dequeueRuns(rest, 1000)).toBe(400);
       expect(b.kernel.balloon.count).toBe(0);
-      expect(b.kernel.balloon.dequeueMany(rest, 5)).toBe(0);
-      b.kernel.putPages([...out, ...rest.subarray(0, 400)].map(asKernelPage));
+      expect(b.kernel.balloon.dequeueRuns(rest, 5)).toBe(0);
+      b.kernel.putPages([...out.toArray(), ...rest.toArray()].map(asKernelPage));
       expectNoInvariantErrors(b.kernel);
+    });
+
+    // A balloon list in any order: pages enqueued singly in a shuffled order (as compaction's moves
+    // and the slow path leave it), in runs up, down and of one page, next to each other or not.
+    function shuffledBalloon(seed: number) {
+      const g = makeGuest();
+      const got = inflate(g.kernel, 900);
+      for (const p of got) g.kernel.balloon.delete(asKernelPage(p));
+      const order = [...got];
+      // pieces of the allocation order, some reversed, in a scrambled order
+      let x = seed;
+      const rand = (n: number) => {
+        x = (x * 1103515245 + 12345) % 2 ** 31;
+        return x % n;
+      };
+      const pieces: number[][] = [];
+      while (order.length > 0) {
+        const piece = order.splice(0, 1 + rand(40));
+        pieces.push(rand(3) === 0 ? piece.reverse() : piece);
+      }
+      for (let i = pieces.length - 1; i > 0; i--) {
+        const j = rand(i + 1);
+        [pieces[i], pieces[j]] = [pieces[j], pieces[i]];
+      }
+      const listed = pieces.flat();
+      for (let i = listed.length - 1; i >= 0; i--) g.kernel.balloon.enqueue(asKernelPage(listed[i]));
+      return { g, listed };
+    }
+
+    it('enqueueRuns and dequeueRuns keep any order: runs up, down, of one page', () => {
+      for (const seed of [1, 2, 3, 4, 5]) {
+        const { g, listed } = shuffledBalloon(seed);
+        expect([...g.kernel.balloon.pages()]).toEqual(listed);
+        const out = new PageRuns();
+        expect(g.kernel.balloon.dequeueRuns(out, 256)).toBe(256);
+        expect(out.toArray()).toEqual(listed.slice(0, 256));
+        // and back on, as a batch: the list reads as it did
+        g.kernel.balloon.enqueueRuns(out);
+        expect([...g.kernel.balloon.pages()]).toEqual(listed);
+        expect(g.kernel.lists.check()).toEqual([]);
+        expectNoInvariantErrors(g.kernel);
+      }
+    });
+
+    it('putRuns frees exactly as putPages does, whatever the runs', () => {
+      for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+        const a = shuffledBalloon(seed);
+        const b = shuffledBalloon(seed);
+        for (let left = 900; left > 0; ) {
+          const runs = new PageRuns();
+          const n = Math.min(left, 1 + ((seed * 37 + left) % 256));
+          expect(b.g.kernel.balloon.dequeueRuns(runs, n)).toBe(n);
+          const singles: KernelPage[] = [];
+          for (let i = 0; i < n; i++) singles.push(asKernelPage(a.g.kernel.balloon.dequeue()));
+          for (const p of singles) markPage(a.g.kernel, p, FRAME_DEFLATING);
+          for (const p of runs.toArray()) markPage(b.g.kernel, p, FRAME_DEFLATING);
+          a.g.kernel.putPages(singles);
+          b.g.kernel.putRuns(runs);
+          left -= n;
+        }
+        const ka = a.g.kernel;
+        const kb = b.g.kernel;
+        // The links of every page on a list and of every head (an unlisted page's links are stale)
+        const links = (k: typeof ka) =>
+          Array.from(k.lists.next, (n, i) =>
+            i >= k.lists.nPages || k.lists.on[i] !== NOT_ON_LIST ? [n, k.lists.prev[i]] : null,
+          );
+        expect(links(kb)).toEqual(links(ka));
+        expect(kb.lists.on).toEqual(ka.lists.on);
+        expect(kb.buddy.order).toEqual(ka.buddy.order);
+        expect(kb.kind).toEqual(ka.kind);
+        expect(kb.freePages).toBe(ka.freePages);
+        expect(kb.driverPages).toBe(0);
+        expect(b.g.core.frames).toEqual(a.g.core.frames);
+        expectNoInvariantErrors(kb);
+      }
+    });
+
+    it('putRuns of a page the balloon does not hold says which, as putPages does', () => {
+      const { kernel } = makeGuest();
+      const [p] = inflate(kernel, 1);
+      const runs = new PageRuns();
+      runs.add(p);
+      expect(() => kernel.putRuns(runs)).toThrow(/still on a list/);
+      runs.clear();
+      runs.add(9000);
+      expect(() => kernel.putRuns(runs)).toThrow(/is free/);
     });
   });
 

@@ -16,6 +16,7 @@
 // reclaim, oom.ts the OOM killer, compaction.ts compaction and page migration.
 import { FRAME_FREE } from '../../core/abi.ts';
 import { asKernelPage, asPfn, type KernelPage } from '../../core/units.ts';
+import type { PageRuns } from '../page-runs.ts';
 import type { Restart, Task } from '../sched.ts';
 import { COMPACTION, type CompactionState, compactMemory } from './compaction.ts';
 import { KernelState } from './kernel-state.ts';
@@ -54,11 +55,11 @@ export class GuestKernel extends KernelState {
   }
 
   /**
-   * balloonPageAlloc() `n` times, the pages written to out[0…]; stops at the first failure. Returns
-   * how many it got. The same pages in the same order as the one-by-one calls, with the per-page work
-   * done a run at a time.
+   * balloonPageAlloc() up to `n` times, the pages appended to `out` in the order they were taken;
+   * stops at the first failure. Returns how many it got. The same pages in the same order as the
+   * one-by-one calls, with the per-page work done a run at a time.
    */
-  balloonPageAllocMany(out: Int32Array, n: number): number {
+  balloonPageAllocRuns(out: PageRuns, n: number): number {
     const buddy = this.buddy;
     const kind = this.kind;
     let got = 0;
@@ -70,7 +71,7 @@ export class GuestKernel extends KernelState {
         if (k > 0) {
           kind.fill(K_BALLOON, first, first + k);
           this.lists.markChanged(first, first + k);
-          for (let i = 0; i < k; i++) out[got + i] = first + i;
+          out.push(first, k, 1);
           got += k;
           this.pendingAllocs += k;
           this.driverPages += k;
@@ -79,7 +80,8 @@ export class GuestKernel extends KernelState {
       }
       const p = this.balloonPageAlloc();
       if (p < 0) break;
-      out[got++] = p;
+      out.add(p);
+      got++;
     }
     if (buddy.freePages <= this.wmark.low) wakeKswapd(this);
     return got;
@@ -137,6 +139,50 @@ export class GuestKernel extends KernelState {
     }
     this.freeRun(lo, hi);
     this.driverPages -= freed;
+  }
+
+  /**
+   * putPages for a batch in runs (release_pages_balloon): the same pages freed in the same runs as
+   * putPages of the pages one by one, with the checks and marks done a run at a time.
+   */
+  putRuns(runs: PageRuns): void {
+    const kind = this.kind;
+    const on = this.lists.on;
+    const { first, count, step } = runs;
+    for (let r = 0; r < runs.runs; r++) {
+      for (let i = 0, p = first[r]; i < count[r]; i++, p += step[r]) {
+        if (kind[p] !== K_BALLOON || on[p] !== NOT_ON_LIST) {
+          this.putPages(runs.toArray() as KernelPage[]); // a page the balloon does not hold as such
+          return;
+        }
+      }
+    }
+    // putPages' walk, a run at a time: a page extends [lo, hi] at whichever end it continues, or the
+    // run so far is freed and a new one starts. From a run's second page on, each page extends the
+    // end the one before it set, so only the first two pages of a run need the rule.
+    let lo = 0;
+    let hi = -1;
+    for (let r = 0; r < runs.runs; r++) {
+      const n = count[r];
+      const s = step[r];
+      const a = first[r];
+      kind.fill(K_FREE, runs.low(r), runs.high(r) + 1);
+      for (let i = 0, p = a; i < n && i < 2; i++, p += s) {
+        if (p === hi + 1 && hi >= lo) hi = p;
+        else if (p === lo - 1 && hi >= lo) lo = p;
+        else {
+          this.freeRun(lo, hi);
+          lo = p;
+          hi = p;
+        }
+      }
+      if (n > 2) {
+        if (s > 0) hi = a + n - 1;
+        else lo = a - n + 1;
+      }
+    }
+    this.freeRun(lo, hi);
+    this.driverPages -= runs.pages;
   }
 
   /** Pages lo … hi (their kind already K_FREE) back to the buddy allocator and the frame table. */
