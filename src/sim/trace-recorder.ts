@@ -149,11 +149,12 @@ export class TraceRecorder {
       const start = pfns[i];
       let j = i + 1;
       let down = 0;
+      // Each PFN is compared with what the run predicts, not with the one before: one load a PFN.
       if (j < n && pfns[j] === start + 1) {
-        while (j < n && pfns[j] === pfns[j - 1] + 1) j++;
+        while (j < n && pfns[j] === start + (j - i)) j++;
       } else if (j < n && pfns[j] === start - 1) {
         down = 1;
-        while (j < n && pfns[j] === pfns[j - 1] - 1) j++;
+        while (j < n && pfns[j] === start - (j - i)) j++;
       }
       this.addRun(start, (j - i) * 2 + down);
       i = j;

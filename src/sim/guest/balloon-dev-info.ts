@@ -136,32 +136,30 @@ export class BalloonDevInfo {
     let p = next[h];
     let k = 0;
     while (k < n && p < end) {
+      // A run goes on while each page's link names the next page up (or down). The index steps on by
+      // itself, not through the link it loads, so the loads do not wait for one another.
       const a = p;
       let q = p;
-      let nx = next[q];
       k++;
       let step: 1 | -1 = 1;
-      if (k < n && nx === q + 1 && nx < end) {
-        do {
-          q = nx;
-          nx = next[q];
-          k++;
-        } while (k < n && nx === q + 1 && nx < end);
-      } else if (k < n && nx === q - 1) {
+      if (k < n && next[q] === q + 1 && q + 1 < end) {
+        const limit = Math.min(a + (n - k) + 1, end);
+        q++;
+        while (q + 1 < limit && next[q] === q + 1) q++;
+        k += q - a;
+      } else if (k < n && next[q] === q - 1) {
         step = -1;
-        do {
-          q = nx;
-          nx = next[q];
-          k++;
-        } while (k < n && nx === q - 1);
+        const limit = Math.max(a - (n - k) - 1, -1);
+        q--;
+        while (q - 1 > limit && next[q] === q - 1) q--;
+        k += a - q;
       }
-      const count = (q - a) * step + 1;
-      out.push(a, count, step);
+      out.push(a, (q - a) * step + 1, step);
       const lo = step > 0 ? a : q;
       const hi = step > 0 ? q : a;
       on.fill(NOT_ON_LIST, lo, hi + 1);
       lists.markChanged(lo, hi + 1);
-      p = nx;
+      p = next[q];
     }
     next[h] = p;
     prev[p] = h;

@@ -150,7 +150,8 @@ export class GuestKernel extends KernelState {
     const on = this.lists.on;
     const { first, count, step } = runs;
     for (let r = 0; r < runs.runs; r++) {
-      for (let i = 0, p = first[r]; i < count[r]; i++, p += step[r]) {
+      const hi = runs.high(r);
+      for (let p = runs.low(r); p <= hi; p++) {
         if (kind[p] !== K_BALLOON || on[p] !== NOT_ON_LIST) {
           this.putPages(runs.toArray() as KernelPage[]); // a page the balloon does not hold as such
           return;
