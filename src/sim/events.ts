@@ -45,36 +45,37 @@ type Listener = (e: SimEvent) => void;
 
 /** A small synchronous observer: listeners run at emit(), in the order they subscribed. */
 export class EventBus {
+  // Listener arrays are replaced, never changed in place: emit() walks the array it found, and a
+  // listener that subscribes or unsubscribes meanwhile changes the next emit, not this one.
   private readonly byType = new Map<SimEventType, Listener[]>();
-  private readonly any: Listener[] = [];
+  private any: Listener[] = [];
 
   constructor(private readonly now: () => number) {}
 
-  /** Listens for one type; returns the unsubscribe. */
   on<K extends SimEventType>(type: K, fn: (e: SimEventOf<K>) => void): () => void {
-    const list = this.byType.get(type) ?? [];
-    this.byType.set(type, list);
-    list.push(fn as Listener);
-    return () => remove(list, fn as Listener);
+    this.byType.set(type, [...(this.byType.get(type) ?? []), fn as Listener]);
+    return () => this.byType.set(type, without(this.byType.get(type) ?? [], fn as Listener));
   }
 
-  /** Listens for every event; returns the unsubscribe. */
   onAny(fn: (e: SimEvent) => void): () => void {
-    this.any.push(fn);
-    return () => remove(this.any, fn);
+    this.any = [...this.any, fn];
+    return () => {
+      this.any = without(this.any, fn);
+    };
   }
 
-  /** Tells the listeners, now. Costs nothing when nobody listens to this type. */
   emit<K extends SimEventType>(type: K, data: SimEventData[K]): void {
     const list = this.byType.get(type);
-    if (!list?.length && this.any.length === 0) return;
+    const any = this.any;
+    if (!list?.length && any.length === 0) return;
     const e = { type, us: this.now(), ...data } as SimEvent;
-    if (list) for (const fn of [...list]) fn(e);
-    for (const fn of [...this.any]) fn(e);
+    if (list) for (let i = 0; i < list.length; i++) list[i](e);
+    for (let i = 0; i < any.length; i++) any[i](e);
   }
 }
 
-function remove(list: Listener[], fn: Listener): void {
+/** The list without the first `fn` in it (a new array). */
+function without(list: Listener[], fn: Listener): Listener[] {
   const i = list.indexOf(fn);
-  if (i >= 0) list.splice(i, 1);
+  return i < 0 ? list : [...list.slice(0, i), ...list.slice(i + 1)];
 }

@@ -135,10 +135,13 @@ export class SimObserver {
         }
       },
     };
-    events.on('actual', (e) => {
-      if (e.actual !== e.old) this.sample();
-    });
-    events.on('stats-received', () => this.sample());
+    if (opts.sampling) {
+      // The only listeners that do nothing else: a run without series leaves these events unheard.
+      events.on('actual', (e) => {
+        if (e.actual !== e.old) this.sample();
+      });
+      events.on('stats-received', () => this.sample());
+    }
     events.on('device-error', (e) => {
       this.errors.push({ us: e.us, kind: e.kind, message: e.message });
       this.mark('error', `device error: ${e.message}`);

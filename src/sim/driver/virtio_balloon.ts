@@ -32,7 +32,6 @@ import {
   WaitQueue,
   WorkItem,
   type Workqueue,
-  waitEvent,
 } from '../sched.ts';
 import { msleepUs } from '../timing.ts';
 import type { WindowAllocator } from '../virtio/dma.ts';
@@ -267,7 +266,8 @@ export class VirtioBalloon {
     if (debt > 0) yield sleep(debt);
     vq.kick();
     /* When host has read buffer, this completes via balloon_ack */
-    yield* waitEvent(this.acked, () => vq.getBuf() !== null);
+    // wait_event(vb->acked, virtqueue_get_buf(vq, &len)), written out: it runs once a batch.
+    while (vq.getBuf() === null) yield this.acked.wait;
   }
 
   /**
