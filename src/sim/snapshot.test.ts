@@ -91,6 +91,8 @@ const KEPT: Record<string, Record<string, string>> = {
     workloadsByName: 'saveTables()',
     byId: 'saveTables()',
     notifiers: 'saveTables()',
+    kindWords: 'a view of kind: the same memory',
+    onWords: 'a view of lists.on: the same memory',
   },
   Object: {},
   Buddy: { lists: 'same', order: 'in chunks' },

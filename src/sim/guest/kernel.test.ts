@@ -359,6 +359,26 @@ describe('balloonPageAlloc and putPage', () => {
       runs.add(9000);
       expect(() => kernel.putRuns(runs)).toThrow(/is free/);
     });
+
+    it('putRuns checks every page of a long run, not only its ends', () => {
+      const { kernel } = makeGuest();
+      inflate(kernel, 600);
+      const runs = new PageRuns();
+      expect(kernel.balloon.dequeueRuns(runs, 600)).toBe(600);
+      let longest = 0;
+      for (let r = 1; r < runs.runs; r++) if (runs.count[r] > runs.count[longest]) longest = r;
+      expect(runs.count[longest]).toBeGreaterThan(100);
+      const mid = runs.low(longest) + 50;
+      for (const middle of [mid, mid + 1, mid + 2, mid + 3]) {
+        kernel.balloon.insert(asKernelPage(middle)); // back on the list: it may not be freed
+        expect(() => kernel.putRuns(runs)).toThrow(new RegExp(`page ${middle} is still on a list`));
+        kernel.balloon.delete(asKernelPage(middle));
+      }
+      expect(kernel.driverPages).toBe(600); // nothing was freed on the way
+      kernel.putRuns(runs);
+      expect(kernel.driverPages).toBe(0);
+      expectNoInvariantErrors(kernel);
+    });
   });
 
   it('NORETRY: drops page cache (oldest first) before failing, and never calls the OOM killer', () => {

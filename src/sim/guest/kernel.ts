@@ -147,16 +147,16 @@ export class GuestKernel extends KernelState {
    */
   putRuns(runs: PageRuns): void {
     const kind = this.kind;
-    const on = this.lists.on;
     const { first, count, step } = runs;
-    for (let r = 0; r < runs.runs; r++) {
-      const hi = runs.high(r);
-      for (let p = runs.low(r); p <= hi; p++) {
-        if (kind[p] !== K_BALLOON || on[p] !== NOT_ON_LIST) {
-          this.putPages(runs.toArray() as KernelPage[]); // a page the balloon does not hold as such
-          return;
-        }
-      }
+    if (!this.allHeld(runs)) {
+      // A page the balloon does not hold as such: a page it may not free is refused before any page
+      // of the batch is freed; one compaction has isolated is put as putPage puts it.
+      const pages = runs.toArray() as KernelPage[];
+      for (const p of pages)
+        if (kind[p] !== K_ISOLATED && !(kind[p] === K_BALLOON && this.lists.on[p] === NOT_ON_LIST))
+          this.putOtherPage(p); // throws the reason
+      this.putPages(pages);
+      return;
     }
     // putPages' walk, a run at a time: a page extends [lo, hi] at whichever end it continues, or the
     // run so far is freed and a new one starts. From a run's second page on, each page extends the
@@ -184,6 +184,32 @@ export class GuestKernel extends KernelState {
     }
     this.freeRun(lo, hi);
     this.driverPages -= runs.pages;
+  }
+
+  // kind[] and lists.on[] four pages at a time, for allHeld().
+  private kindWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+  private onWords: Uint32Array<ArrayBufferLike> = new Uint32Array(0);
+
+  /** Whether every page of `runs` is a balloon page on no list: what putPage checks of each. */
+  private allHeld(runs: PageRuns): boolean {
+    const kind = this.kind;
+    const on = this.lists.on;
+    // Both arrays start their buffers (kernel-state.ts, pagelists.ts make them): word i is pages 4i…4i+3.
+    if (this.kindWords.buffer !== kind.buffer)
+      this.kindWords = new Uint32Array(kind.buffer, 0, kind.length >>> 2);
+    if (this.onWords.buffer !== on.buffer) this.onWords = new Uint32Array(on.buffer, 0, on.length >>> 2);
+    const kw = this.kindWords;
+    const ow = this.onWords;
+    const held = K_BALLOON * 0x01010101;
+    const off = NOT_ON_LIST * 0x01010101;
+    for (let r = 0; r < runs.runs; r++) {
+      let p = runs.low(r);
+      const end = runs.high(r) + 1;
+      for (; p < end && (p & 3) !== 0; p++) if (kind[p] !== K_BALLOON || on[p] !== NOT_ON_LIST) return false;
+      for (; p + 4 <= end; p += 4) if (kw[p >>> 2] !== held || ow[p >>> 2] !== off) return false;
+      for (; p < end; p++) if (kind[p] !== K_BALLOON || on[p] !== NOT_ON_LIST) return false;
+    }
+    return true;
   }
 
   /** Pages lo … hi (their kind already K_FREE) back to the buddy allocator and the frame table. */
