@@ -48,11 +48,17 @@ export interface TraceMark {
   readonly lines: number;
   readonly lastUs: number;
 }
-const FIRST_EVENT_CAPACITY = 1024;
 const FIRST_RUN_CAPACITY = 1024;
+/**
+ * Events are kept in blocks of 2^BLOCK_SHIFT records that are never copied: a long run adds blocks
+ * rather than doubling one array, so it touches each byte of its records once.
+ */
+const BLOCK_SHIFT = 13;
+const BLOCK_EVENTS = 1 << BLOCK_SHIFT;
+const BLOCK_MASK = BLOCK_EVENTS - 1;
 
 export class TraceRecorder {
-  private records = new Float64Array(FIRST_EVENT_CAPACITY * STRIDE);
+  private readonly blocks: Float64Array[] = [];
   private eventCount = 0;
   /** PFN runs, two numbers each: the first PFN, and count × 2 + 1 if the run counts down. */
   private runs = new Uint32Array(FIRST_RUN_CAPACITY * 2);
@@ -71,7 +77,7 @@ export class TraceRecorder {
 
   /** Bytes held: the typed arrays as allocated, plus two bytes per character of stored strings. */
   get byteSize(): number {
-    return this.records.byteLength + this.runs.byteLength + 2 * this.textChars;
+    return this.blocks.length * BLOCK_EVENTS * STRIDE * 8 + this.runs.byteLength + 2 * this.textChars;
   }
 
   /** Strings held (sim-specific events and comments only; QEMU's events are stored as numbers). */
@@ -98,7 +104,7 @@ export class TraceRecorder {
    */
   rewind(m: TraceMark): void {
     if (
-      m.events * STRIDE > this.records.length ||
+      m.events > this.blocks.length * BLOCK_EVENTS ||
       2 * m.runs > this.runs.length ||
       m.texts > this.texts.length
     ) {
@@ -194,9 +200,9 @@ export class TraceRecorder {
   }
 
   *lines(): Generator<string, void, undefined> {
-    const r = this.records;
     for (let e = 0; e < this.eventCount; e++) {
-      const at = e * STRIDE;
+      const r = this.blocks[e >>> BLOCK_SHIFT];
+      const at = (e & BLOCK_MASK) * STRIDE;
       const kind = r[at] as Kind;
       const us = r[at + 1];
       const [a, b, c, d] = [r[at + 2], r[at + 3], r[at + 4], r[at + 5]];
@@ -284,13 +290,11 @@ export class TraceRecorder {
   }
 
   private appendRecord(kind: Kind, us: number, a: number, b: number, c: number, d: number): void {
-    if ((this.eventCount + 1) * STRIDE > this.records.length) {
-      const grown = new Float64Array(this.records.length * 2);
-      grown.set(this.records);
-      this.records = grown;
-    }
-    const at = this.eventCount++ * STRIDE;
-    const r = this.records;
+    const e = this.eventCount++;
+    const block = e >>> BLOCK_SHIFT;
+    if (block === this.blocks.length) this.blocks.push(new Float64Array(BLOCK_EVENTS * STRIDE));
+    const r = this.blocks[block];
+    const at = (e & BLOCK_MASK) * STRIDE;
     r[at] = kind;
     r[at + 1] = us;
     r[at + 2] = a;
