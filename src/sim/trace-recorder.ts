@@ -157,10 +157,28 @@ export class TraceRecorder {
       let down = 0;
       // Each PFN is compared with what the run predicts, not with the one before: one load a PFN.
       if (j < n && pfns[j] === start + 1) {
-        while (j < n && pfns[j] === start + (j - i)) j++;
+        const base = start - i; // pfns[j] === base + j all along the run
+        while (
+          j + 4 <= n &&
+          pfns[j] === base + j &&
+          pfns[j + 1] === base + j + 1 &&
+          pfns[j + 2] === base + j + 2 &&
+          pfns[j + 3] === base + j + 3
+        )
+          j += 4;
+        while (j < n && pfns[j] === base + j) j++;
       } else if (j < n && pfns[j] === start - 1) {
         down = 1;
-        while (j < n && pfns[j] === start - (j - i)) j++;
+        const base = start + i; // pfns[j] === base − j all along the run
+        while (
+          j + 4 <= n &&
+          pfns[j] === base - j &&
+          pfns[j + 1] === base - j - 1 &&
+          pfns[j + 2] === base - j - 2 &&
+          pfns[j + 3] === base - j - 3
+        )
+          j += 4;
+        while (j < n && pfns[j] === base - j) j++;
       }
       this.addRun(start, (j - i) * 2 + down);
       i = j;
