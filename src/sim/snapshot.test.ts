@@ -61,6 +61,7 @@ const KEPT: Record<string, Record<string, string>> = {
     prng: 'the same object as Simulation.prng, restored in place',
     guestStatsNow: 'reference to an immutable cache',
     usedRing: 'immutable',
+    windowWords: "a view of the core's window: the same memory",
   },
   PowerManagement: {
     sched: 'same',

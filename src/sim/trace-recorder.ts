@@ -147,10 +147,10 @@ export class TraceRecorder {
    * The device walked one buffer of PFNs (kept here as runs). Expands to one handle_output line per PFN
    * inside RAM (pfn < ramFrames) and one bad_addr line per PFN beyond it, as QEMU prints them.
    */
-  handleOutput(us: number, pfns: Uint32Array, ramFrames: number): void {
+  handleOutput(us: number, pfns: Uint32Array, ramFrames: number, from = 0, to = pfns.length): void {
     const firstRun = this.runCount;
-    const n = pfns.length;
-    let i = 0;
+    const n = to;
+    let i = from;
     while (i < n) {
       const start = pfns[i];
       let j = i + 1;
@@ -183,8 +183,8 @@ export class TraceRecorder {
       this.addRun(start, (j - i) * 2 + down);
       i = j;
     }
-    this.push(Kind.HandleOutput, us, firstRun, this.runCount - firstRun, n, ramFrames);
-    this.lineCount += n - 1; // push counted one line
+    this.push(Kind.HandleOutput, us, firstRun, this.runCount - firstRun, to - from, ramFrames);
+    this.lineCount += to - from - 1; // push counted one line
   }
 
   /** The device returned `count` elements to the used ring. */

@@ -234,12 +234,14 @@ export class BalloonDevice implements DeviceModel {
     const deflate = q === DEFLATE_Q;
     const vq = VQ_BY_QUEUE_INDEX[q];
     const peek = this.peekNext(q);
+    const nPfns = peek ? this.peekCount : 0;
     if (peek) {
-      this.trace.pop(this.sched.now, vq, traceElemId(vq, peek.head), 0, 1);
-      this.trace.handleOutput(this.sched.now, peek.pfns, this.core.ramFrames);
-      this.events.emit('buffer-popped', { queue: QUEUE_NAMES[q], head: peek.head, pfns: peek.pfns.length });
+      const head = this.peekHead;
+      const from = this.peekFrom;
+      this.trace.pop(this.sched.now, vq, traceElemId(vq, head), 0, 1);
+      this.trace.handleOutput(this.sched.now, this.windowWords, this.core.ramFrames, from, from + nPfns);
+      this.events.emit('buffer-popped', { queue: QUEUE_NAMES[q], head, pfns: nPfns });
     }
-    const nPfns = peek?.pfns.length ?? 0;
     const cost =
       this.costs.kickUs + nPfns * (deflate ? this.costs.hostDeflatePfnUs : this.costs.hostInflatePfnUs);
     this.sched.after(cost, () => {
@@ -272,17 +274,27 @@ export class BalloonDevice implements DeviceModel {
     });
   }
 
-  /** The next available buffer if it is one plain readable descriptor inside guest memory. */
-  private peekNext(q: number): { head: number; pfns: Uint32Array } | null {
+  // What peekNext() found: the head, and the PFNs as windowWords[peekFrom … peekFrom + peekCount).
+  private peekHead = 0;
+  private peekFrom = 0;
+  private peekCount = 0;
+  /** The virtio window as 32-bit words (remade when the core's memory grows). */
+  private windowWords = new Uint32Array(0);
+
+  /**
+   * Whether the next available buffer is one plain readable descriptor inside guest memory; if so,
+   * it is in peekHead, peekFrom and peekCount.
+   */
+  private peekNext(q: number): boolean {
     const { core } = this;
     const size = core.queueSize(q);
-    if (size === 0) return null;
+    if (size === 0) return false;
     const avail = core.queueRingGpa(q, 'avail');
     const lastAvail = core.queueLastAvail(q);
     const availIndex = core.readU16(availIdx(avail));
-    if (((availIndex - lastAvail) & 0xffff) > size) return null;
+    if (((availIndex - lastAvail) & 0xffff) > size) return false;
     const head = core.readU16(availSlot(avail, lastAvail & (size - 1)));
-    if (head >= size) return null;
+    if (head >= size) return false;
     const d = descAt(core.queueRingGpa(q, 'desc'), head);
     const addr = core.readU32(d) + core.readU32(descAddrHi(d)) * 2 ** 32;
     const len = core.readU32(descLen(d));
@@ -290,9 +302,14 @@ export class BalloonDevice implements DeviceModel {
     const base = core.windowGpa;
     const win = core.window;
     if (flags !== 0 || len === 0 || len % 4 !== 0 || !core.inWindow(addr, len) || (addr - base) % 4 !== 0)
-      return null;
-    // A view, not a copy: the trace recorder copies the PFNs into its own store.
-    return { head, pfns: new Uint32Array(win.buffer, win.byteOffset + (addr - base), len / 4) };
+      return false;
+    // Not a copy: the trace recorder copies the PFNs into its own store.
+    if (this.windowWords.buffer !== win.buffer || this.windowWords.byteOffset !== win.byteOffset)
+      this.windowWords = new Uint32Array(win.buffer, win.byteOffset, win.byteLength >>> 2);
+    this.peekHead = head;
+    this.peekFrom = (addr - base) / 4;
+    this.peekCount = len / 4;
+    return true;
   }
 
   /** virtqueue_pop's trace line for the element the core just popped: its in_num and out_num. */
