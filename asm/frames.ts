@@ -65,23 +65,8 @@ export const hostCounts: usize = ctrl + CTRL_HOST_COUNTS;
 export function setFrameRange(first: u32, n: u32, s: u32): u32 {
   if (s >= FRAME_STATE_COUNT || first >= ramFrames) return 0;
   const count = min(n, ramFrames - first);
-  let run = NO_RUN;
-  let len: u32 = 0;
-  for (let i: u32 = 0; i < count; i++) {
-    const f = first + i;
-    const p = frames + <usize>f;
-    const old: u32 = load<u8>(p);
-    if (old != run) {
-      settle(frameCounts, run, len);
-      run = old;
-      len = 0;
-    }
-    len++;
-    store<u8>(p, <u8>s);
-    markDirty(f);
-  }
-  settle(frameCounts, run, len);
-  credit(frameCounts, s, count);
+  // Eight frames a step where they share a state; every chunk of the range is marked dirty.
+  recolorRun(frames, frameCounts, first, count, s, true);
   return count;
 }
 
