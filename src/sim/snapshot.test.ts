@@ -97,7 +97,13 @@ const KEPT: Record<string, Record<string, string>> = {
   },
   Object: {},
   Buddy: { lists: 'same', order: 'in chunks' },
-  BalloonDevInfo: { lists: 'same', kind: 'same', vm: 'same', migratepage: 'reference to a callback' },
+  BalloonDevInfo: {
+    lists: 'same',
+    kind: 'same',
+    vm: 'same',
+    migratepage: 'reference to a callback',
+    known: 'a summary of the list, not the machine: forgotten on restore',
+  },
   FrameRuns: { core: 'same' },
   SimObserver: {
     kernel: 'same',

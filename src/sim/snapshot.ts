@@ -271,6 +271,7 @@ export class SimSnapshots {
     for (const [o, fields, deep] of m.fields) Object.assign(o, copyFields(fields, deep));
     kernel.loadTables(m.kernel);
     kernel.lists.counts.set(m.listCounts);
+    kernel.balloon.forgetRuns();
     sim.sched.restore(m.sched, (r) => kernel.restartTask(r));
     Object.assign(sim.prng, restorePrng(m.prng));
     sim.trace.rewind(m.trace);

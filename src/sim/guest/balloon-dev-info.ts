@@ -8,6 +8,20 @@ import type { Task } from '../sched.ts';
 import { K_BALLOON, LIST_BALLOON } from './kinds.ts';
 import { CHANGE_SHIFT, NOT_ON_LIST, type PageLists } from './pagelists.ts';
 
+/** The most runs the summary of the balloon list keeps (past that, the links alone say). */
+export const KNOWN_RUNS_MAX = 1 << 14;
+
+/** BalloonDevInfo's summary of its list (see there). */
+class KnownRuns {
+  readonly first = new Int32Array(KNOWN_RUNS_MAX);
+  readonly count = new Int32Array(KNOWN_RUNS_MAX);
+  readonly step = new Int8Array(KNOWN_RUNS_MAX);
+  runs = 0;
+  pages = 0;
+  mods = 0;
+  ok = true;
+}
+
 export const MIGRATEPAGE_SUCCESS = 0;
 export const EAGAIN = 11;
 
@@ -36,6 +50,14 @@ export class BalloonDevInfo {
 
   private readonly head: number;
 
+  // The list as runs of consecutive pages, the run at the head last (a stack): a summary of what the
+  // links say, so that a deflate takes its pages without reading a link a page (a 16 GiB balloon's
+  // links are 32 MB that no cache holds). The links stay the truth. The summary is trusted only while
+  // this class's own calls alone have changed the list (lists.mods has not moved) and it holds as many
+  // pages as the list; otherwise dequeueRuns walks the links, and the summary starts again once the
+  // list is empty. A restored snapshot forgets it (forgetRuns): it is not the machine's state.
+  private readonly known = new KnownRuns();
+
   constructor(
     private readonly lists: PageLists,
     private readonly kind: Uint8Array,
@@ -62,6 +84,7 @@ export class BalloonDevInfo {
     if (this.kind[page] !== K_BALLOON) this.insert(page); // throws the reason
     const lists = this.lists;
     if (lists.on[page] !== NOT_ON_LIST) lists.addHead(LIST_BALLOON, page); // throws the reason
+    if (this.knownValid()) this.pushKnown(page, 1, 1);
     // list_add at the head, written out: this runs once per ballooned page.
     const next = lists.next;
     const h = this.head;
@@ -90,6 +113,9 @@ export class BalloonDevInfo {
     const { next, prev, on } = lists;
     // No per-page check as enqueue() makes: these pages come straight from balloonPageAllocRuns, and
     // the invariants (checked after every event in tests) catch a page on two lists.
+    if (this.knownValid()) {
+      for (let r = runs.runs - 1; r >= 0; r--) this.pushKnown(runs.first[r], runs.count[r], runs.step[r]);
+    }
     const h = this.head;
     const oldFirst = next[h];
     let before = h;
@@ -129,6 +155,7 @@ export class BalloonDevInfo {
    * truth), and gathers what it finds into runs.
    */
   dequeueRuns(out: PageRuns, n: number): number {
+    if (this.knownValid()) return this.dequeueKnown(out, n);
     const lists = this.lists;
     const { next, prev, on } = lists;
     const h = this.head;
@@ -180,6 +207,7 @@ export class BalloonDevInfo {
     const h = this.head;
     const p = next[h];
     if (p >= lists.nPages) return -1;
+    if (this.knownValid()) this.popKnown(1);
     const after = next[p];
     next[h] = after;
     lists.prev[after] = h;
@@ -190,6 +218,98 @@ export class BalloonDevInfo {
     lists.changed[h >>> CHANGE_SHIFT] = 1;
     this.vm.balloonDeflate++;
     return asKernelPage(p);
+  }
+
+  /** dequeueRuns when the summary holds: the runs off its top, and the links at the new head. */
+  private dequeueKnown(out: PageRuns, n: number): number {
+    const lists = this.lists;
+    const on = lists.on;
+    const { first: knownFirst, count: knownCount, step: knownStep } = this.known;
+    let k = 0;
+    while (k < n && this.known.runs > 0) {
+      const t = this.known.runs - 1;
+      const first = knownFirst[t];
+      const step = knownStep[t];
+      const take = Math.min(knownCount[t], n - k);
+      out.push(first, take, step > 0 ? 1 : -1);
+      const last = first + (take - 1) * step;
+      const lo = Math.min(first, last);
+      const hi = Math.max(first, last);
+      on.fill(NOT_ON_LIST, lo, hi + 1);
+      lists.markChanged(lo, hi + 1);
+      k += take;
+      this.popKnown(take);
+    }
+    const h = this.head;
+    const p = this.known.runs > 0 ? knownFirst[this.known.runs - 1] : h;
+    lists.next[h] = p;
+    lists.prev[p] = h;
+    lists.changed[h >>> CHANGE_SHIFT] = 1;
+    lists.changed[p >>> CHANGE_SHIFT] = 1;
+    lists.counts[LIST_BALLOON] -= k;
+    this.vm.balloonDeflate += k;
+    return k;
+  }
+
+  /** Whether the summary says what the links say (see `known`); an empty list starts it again. */
+  private knownValid(): boolean {
+    const lists = this.lists;
+    const count = lists.counts[LIST_BALLOON];
+    if (count === 0) {
+      this.known.ok = true;
+      this.known.runs = 0;
+      this.known.pages = 0;
+      this.known.mods = lists.mods[LIST_BALLOON];
+      return true;
+    }
+    return this.known.ok && this.known.mods === lists.mods[LIST_BALLOON] && this.known.pages === count;
+  }
+
+  /** The summary gains a run at the head: `count` pages from `first`, going by `step`. */
+  private pushKnown(first: number, count: number, step: number): void {
+    const t = this.known.runs - 1;
+    if (t >= 0) {
+      // Joined to the run it comes before when the pages go on by one in the same direction.
+      const last = first + (count - 1) * step;
+      const next = this.known.first[t];
+      const by = next - last;
+      if (
+        (by === 1 || by === -1) &&
+        (count === 1 || step === by) &&
+        (this.known.count[t] === 1 || this.known.step[t] === by)
+      ) {
+        this.known.first[t] = first;
+        this.known.count[t] += count;
+        this.known.step[t] = by;
+        this.known.pages += count;
+        return;
+      }
+    }
+    if (this.known.runs === KNOWN_RUNS_MAX) {
+      this.known.ok = false; // too scattered to summarise: the links alone say
+      return;
+    }
+    this.known.first[t + 1] = first;
+    this.known.count[t + 1] = count;
+    this.known.step[t + 1] = step;
+    this.known.runs = t + 2;
+    this.known.pages += count;
+  }
+
+  /** The summary loses `n` pages at the head (no more than its top run holds). */
+  private popKnown(n: number): void {
+    const t = this.known.runs - 1;
+    if (n >= this.known.count[t]) this.known.runs = t;
+    else {
+      this.known.first[t] += n * this.known.step[t];
+      this.known.count[t] -= n;
+    }
+    this.known.pages -= n;
+  }
+
+  /** A restored snapshot put the links back: the summary no longer says what they say. */
+  forgetRuns(): void {
+    this.known.ok = false;
   }
 
   /** balloon_page_delete: off the list if it is on it (an isolated page is not: nothing to do). */

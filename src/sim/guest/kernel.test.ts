@@ -11,7 +11,9 @@ import {
 } from '../../core/abi.ts';
 import { asKernelPage, type KernelPage } from '../../core/units.ts';
 import { PageRuns } from '../page-runs.ts';
+import { KNOWN_RUNS_MAX } from './balloon-dev-info.ts';
 import { checkInvariants } from './invariants.ts';
+import { LIST_BALLOON } from './kinds.ts';
 import { NOT_ON_LIST } from './pagelists.ts';
 import { deflate, expectNoInvariantErrors, inflate, makeGuest, markPage, run } from './testing.ts';
 import { computeWatermarks, intSqrt, memAvailable } from './watermarks.ts';
@@ -313,6 +315,64 @@ describe('balloonPageAlloc and putPage', () => {
         expect(g.kernel.lists.check()).toEqual([]);
         expectNoInvariantErrors(g.kernel);
       }
+    });
+
+    // dequeueRuns takes its pages from a summary of the list as runs while nothing else changed the
+    // list; these change it behind the summary's back, and the links must win.
+    it('dequeueRuns follows the links once anything else changed the list', () => {
+      const cases: [string, (g: ReturnType<typeof makeGuest>, listed: number[]) => number[]][] = [
+        [
+          'a page isolated from the middle',
+          (g, listed) => {
+            g.kernel.balloon.delete(asKernelPage(listed[100]));
+            return listed.filter((_, i) => i !== 100);
+          },
+        ],
+        [
+          'a page isolated and another put at the head (a migration)',
+          (g, listed) => {
+            g.kernel.balloon.delete(asKernelPage(listed[5]));
+            g.kernel.balloon.insert(asKernelPage(listed[5]));
+            return [listed[5], ...listed.filter((_, i) => i !== 5)];
+          },
+        ],
+        [
+          'a page moved through the lists directly',
+          (g, listed) => {
+            g.kernel.lists.remove(listed[300]);
+            g.kernel.lists.addTail(LIST_BALLOON, listed[300]);
+            return [...listed.filter((_, i) => i !== 300), listed[300]];
+          },
+        ],
+      ];
+      for (const [name, change] of cases) {
+        const g = makeGuest();
+        const runs = new PageRuns();
+        g.kernel.balloonPageAllocRuns(runs, 512);
+        g.kernel.balloon.enqueueRuns(runs);
+        for (const p of runs.toArray()) markPage(g.kernel, p, FRAME_BALLOON);
+        const expected = change(g, runs.toArray());
+        const out = new PageRuns(1024);
+        const got = g.kernel.balloon.dequeueRuns(out, 1000);
+        expect({ name, pages: out.toArray() }).toEqual({ name, pages: expected });
+        expect(got).toBe(expected.length);
+        expect(g.kernel.balloon.count).toBe(0);
+        expect(g.kernel.lists.check()).toEqual([]);
+      }
+    });
+
+    it('dequeueRuns follows the links when the list is too scattered to summarise', () => {
+      const g = makeGuest({ ramMiB: 256 });
+      const runs = new PageRuns(65536);
+      g.kernel.balloonPageAllocRuns(runs, 2 * KNOWN_RUNS_MAX + 10);
+      const pages = runs.toArray();
+      // every other page, one at a time: more runs than the summary keeps
+      const odd = pages.filter((_, i) => i % 2 === 1);
+      for (const p of odd) g.kernel.balloon.enqueue(asKernelPage(p));
+      const out = new PageRuns(65536);
+      expect(g.kernel.balloon.dequeueRuns(out, odd.length)).toBe(odd.length);
+      expect(out.toArray()).toEqual([...odd].reverse());
+      expect(g.kernel.lists.check()).toEqual([]);
     });
 
     it('putRuns frees exactly as putPages does, whatever the runs', () => {

@@ -26,6 +26,11 @@ export class PageLists {
   readonly counts: Int32Array;
   /** One byte per chunk of indices (pages, then the heads): set when an entry in it changes. */
   readonly changed: Uint8Array;
+  /**
+   * Per list, how many times these methods changed it (wrapping). Whoever keeps a summary of a list
+   * (balloon-dev-info.ts keeps the balloon's as runs) knows it is stale when this has moved.
+   */
+  readonly mods: Uint32Array;
 
   constructor(
     readonly nPages: number,
@@ -38,6 +43,7 @@ export class PageLists {
     this.prev = new Int32Array(nPages + nLists);
     this.on = new Uint8Array(nPages).fill(NOT_ON_LIST);
     this.counts = new Int32Array(nLists);
+    this.mods = new Uint32Array(nLists);
     this.changed = new Uint8Array(((nPages + nLists - 1) >>> CHANGE_SHIFT) + 1).fill(1);
     for (let l = 0; l < nLists; l++) {
       const h = nPages + l;
@@ -80,6 +86,7 @@ export class PageLists {
     next[at] = p;
     this.on[p] = list;
     this.counts[list]++;
+    this.mods[list]++;
     const changed = this.changed;
     changed[p >>> CHANGE_SHIFT] = 1;
     changed[at >>> CHANGE_SHIFT] = 1;
@@ -96,6 +103,7 @@ export class PageLists {
     this.prev[n] = pr;
     this.on[p] = NOT_ON_LIST;
     this.counts[list]--;
+    this.mods[list]++;
     const changed = this.changed;
     changed[p >>> CHANGE_SHIFT] = 1;
     changed[pr >>> CHANGE_SHIFT] = 1;
@@ -122,6 +130,7 @@ export class PageLists {
     this.prev[n] = fresh;
     this.on[fresh] = list;
     this.on[old] = NOT_ON_LIST;
+    this.mods[list]++;
     const changed = this.changed;
     changed[old >>> CHANGE_SHIFT] = 1;
     changed[fresh >>> CHANGE_SHIFT] = 1;
