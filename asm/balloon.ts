@@ -39,6 +39,7 @@ import {
   PFNS_MAX,
   RC_BAD_ARG,
   RUN_DESCENDING,
+  SCRATCH_SIZE,
   SEG_SIZE,
   STAT_ENTRY_SIZE,
   STATS_NR,
@@ -206,6 +207,37 @@ function consecutiveRun(src: usize, k: u32, n: u32, pfn: u32): u64 {
   if (up > 1) return (<u64>up << 32) | pfn;
   const down = descendingRun(src, k, n, pfn);
   return (<u64>down << 32) | (pfn - down + 1);
+}
+
+/**
+ * The runs of consecutive PFNs among the n PFNs at guest-physical `pfns` (the device's trace prints
+ * a buffer's PFNs; it keeps them as runs): written to SCRATCH as {u32 first; u32 count}, count with
+ * RUN_DESCENDING when the run counts down. A run goes up when the PFN after its first is one more,
+ * else down when it is one less. Returns the runs, or RC_BAD_ARG when the PFNs are not inside the
+ * window or their runs might not fit in SCRATCH.
+ */
+export function pfnRuns(n: u32, pfns: u64): i32 {
+  if (n > SCRATCH_SIZE >> 3) return RC_BAD_ARG;
+  const src = translate(pfns, <u64>n << 2);
+  if (src == 0) return RC_BAD_ARG;
+  let k: u32 = 0;
+  let r: u32 = 0;
+  while (k < n) {
+    const pfn = load<u32>(src + <usize>(k << 2));
+    const out = scratch + <usize>(r << 3);
+    const up = ascendingRun(src, k, n, pfn);
+    store<u32>(out, pfn);
+    if (up > 1) {
+      store<u32>(out, up, 4);
+      k += up;
+    } else {
+      const down = descendingRun(src, k, n, pfn);
+      store<u32>(out, down > 1 ? down | RUN_DESCENDING : 1, 4);
+      k += down;
+    }
+    r++;
+  }
+  return <i32>r;
 }
 
 /**

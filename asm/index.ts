@@ -148,6 +148,9 @@ export function pfnEncode(at: u32, nRuns: u32, pagesPerPage: u32, lo: u32, hi: u
 export function pfnSetStates(n: u32, lo: u32, hi: u32, state: u32): i32 {
   return balloon.pfnSetStates(n, gpa(lo, hi), state);
 }
+export function pfnRuns(n: u32, lo: u32, hi: u32): i32 {
+  return balloon.pfnRuns(n, gpa(lo, hi));
+}
 export function balloonHandle(q: u32, deflate: u32, maxElems: u32): i32 {
   return balloon.balloonHandle(q, deflate, maxElems);
 }

@@ -46,6 +46,7 @@ export interface CoreAbi {
   vqPending(q: number): number;
   pfnEncode(at: number, nRuns: number, pagesPerPage: number, lo: number, hi: number, state: number): number;
   pfnSetStates(n: number, lo: number, hi: number, state: number): number;
+  pfnRuns(n: number, lo: number, hi: number): number;
   balloonHandle(q: number, deflate: number, maxElems: number): number;
   statsPop(q: number): number;
 }
@@ -75,6 +76,7 @@ export const abiFunctions = [
   'vqPending',
   'pfnEncode',
   'pfnSetStates',
+  'pfnRuns',
   'balloonHandle',
   'statsPop',
 ] as const satisfies readonly (keyof CoreAbi)[];

@@ -17,6 +17,7 @@ import {
   HOST_RESIDENT,
   HOST_UNTOUCHED,
   HOST_WANTED,
+  RUN_DESCENDING,
 } from './abi.ts';
 import type { BalloonCore } from './core.ts';
 import { impls, PFNS_GPA, STATS_GPA, STD, stdCore, stdRings } from './testing.ts';
@@ -43,6 +44,40 @@ describe.each(impls)('PFN batches (%s)', (impl) => {
     c.setupQueue(1, { size: 8, ...stdRings(1, 8) });
     return c;
   }
+
+  it('gathers a buffer of PFNs into runs up and down, as the trace keeps them', () => {
+    const c = setup();
+    const pfns = [10, 11, 12, 7, 6, 5, 40, 3, 4, 9, 9, 0xffff_ffff, 0, 1, 0xffff_fffe, 0xffff_ffff];
+    pfns.forEach((p, k) => {
+      c.writeU32(asGpa(PFNS_GPA + k * 4), p);
+    });
+    const n = c.pfnRuns(PFNS_GPA, pfns.length);
+    const runs = Array.from({ length: n }, (_, r) => {
+      const raw = c.pfnRunPairs[2 * r + 1];
+      return [c.pfnRunPairs[2 * r], (raw & ~RUN_DESCENDING) >>> 0, raw & RUN_DESCENDING ? 'down' : 'up'];
+    });
+    expect(runs).toEqual([
+      [10, 3, 'up'],
+      [7, 3, 'down'],
+      [40, 1, 'up'],
+      [3, 2, 'up'],
+      [9, 1, 'up'],
+      [9, 1, 'up'],
+      [0xffff_ffff, 1, 'up'], // no wrap to 0
+      [0, 2, 'up'],
+      [0xffff_fffe, 2, 'up'],
+    ]);
+    // 256 PFNs in one run each way, long enough for the two-at-a-time path
+    for (const down of [false, true]) {
+      for (let k = 0; k < 256; k++) c.writeU32(asGpa(PFNS_GPA + k * 4), down ? 5000 - k : 5000 + k);
+      expect(c.pfnRuns(PFNS_GPA, 256)).toBe(1);
+      expect(c.pfnRunPairs[0]).toBe(5000);
+      expect(c.pfnRunPairs[1]).toBe((256 | (down ? RUN_DESCENDING : 0)) >>> 0);
+    }
+    expect(c.pfnRuns(asGpa(0), 4)).toBe(-1); // not inside the window
+    expect(c.pfnRuns(PFNS_GPA, 65536)).toBe(-1); // more than the scratch can hold runs of
+    expect(c.pfnRuns(PFNS_GPA, 0)).toBe(0);
+  });
 
   it('encodes a 4 KiB kernel page as one little-endian PFN and marks its frame', () => {
     const c = setup();

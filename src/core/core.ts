@@ -541,6 +541,21 @@ export class BalloonCore {
     return rc;
   }
 
+  /**
+   * The runs of consecutive PFNs among the n PFNs at `pfns`, for the device's trace: how many (−1
+   * when the PFNs are not inside the window or too many to take at once). Run r is then
+   * pfnRunPairs[2r] (its first PFN) and pfnRunPairs[2r + 1] (its length, | RUN_DESCENDING when it
+   * counts down), until the next call into the core.
+   */
+  pfnRuns(pfns: Gpa, n: number): number {
+    const rc = this.abi.pfnRuns(n, pfns % 2 ** 32, Math.floor(pfns / 2 ** 32));
+    return rc < 0 ? -1 : rc;
+  }
+
+  get pfnRunPairs(): Uint32Array {
+    return this.scratch32;
+  }
+
   /** The device handles inflate (deflate = false) or deflate buffers: elements handled, or RC_*. */
   balloonHandle(q: number, deflate: boolean, maxElems = MAX_QUEUE_SIZE): number {
     return this.abi.balloonHandle(q, deflate ? 1 : 0, maxElems);

@@ -94,6 +94,7 @@ export type Op =
   | { t: 'pfns'; values: number[]; outside: boolean }
   | { t: 'encode'; at: number; runs: [first: number, count: number][]; ppp: number; state: number }
   | { t: 'set-states'; n: number; state: number }
+  | { t: 'runs'; n: number }
   | { t: 'frames'; first: number; n: number; state: number }
   | { t: 'touch'; first: number; n: number }
   | { t: 'dirty' | 'drain' }
@@ -298,6 +299,13 @@ export const opArb: fc.Arbitrary<Op> = fc.oneof(
       t: fc.constant('set-states' as const),
       n: fc.oneof(fc.integer({ min: 0, max: 64 }), fc.constantFrom(256, 257)),
       state: fc.constantFrom(0, 5, 9, 16),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('runs' as const),
+      n: fc.oneof(fc.integer({ min: 0, max: 64 }), fc.constantFrom(256, 1024, 8192, 8193, 0xffff_ffff)),
     }),
   },
   {
@@ -523,6 +531,10 @@ function apply(c: CoreAbi, op: Op, s: FuzzSetup, l: Layout): number {
     case 'set-states': {
       const [lo, hi] = resolve({ base: 'pfns', off: 0 }, l);
       return c.pfnSetStates(op.n, lo, hi, op.state);
+    }
+    case 'runs': {
+      const [lo, hi] = resolve({ base: 'pfns', off: 0 }, l);
+      return c.pfnRuns(op.n, lo, hi);
     }
     case 'frames':
       return c.frameSetRange(op.first % (s.ramFrames + 8), op.n, op.state);

@@ -953,6 +953,30 @@ export class TwinCore implements CoreAbi {
     return n;
   }
 
+  pfnRuns(n: number, lo: number, hi: number): number {
+    n >>>= 0;
+    if (n > SCRATCH_SIZE / 8) return RC_BAD_ARG;
+    const src = this.translate(lo >>> 0, hi >>> 0, n * 4);
+    if (src === 0) return RC_BAD_ARG;
+    const pfnAt = (k: number) => this.get32(src + k * 4);
+    let r = 0;
+    for (let k = 0; k < n; r++) {
+      const first = pfnAt(k);
+      let m = 1;
+      let down = false;
+      if (k + 1 < n && first + 1 <= 0xffffffff && pfnAt(k + 1) === first + 1) {
+        while (k + m < n && first + m <= 0xffffffff && pfnAt(k + m) === first + m) m++;
+      } else if (k + 1 < n && first >= 1 && pfnAt(k + 1) === first - 1) {
+        down = true;
+        while (k + m < n && first - m >= 0 && pfnAt(k + m) === first - m) m++;
+      }
+      this.set32(this.scratch + r * 8, first);
+      this.set32(this.scratch + r * 8 + 4, down ? (m | RUN_DESCENDING) >>> 0 : m);
+      k += m;
+    }
+    return r;
+  }
+
   pfnSetStates(n: number, lo: number, hi: number, state: number): number {
     n >>>= 0;
     state >>>= 0;

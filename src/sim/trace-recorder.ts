@@ -10,6 +10,7 @@
 //
 // Text: `lines()` yields one line at a time, `chunks()` yields ~64 KiB blocks of whole lines for
 // writing a file or building a Blob, `toText()` is for traces small enough to be one string.
+import { RUN_DESCENDING } from '../core/abi.ts';
 import { asPfn, pfnToGpa } from '../core/units.ts';
 import {
   assertSimEventName,
@@ -58,6 +59,8 @@ const BLOCK_EVENTS = 1 << BLOCK_SHIFT;
 const BLOCK_MASK = BLOCK_EVENTS - 1;
 
 export class TraceRecorder {
+  /** Whether what it is given is kept (a NullTraceRecorder keeps nothing: callers may skip work). */
+  readonly recording: boolean = true;
   private readonly blocks: Float64Array[] = [];
   private eventCount = 0;
   /** PFN runs, two numbers each: the first PFN, and count × 2 + 1 if the run counts down. */
@@ -185,6 +188,23 @@ export class TraceRecorder {
     }
     this.push(Kind.HandleOutput, us, firstRun, this.runCount - firstRun, to - from, ramFrames);
     this.lineCount += to - from - 1; // push counted one line
+  }
+
+  /**
+   * handleOutput for a buffer whose PFNs the core has already gathered into runs (core.pfnRuns):
+   * pairs[2r] is run r's first PFN, pairs[2r + 1] its length, with RUN_DESCENDING if it counts down.
+   */
+  handleOutputRuns(us: number, pairs: Uint32Array, nRuns: number, ramFrames: number): void {
+    const firstRun = this.runCount;
+    let n = 0;
+    for (let r = 0; r < nRuns; r++) {
+      const raw = pairs[2 * r + 1];
+      const count = (raw & ~RUN_DESCENDING) >>> 0;
+      this.addRun(pairs[2 * r], count * 2 + (raw & RUN_DESCENDING ? 1 : 0));
+      n += count;
+    }
+    this.push(Kind.HandleOutput, us, firstRun, this.runCount - firstRun, n, ramFrames);
+    this.lineCount += n - 1; // push counted one line
   }
 
   /** The device returned `count` elements to the used ring. */
@@ -345,12 +365,14 @@ function isCount(x: number): boolean {
 
 /** A recorder that keeps nothing: for benchmarks and runs whose trace nobody will read. */
 export class NullTraceRecorder extends TraceRecorder {
+  override readonly recording: boolean = false;
   override balloonEvent(): void {}
   override toTarget(): void {}
   override getConfig(): void {}
   override setConfig(): void {}
   override pop(): void {}
   override handleOutput(): void {}
+  override handleOutputRuns(): void {}
   override flush(): void {}
   override custom(): void {}
   override deviceError(): void {}

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+// shared/ sits beside the repository: /work/shared for the worktrees, ../shared for CI's clone.
+import { PFNS_GPA, stdCore } from '../core/testing.ts';
+import { asGpa } from '../core/units.ts';
 import {
   formatFields,
   parseFields,
@@ -13,7 +16,6 @@ import {
   VQ_STATS,
 } from './trace.ts';
 
-// shared/ sits beside the repository: /work/shared for the worktrees, ../shared for CI's clone.
 const FIXTURE = new URL('../../../shared/fixtures/qemu-inflate.trace', import.meta.url);
 
 const RAM_FRAMES_256_MIB = 65536;
@@ -132,6 +134,39 @@ describe('TraceRecorder: the exact text of design.md', () => {
     expect(() => trace.custom(11, 'ok', { 'bad key': 1 })).toThrow(RangeError);
     expect(() => trace.comment('two\nlines')).toThrow(RangeError);
     expect(trace.length).toBe(1);
+  });
+});
+
+describe('TraceRecorder.handleOutputRuns', () => {
+  it("prints what handleOutput prints for the same PFNs, with the core's runs", () => {
+    const core = stdCore('wasm');
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(fc.integer({ min: 0, max: 0x40000 }), fc.constantFrom(0, 1, 0xffff_fffe, 0xffff_ffff)),
+          { maxLength: 300 },
+        ),
+        fc.boolean(),
+        (seeds, runny) => {
+          // Runs as batches have them, or scattered PFNs
+          const pfns = runny
+            ? seeds.flatMap((p, i) => [p, p + (i % 2 ? 1 : -1)].filter((x) => x >= 0 && x <= 0xffff_ffff))
+            : seeds;
+          pfns.forEach((p, k) => {
+            core.writeU32(asGpa(PFNS_GPA + k * 4), p);
+          });
+          const a = new TraceRecorder();
+          const b = new TraceRecorder();
+          a.handleOutput(7, Uint32Array.from(pfns), 0x400000);
+          const n = core.pfnRuns(PFNS_GPA, pfns.length);
+          expect(n).toBeGreaterThanOrEqual(0);
+          b.handleOutputRuns(7, core.pfnRunPairs, n, 0x400000);
+          expect(b.length).toBe(a.length);
+          expect(b.toText()).toBe(a.toText());
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 

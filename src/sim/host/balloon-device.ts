@@ -239,7 +239,11 @@ export class BalloonDevice implements DeviceModel {
       const head = this.peekHead;
       const from = this.peekFrom;
       this.trace.pop(this.sched.now, vq, traceElemId(vq, head), 0, 1);
-      this.trace.handleOutput(this.sched.now, this.windowWords, this.core.ramFrames, from, from + nPfns);
+      // The PFNs as runs: the core gathers them (64 bits a load); the recorder's own scan if it cannot.
+      const nRuns = this.trace.recording ? this.core.pfnRuns(this.peekGpa, nPfns) : -1;
+      if (nRuns >= 0)
+        this.trace.handleOutputRuns(this.sched.now, this.core.pfnRunPairs, nRuns, this.core.ramFrames);
+      else this.trace.handleOutput(this.sched.now, this.windowWords, this.core.ramFrames, from, from + nPfns);
       this.events.emit('buffer-popped', { queue: QUEUE_NAMES[q], head, pfns: nPfns });
     }
     const cost =
@@ -276,6 +280,7 @@ export class BalloonDevice implements DeviceModel {
 
   // What peekNext() found: the head, and the PFNs as windowWords[peekFrom … peekFrom + peekCount).
   private peekHead = 0;
+  private peekGpa = asGpa(0);
   private peekFrom = 0;
   private peekCount = 0;
   /** The virtio window as 32-bit words (remade when the core's memory grows). */
@@ -307,6 +312,7 @@ export class BalloonDevice implements DeviceModel {
     if (this.windowWords.buffer !== win.buffer || this.windowWords.byteOffset !== win.byteOffset)
       this.windowWords = new Uint32Array(win.buffer, win.byteOffset, win.byteLength >>> 2);
     this.peekHead = head;
+    this.peekGpa = asGpa(addr);
     this.peekFrom = (addr - base) / 4;
     this.peekCount = len / 4;
     return true;
