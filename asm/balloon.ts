@@ -166,34 +166,40 @@ export function pfnEncode(at: u32, nRuns: u32, pagesPerPage: u32, pfns: u64, sta
 
 /** How many PFNs from index k of the array at `src` (n in all) ascend by one from `pfn`, at least 1. */
 @inline function ascendingRun(src: usize, k: u32, n: u32, pfn: u32): u32 {
+  // At most this many: the rest of the array, and no wrap past 2^32 − 1.
+  const most = <u32>min(<u64>(n - k), <u64>0xffffffff - <u64>pfn + 1);
   let m: u32 = 1;
-  // Two PFNs a load while they can be: the pair a run would hold next is one 64-bit value.
-  while (k + m + 1 < n) {
-    const lo = <u64>pfn + m;
-    if (lo + 1 > 0xffffffff || load<u64>(src + <usize>((k + m) << 2)) != (lo | ((lo + 1) << 32))) break;
+  let p = src + (<usize>(k + 1) << 2);
+  // Two PFNs a load while they can be: the pair a run holds next is one 64-bit value, two more each step.
+  let want: u64 = (<u64>pfn + 1) | ((<u64>pfn + 2) << 32);
+  while (m + 2 <= most && load<u64>(p) == want) {
     m += 2;
+    p += 8;
+    want += 0x0000000200000002;
   }
-  while (k + m < n) {
-    const next = <u64>pfn + m;
-    if (next > 0xffffffff || <u64>load<u32>(src + <usize>((k + m) << 2)) != next) break;
+  while (m < most && <u64>load<u32>(p) == <u64>pfn + m) {
     m++;
+    p += 4;
   }
   return m;
 }
 
 /** How many PFNs from index k of the array at `src` (n in all) descend by one from `pfn`, at least 1. */
 @inline function descendingRun(src: usize, k: u32, n: u32, pfn: u32): u32 {
+  // At most this many: the rest of the array, and nothing below 0.
+  const most = <u32>min(<u64>(n - k), <u64>pfn + 1);
   let m: u32 = 1;
-  // Two PFNs a load while they can be, as ascendingRun.
-  while (k + m + 1 < n) {
-    const hi = <i64>pfn - m; // the next PFN; the one after it is hi − 1
-    if (hi - 1 < 0 || load<u64>(src + <usize>((k + m) << 2)) != (<u64>hi | (<u64>(hi - 1) << 32))) break;
+  let p = src + (<usize>(k + 1) << 2);
+  // Two PFNs a load, as ascendingRun: the pair is two less in each half each step.
+  let want: u64 = (<u64>pfn - 1) | ((<u64>pfn - 2) << 32);
+  while (m + 2 <= most && load<u64>(p) == want) {
     m += 2;
+    p += 8;
+    want -= 0x0000000200000002;
   }
-  while (k + m < n) {
-    const next = <i64>pfn - m;
-    if (next < 0 || <i64>load<u32>(src + <usize>((k + m) << 2)) != next) break;
+  while (m < most && <u64>load<u32>(p) == <u64>pfn - m) {
     m++;
+    p += 4;
   }
   return m;
 }

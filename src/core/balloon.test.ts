@@ -74,6 +74,31 @@ describe.each(impls)('PFN batches (%s)', (impl) => {
       expect(c.pfnRunPairs[0]).toBe(5000);
       expect(c.pfnRunPairs[1]).toBe((256 | (down ? RUN_DESCENDING : 0)) >>> 0);
     }
+    // down to 0 and no further; up to 2^32 − 1 and no further, in pairs and alone
+    for (const [seq, want] of [
+      [
+        [3, 2, 1, 0, 0xffff_ffff],
+        [3, 4 | RUN_DESCENDING, 0xffff_ffff, 1],
+      ],
+      [
+        [2, 1, 0],
+        [2, 3 | RUN_DESCENDING],
+      ],
+      [
+        [0xffff_fffc, 0xffff_fffd, 0xffff_fffe, 0xffff_ffff, 0],
+        [0xffff_fffc, 4, 0, 1],
+      ],
+      [
+        [0xffff_fffd, 0xffff_fffe, 0xffff_ffff],
+        [0xffff_fffd, 3],
+      ],
+    ] as const) {
+      seq.forEach((p, k) => {
+        c.writeU32(asGpa(PFNS_GPA + k * 4), p);
+      });
+      const n = c.pfnRuns(PFNS_GPA, seq.length);
+      expect([...c.pfnRunPairs.subarray(0, 2 * n)]).toEqual(want.map((x) => x >>> 0));
+    }
     expect(c.pfnRuns(asGpa(0), 4)).toBe(-1); // not inside the window
     expect(c.pfnRuns(PFNS_GPA, 65536)).toBe(-1); // more than the scratch can hold runs of
     expect(c.pfnRuns(PFNS_GPA, 0)).toBe(0);
