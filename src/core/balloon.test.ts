@@ -20,7 +20,7 @@ import {
   RUN_DESCENDING,
 } from './abi.ts';
 import type { BalloonCore } from './core.ts';
-import { impls, PFNS_GPA, STATS_GPA, STD, stdCore, stdRings } from './testing.ts';
+import { encodePages, impls, PFNS_GPA, STATS_GPA, STD, stdCore, stdRings } from './testing.ts';
 import { asGpa, asKernelPage, asPfn } from './units.ts';
 
 const pages = (...n: number[]) => n.map(asKernelPage);
@@ -106,7 +106,7 @@ describe.each(impls)('PFN batches (%s)', (impl) => {
 
   it('encodes a 4 KiB kernel page as one little-endian PFN and marks its frame', () => {
     const c = setup();
-    expect(c.encodePages(pages(0x1234, 7), 0, 1, PFNS_GPA, FRAME_INFLATING)).toBe(2);
+    expect(encodePages(c, pages(0x1234, 7), 0, 1, PFNS_GPA, FRAME_INFLATING)).toBe(2);
     expect(Array.from(c.bytesAt(PFNS_GPA, 8))).toEqual([0x34, 0x12, 0, 0, 7, 0, 0, 0]);
     expect(c.frames[0x1234]).toBe(FRAME_INFLATING);
     expect(c.frames[7]).toBe(FRAME_INFLATING);
@@ -116,22 +116,22 @@ describe.each(impls)('PFN batches (%s)', (impl) => {
 
   it('encodes a 64 KiB kernel page as 16 consecutive PFNs (PAGES_PER_PAGE = 16)', () => {
     const c = setup();
-    expect(c.encodePages(pages(3), 0, 16, PFNS_GPA, FRAME_KEEP)).toBe(16);
+    expect(encodePages(c, pages(3), 0, 16, PFNS_GPA, FRAME_KEEP)).toBe(16);
     const got = Array.from({ length: 16 }, (_, k) => c.readU32(asGpa(PFNS_GPA + k * 4)));
     expect(got).toEqual(Array.from({ length: 16 }, (_, k) => 48 + k));
     expect(c.stateCount(FRAME_FREE)).toBe(STD.ramFrames); // FRAME_KEEP left them alone
     // pfns[] holds at most 256: 16 pages of 16 fit, a 17th does not
-    expect(c.encodePages(pages(...Array(15).fill(1)), 16, 16, PFNS_GPA, FRAME_KEEP)).toBe(240);
-    expect(() => c.encodePages(pages(1), 256, 16, PFNS_GPA, FRAME_KEEP)).toThrow(/pfns\[256\]/);
+    expect(encodePages(c, pages(...Array(15).fill(1)), 16, 16, PFNS_GPA, FRAME_KEEP)).toBe(240);
+    expect(() => encodePages(c, pages(1), 256, 16, PFNS_GPA, FRAME_KEEP)).toThrow(/pfns\[256\]/);
   });
 
   it('keeps the order of a batch that counts down (fill_balloon pops its list LIFO)', () => {
     const c = setup();
-    expect(c.encodePages(pages(10, 9, 8, 20, 21), 0, 1, PFNS_GPA, FRAME_INFLATING)).toBe(5);
+    expect(encodePages(c, pages(10, 9, 8, 20, 21), 0, 1, PFNS_GPA, FRAME_INFLATING)).toBe(5);
     expect(Array.from({ length: 5 }, (_, k) => c.readU32(asGpa(PFNS_GPA + k * 4)))).toEqual([
       10, 9, 8, 20, 21,
     ]);
-    expect(c.encodePages(pages(3, 2), 0, 4, PFNS_GPA, FRAME_KEEP)).toBe(8);
+    expect(encodePages(c, pages(3, 2), 0, 4, PFNS_GPA, FRAME_KEEP)).toBe(8);
     expect(Array.from({ length: 8 }, (_, k) => c.readU32(asGpa(PFNS_GPA + k * 4)))).toEqual([
       12, 13, 14, 15, 8, 9, 10, 11,
     ]);
@@ -141,7 +141,7 @@ describe.each(impls)('PFN batches (%s)', (impl) => {
   it('inflating discards host backing, and the driver marks the batch ballooned on the ack', () => {
     const c = setup();
     c.hostTouch(asPfn(0), STD.ramFrames);
-    c.encodePages(pages(10, 11, 12), 0, 1, PFNS_GPA, FRAME_INFLATING);
+    encodePages(c, pages(10, 11, 12), 0, 1, PFNS_GPA, FRAME_INFLATING);
     c.addBuf(0, PFNS_GPA, 12);
     expect(c.balloonHandle(0, false)).toBe(1);
     expect([c.host[10], c.host[11], c.host[12], c.host[13]]).toEqual([

@@ -11,9 +11,6 @@ import {
   CTRL_ERROR_ARG1,
   CTRL_ERROR_CODE,
   CTRL_ERROR_QUEUE,
-  CTRL_EVENT_HEAD,
-  CTRL_EVENT_MASK,
-  CTRL_EVENT_TAIL,
   CTRL_SIZE,
   CTRL_STATS,
   CTRL_STATS_MASK,
@@ -30,7 +27,6 @@ import {
   MAX_QUEUES,
   MAX_WINDOW_FRAMES,
   PAGE_SIZE,
-  PFNS_MAX,
   Q_AVAIL,
   Q_AVAIL_SHADOW,
   Q_DESC,
@@ -62,7 +58,6 @@ import {
   RUN_DESCENDING,
   SCRATCH_SIZE,
   SEG_SIZE,
-  SG_SIZE,
   STATS_SLOTS,
   VQ_F_EVENT_IDX,
   VQ_F_INDIRECT,
@@ -156,12 +151,12 @@ export class BalloonCore {
   ramFrames = 0;
   hostPageFrames = 1;
   private windowView = new DataView(new ArrayBuffer(0));
-  private ctrlView = new DataView(new ArrayBuffer(0));
-  private scratch = new DataView(new ArrayBuffer(0));
+  protected ctrlView = new DataView(new ArrayBuffer(0));
+  protected scratch = new DataView(new ArrayBuffer(0));
   /** SCRATCH as u32s (the host is little-endian, as WebAssembly's memory is). */
   private scratch32 = new Uint32Array(0);
   private elem = new DataView(new ArrayBuffer(0));
-  private events = new DataView(new ArrayBuffer(0));
+  protected events = new DataView(new ArrayBuffer(0));
   private queues = new DataView(new ArrayBuffer(0));
 
   constructor(readonly abi: CoreAbi) {}
@@ -269,36 +264,6 @@ export class BalloonCore {
     this.abi.deviceReset(version1 ? DEVICE_F_VERSION_1 : 0);
   }
 
-  set eventMask(mask: number) {
-    this.ctrlView.setUint32(CTRL_EVENT_MASK, mask >>> 0, true);
-  }
-  get eventMask(): number {
-    return this.ctrl(CTRL_EVENT_MASK);
-  }
-
-  /** Calls visit for each event the core recorded since the last drain; returns how many. */
-  drainEvents(visit: (e: CoreEvent) => void): number {
-    let tail = this.ctrl(CTRL_EVENT_TAIL);
-    const head = this.ctrl(CTRL_EVENT_HEAD);
-    let n = 0;
-    while (tail !== head) {
-      const p = (tail & (EVENT_CAPACITY - 1)) * EVENT_SIZE;
-      const ev = this.events;
-      visit({
-        kind: ev.getUint8(p),
-        queue: ev.getUint8(p + 1),
-        x: ev.getUint16(p + 2, true),
-        a: ev.getUint32(p + 4, true),
-        b: ev.getUint32(p + 8, true),
-        c: ev.getUint32(p + 12, true),
-      });
-      tail = (tail + 1) >>> 0;
-      n++;
-    }
-    this.ctrlView.setUint32(CTRL_EVENT_TAIL, tail, true);
-    return n;
-  }
-
   // ── Guest memory in the window ─────────────────────────────────────────────────────────────────
 
   inWindow(gpa: number, len: number): boolean {
@@ -373,21 +338,6 @@ export class BalloonCore {
     return this.abi.vqAddBuf(q, lo, hi, len, write ? 1 : 0);
   }
 
-  /** Adds a chain (readable buffers first); through an indirect table at `table` if given. */
-  addSgs(q: number, out: readonly Segment[], inBufs: readonly Segment[], table?: Gpa): number {
-    const all = [...out, ...inBufs];
-    check(all.length > 0 && all.length <= SCRATCH_SIZE / SG_SIZE, 'addSgs: 1 to 4096 buffers');
-    all.forEach((s, k) => {
-      const [lo, hi] = gpaHalves(s.gpa);
-      this.scratch.setUint32(k * SG_SIZE, lo, true);
-      this.scratch.setUint32(k * SG_SIZE + 4, hi, true);
-      this.scratch.setUint32(k * SG_SIZE + 8, s.len >>> 0, true);
-      this.scratch.setUint32(k * SG_SIZE + 12, 0, true);
-    });
-    const [tl, th] = gpaHalves(table ?? asGpa(0));
-    return this.abi.vqAddSgs(q, out.length, inBufs.length, tl, th, table === undefined ? 0 : 1);
-  }
-
   kickPrepare(q: number): boolean {
     return this.abi.vqKickPrepare(q) !== 0;
   }
@@ -398,10 +348,6 @@ export class BalloonCore {
     if (head >= 0) return { head: head as DescIdx, len: this.ctrl(CTRL_USED_LEN) };
     if (head === RC_EMPTY || head === RC_BROKEN) return null;
     throw new Error(`virtqueue ${q}: ${this.driverError() ?? 'bad used entry'}`);
-  }
-
-  setCallbacks(q: number, enable: boolean): boolean {
-    return this.abi.vqSetCallbacks(q, enable ? 1 : 0) !== 0;
   }
 
   /** Device: pops the next chain; its head, or RC_EMPTY / RC_ERROR / RC_BROKEN. */
@@ -430,10 +376,6 @@ export class BalloonCore {
 
   needInterrupt(q: number): boolean {
     return this.abi.vqNeedInterrupt(q) !== 0;
-  }
-
-  setNotification(q: number, enable: boolean): void {
-    this.abi.vqSetNotification(q, enable ? 1 : 0);
   }
 
   pending(q: number): number {
@@ -488,43 +430,12 @@ export class BalloonCore {
   // ── Balloon ────────────────────────────────────────────────────────────────────────────────────
 
   /**
-   * set_page_pfns for a list of kernel pages into pfns[at…] at `pfns`, setting their frames to
-   * `state`; returns the PFNs written. Consecutive pages travel to the core as one run.
+   * set_page_pfns for the runs of kernel pages written with writeRun(): pfns[at…] at `pfns`, each
+   * page's PFNs, and their frames set to `state`; returns the PFNs written.
    */
-  encodePages(
-    pages: ArrayLike<KernelPage>,
-    at: number,
-    pagesPerPage: number,
-    pfns: Gpa,
-    state: number,
-  ): number {
-    if (pages.length > PFNS_MAX) throw new CoreArgumentError(`pages: at most ${PFNS_MAX} a batch`);
-    const runs32 = this.scratch32; // {first, count} pairs; count | RUN_DESCENDING counts down
-    const n = pages.length;
-    let runs = 0;
-    let k = 0;
-    while (k < n) {
-      const first = pages[k];
-      let j = k + 1;
-      let down = 0;
-      if (j < n && pages[j] === first + 1) {
-        while (j < n && pages[j] === pages[j - 1] + 1) j++;
-      } else if (j < n && pages[j] === first - 1) {
-        down = RUN_DESCENDING;
-        while (j < n && pages[j] === pages[j - 1] - 1) j++;
-      }
-      runs32[runs * 2] = first;
-      runs32[runs * 2 + 1] = (j - k) | down;
-      runs++;
-      k = j;
-    }
-    return this.encodeRuns(runs, at, pagesPerPage, pfns, state);
-  }
-
-  /** encodePages for runs the caller already wrote with writeRun(): the driver's fast path. */
   encodeRuns(nRuns: number, at: number, pagesPerPage: number, pfns: Gpa, state: number): number {
     const rc = this.abi.pfnEncode(at, nRuns, pagesPerPage, pfns % 2 ** 32, Math.floor(pfns / 2 ** 32), state);
-    check(rc !== RC_BAD_ARG, 'encodePages: the batch must fit pfns[256] inside the window');
+    check(rc !== RC_BAD_ARG, 'encodeRuns: the batch must fit pfns[256] inside the window');
     return rc;
   }
 

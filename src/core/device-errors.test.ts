@@ -26,20 +26,20 @@ import {
   VRING_DESC_F_NEXT,
   VRING_DESC_F_WRITE,
 } from './abi.ts';
-import type { BalloonCore } from './core.ts';
+import type { ChainCore } from './chain-core.ts';
 import { deviceErrorKind } from './errors.ts';
 import { impls, makeCore, PFNS_GPA, SPARE_GPA, STATS_GPA, STD, stdCore, stdRings } from './testing.ts';
 import { asGpa } from './units.ts';
 
 const g = asGpa;
 const { desc: DESC, avail: AVAIL } = stdRings(0, 8);
-const setFlags = (c: BalloonCore, i: number, flags: number, table: number = DESC) =>
+const setFlags = (c: ChainCore, i: number, flags: number, table: number = DESC) =>
   c.writeU16(g(table + i * 16 + 12), flags);
-const setNext = (c: BalloonCore, i: number, next: number) => c.writeU16(g(DESC + i * 16 + 14), next);
-const setLen = (c: BalloonCore, i: number, len: number) => c.writeU32(g(DESC + i * 16 + 8), len);
-const setAddr = (c: BalloonCore, i: number, addr: number, table: number = DESC) =>
+const setNext = (c: ChainCore, i: number, next: number) => c.writeU16(g(DESC + i * 16 + 14), next);
+const setLen = (c: ChainCore, i: number, len: number) => c.writeU32(g(DESC + i * 16 + 8), len);
+const setAddr = (c: ChainCore, i: number, addr: number, table: number = DESC) =>
   c.writeU64(g(table + i * 16), BigInt(addr));
-const twoChain = (c: BalloonCore) =>
+const twoChain = (c: ChainCore) =>
   c.addSgs(
     0,
     [
@@ -52,7 +52,7 @@ const twoChain = (c: BalloonCore) =>
 interface Case {
   code: number;
   message: string | RegExp;
-  provoke(c: BalloonCore): number;
+  provoke(c: ChainCore): number;
 }
 
 const cases: Case[] = [

@@ -1,15 +1,17 @@
 // Test helpers: the same guest laid out on the WebAssembly core and on its twin.
-import { BalloonCore } from './core.ts';
+
+import { ChainCore } from './chain-core.ts';
+import type { BalloonCore } from './core.ts';
 import { TwinCore } from './twin.ts';
-import { asGpa, type Gpa } from './units.ts';
+import { asGpa, type Gpa, type KernelPage } from './units.ts';
 import { loadCoreModuleSync } from './wasm-node.ts';
 
 export type Impl = 'wasm' | 'twin';
 export const impls: Impl[] = ['wasm', 'twin'];
 
 /** The typed core over either implementation; the twin is for tests and the fuzzer, never the app. */
-export function makeCore(impl: Impl): BalloonCore {
-  return impl === 'wasm' ? BalloonCore.fromWasm(loadCoreModuleSync()) : new BalloonCore(new TwinCore());
+export function makeCore(impl: Impl): ChainCore {
+  return impl === 'wasm' ? ChainCore.fromWasm(loadCoreModuleSync()) : new ChainCore(new TwinCore());
 }
 
 /**
@@ -36,7 +38,7 @@ export const PFNS_GPA = asGpa(STD.base + 0xc000);
 export const STATS_GPA = asGpa(STD.base + 0xd000);
 export const SPARE_GPA = asGpa(STD.base + 0xe000);
 
-export function stdCore(impl: Impl, hostPageFrames = 1): BalloonCore {
+export function stdCore(impl: Impl, hostPageFrames = 1): ChainCore {
   const core = makeCore(impl);
   core.init({
     ramFrames: STD.ramFrames,
@@ -45,4 +47,28 @@ export function stdCore(impl: Impl, hostPageFrames = 1): BalloonCore {
     windowFrames: STD.windowFrames,
   });
   return core;
+}
+
+/**
+ * set_page_pfns for a list of kernel pages (tests write batches as lists): consecutive pages go to
+ * the core as one run, as the driver's PageRuns do. Returns the PFNs written.
+ */
+export function encodePages(
+  core: BalloonCore,
+  pages: ArrayLike<KernelPage>,
+  at: number,
+  pagesPerPage: number,
+  pfns: Gpa,
+  state: number,
+): number {
+  let runs = 0;
+  for (let k = 0; k < pages.length; runs++) {
+    const first = pages[k];
+    let j = k + 1;
+    const step = j < pages.length && Math.abs(pages[j] - first) === 1 ? pages[j] - first : 1;
+    while (j < pages.length && pages[j] === pages[j - 1] + step) j++;
+    core.writeRun(runs, first, j - k, step < 0);
+    k = j;
+  }
+  return core.encodeRuns(runs, at, pagesPerPage, pfns, state);
 }

@@ -32,23 +32,27 @@ export class PageRuns {
 
   /** Appends page p: the last run grows if p continues it (a one-page run takes p's direction). */
   add(p: number): void {
+    this.append(p, 1, 1);
+  }
+
+  /** Appends count pages from first, going by step: the last run grows if they continue it. */
+  append(first: number, count: number, step: 1 | -1): void {
     const r = this.runs - 1;
-    if (r >= 0) {
-      const count = this.count[r];
-      const last = this.first[r] + (count - 1) * this.step[r];
-      if (count === 1 && (p === last + 1 || p === last - 1)) {
-        this.step[r] = p > last ? 1 : -1;
-        this.count[r] = 2;
-        this.pages++;
-        return;
-      }
-      if (count > 1 && p === last + this.step[r]) {
-        this.count[r] = count + 1;
-        this.pages++;
+    if (r >= 0 && count > 0) {
+      const last = this.first[r] + (this.count[r] - 1) * this.step[r];
+      const by = first - last;
+      if (
+        (by === 1 || by === -1) &&
+        (count === 1 || step === by) &&
+        (this.count[r] === 1 || this.step[r] === by)
+      ) {
+        this.step[r] = by;
+        this.count[r] += count;
+        this.pages += count;
         return;
       }
     }
-    this.push(p, 1, 1);
+    this.push(first, count, step);
   }
 
   /** Appends count pages from first, going up (step 1) or down (step −1), as a run of its own. */

@@ -153,11 +153,6 @@ export class Scheduler {
     this.syncs.push(sync);
   }
 
-  /** The task being run, or null in plain callbacks (interrupt context). */
-  get currentTask(): string | null {
-    return this.current?.name ?? null;
-  }
-
   /** wake_up(): every task parked on `queue` runs again (and re-checks its condition). */
   wakeUp(queue: WaitQueue): void {
     const waiters = queue.waiters;

@@ -61,7 +61,6 @@ const KEPT: Record<string, Record<string, string>> = {
     prng: 'the same object as Simulation.prng, restored in place',
     guestStatsNow: 'reference to an immutable cache',
     usedRing: 'immutable',
-    windowWords: "a view of the core's window: the same memory",
   },
   PowerManagement: {
     sched: 'same',
@@ -103,6 +102,7 @@ const KEPT: Record<string, Record<string, string>> = {
     vm: 'same',
     migratepage: 'reference to a callback',
     known: 'a summary of the list, not the machine: forgotten on restore',
+    one: 'scratch: one call of enqueue or dequeue',
   },
   FrameRuns: { core: 'same' },
   SimObserver: {

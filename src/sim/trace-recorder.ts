@@ -150,44 +150,25 @@ export class TraceRecorder {
    * The device walked one buffer of PFNs (kept here as runs). Expands to one handle_output line per PFN
    * inside RAM (pfn < ramFrames) and one bad_addr line per PFN beyond it, as QEMU prints them.
    */
-  handleOutput(us: number, pfns: Uint32Array, ramFrames: number, from = 0, to = pfns.length): void {
+  handleOutput(us: number, pfns: Uint32Array, ramFrames: number): void {
     const firstRun = this.runCount;
-    const n = to;
-    let i = from;
+    const n = pfns.length;
+    let i = 0;
     while (i < n) {
       const start = pfns[i];
       let j = i + 1;
       let down = 0;
-      // Each PFN is compared with what the run predicts, not with the one before: one load a PFN.
       if (j < n && pfns[j] === start + 1) {
-        const base = start - i; // pfns[j] === base + j all along the run
-        while (
-          j + 4 <= n &&
-          pfns[j] === base + j &&
-          pfns[j + 1] === base + j + 1 &&
-          pfns[j + 2] === base + j + 2 &&
-          pfns[j + 3] === base + j + 3
-        )
-          j += 4;
-        while (j < n && pfns[j] === base + j) j++;
+        while (j < n && pfns[j] === pfns[j - 1] + 1) j++;
       } else if (j < n && pfns[j] === start - 1) {
         down = 1;
-        const base = start + i; // pfns[j] === base − j all along the run
-        while (
-          j + 4 <= n &&
-          pfns[j] === base - j &&
-          pfns[j + 1] === base - j - 1 &&
-          pfns[j + 2] === base - j - 2 &&
-          pfns[j + 3] === base - j - 3
-        )
-          j += 4;
-        while (j < n && pfns[j] === base - j) j++;
+        while (j < n && pfns[j] === pfns[j - 1] - 1) j++;
       }
       this.addRun(start, (j - i) * 2 + down);
       i = j;
     }
-    this.push(Kind.HandleOutput, us, firstRun, this.runCount - firstRun, to - from, ramFrames);
-    this.lineCount += to - from - 1; // push counted one line
+    this.push(Kind.HandleOutput, us, firstRun, this.runCount - firstRun, n, ramFrames);
+    this.lineCount += n - 1; // push counted one line
   }
 
   /**

@@ -1,8 +1,17 @@
 // The inspector's reading of the rings, held against a real core driven through both sides.
 import { describe, expect, it } from 'vitest';
 import { FRAME_KEEP, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE } from '../../core/abi.ts';
-import type { BalloonCore } from '../../core/core.ts';
-import { impls, makeCore, PFNS_GPA, SPARE_GPA, STATS_GPA, stdCore, stdRings } from '../../core/testing.ts';
+import type { ChainCore } from '../../core/chain-core.ts';
+import {
+  encodePages,
+  impls,
+  makeCore,
+  PFNS_GPA,
+  SPARE_GPA,
+  STATS_GPA,
+  stdCore,
+  stdRings,
+} from '../../core/testing.ts';
 import { asGpa, asKernelPage } from '../../core/units.ts';
 import {
   availSlotMark,
@@ -26,7 +35,7 @@ describe.each(impls)('reading a live virtqueue (%s)', (impl) => {
   function setup(
     size = 8,
     q = 0,
-  ): { core: BalloonCore; ring: Ring; detail: () => ReturnType<typeof inspectQueue> } {
+  ): { core: ChainCore; ring: Ring; detail: () => ReturnType<typeof inspectQueue> } {
     const core = stdCore(impl);
     const ring = { size, ...stdRings(q, size) };
     core.setupQueue(q, ring);
@@ -34,8 +43,8 @@ describe.each(impls)('reading a live virtqueue (%s)', (impl) => {
   }
 
   /** Writes PFNs into pfns[] the way set_page_pfns does (frames left as they are). */
-  function writePfns(core: BalloonCore, pages: number[]): void {
-    core.encodePages(pages.map(asKernelPage), 0, 1, PFNS_GPA, FRAME_KEEP);
+  function writePfns(core: ChainCore, pages: number[]): void {
+    encodePages(core, pages.map(asKernelPage), 0, 1, PFNS_GPA, FRAME_KEEP);
   }
 
   it('starts empty: every descriptor free, no window, all indices 0', () => {

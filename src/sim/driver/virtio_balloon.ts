@@ -224,11 +224,6 @@ export class VirtioBalloon {
     return this.env.mm.pagesPerPage; // VIRTIO_BALLOON_PAGES_PER_PAGE
   }
 
-  /** For observers: whether the OOM notifier will deflate (DEFLATE_ON_OOM negotiated). */
-  has_deflate_on_oom(): boolean {
-    return this.has(VIRTIO_BALLOON_F_DEFLATE_ON_OOM);
-  }
-
   /** virtio_has_feature: what the driver negotiated (vdev->features, kept across a reset). */
   private has(feature: number): boolean {
     return this.env.transport.driverHas(feature);

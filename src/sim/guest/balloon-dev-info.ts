@@ -3,7 +3,7 @@
 // last (LIFO). Pages compaction isolated are off the list while they are being migrated, which is why
 // dequeue can never hand the driver a page that is mid-migration.
 import { asKernelPage, type KernelPage } from '../../core/units.ts';
-import type { PageRuns } from '../page-runs.ts';
+import { PageRuns } from '../page-runs.ts';
 import type { Task } from '../sched.ts';
 import { K_BALLOON, LIST_BALLOON } from './kinds.ts';
 import { CHANGE_SHIFT, NOT_ON_LIST, type PageLists } from './pagelists.ts';
@@ -57,6 +57,8 @@ export class BalloonDevInfo {
   // pages as the list; otherwise dequeueRuns walks the links, and the summary starts again once the
   // list is empty. A restored snapshot forgets it (forgetRuns): it is not the machine's state.
   private readonly known = new KnownRuns();
+  /** enqueue()'s and dequeue()'s one page, as a batch. */
+  private readonly one = new PageRuns(1);
 
   constructor(
     private readonly lists: PageLists,
@@ -82,23 +84,10 @@ export class BalloonDevInfo {
   /** balloon_page_enqueue: a page from balloonPageAlloc joins the balloon (BALLOON_INFLATE). */
   enqueue(page: KernelPage): void {
     if (this.kind[page] !== K_BALLOON) this.insert(page); // throws the reason
-    const lists = this.lists;
-    if (lists.on[page] !== NOT_ON_LIST) lists.addHead(LIST_BALLOON, page); // throws the reason
-    if (this.knownValid()) this.pushKnown(page, 1, 1);
-    // list_add at the head, written out: this runs once per ballooned page.
-    const next = lists.next;
-    const h = this.head;
-    const first = next[h];
-    next[page] = first;
-    lists.prev[page] = h;
-    lists.prev[first] = page;
-    next[h] = page;
-    lists.on[page] = LIST_BALLOON;
-    lists.counts[LIST_BALLOON]++;
-    lists.changed[page >>> CHANGE_SHIFT] = 1;
-    lists.changed[first >>> CHANGE_SHIFT] = 1;
-    lists.changed[h >>> CHANGE_SHIFT] = 1;
-    this.vm.balloonInflate++;
+    if (this.lists.on[page] !== NOT_ON_LIST) this.lists.addHead(LIST_BALLOON, page); // throws the reason
+    this.one.clear();
+    this.one.push(page, 1, 1);
+    this.enqueueRuns(this.one);
   }
 
   /**
@@ -124,16 +113,10 @@ export class BalloonDevInfo {
       const b = a + (runs.count[r] - 1) * runs.step[r];
       next[before] = a;
       prev[a] = before;
-      if (runs.step[r] > 0) {
-        for (let p = a; p < b; p++) {
-          next[p] = p + 1;
-          prev[p + 1] = p;
-        }
-      } else {
-        for (let p = a; p > b; p--) {
-          next[p] = p - 1;
-          prev[p - 1] = p;
-        }
+      const step = runs.step[r];
+      for (let p = a; p !== b; p += step) {
+        next[p] = p + step;
+        prev[p + step] = p;
       }
       const lo = runs.low(r);
       const hi = runs.high(r);
@@ -163,27 +146,20 @@ export class BalloonDevInfo {
     let p = next[h];
     let k = 0;
     while (k < n && p < end) {
-      // A run goes on while each page's link names the next page up (or down). The index steps on by
-      // itself, not through the link it loads, so the loads do not wait for one another.
+      // A run goes on while each page's link names the page next to it, up or down as the first link
+      // goes. The index steps on by itself, not through the link it loads, so the loads do not wait
+      // for one another.
       const a = p;
-      let q = p;
+      const step = next[a] === a - 1 ? -1 : 1;
+      let q = a;
       k++;
-      let step: 1 | -1 = 1;
-      if (k < n && next[q] === q + 1 && q + 1 < end) {
-        const limit = Math.min(a + (n - k) + 1, end);
-        q++;
-        while (q + 1 < limit && next[q] === q + 1) q++;
-        k += q - a;
-      } else if (k < n && next[q] === q - 1) {
-        step = -1;
-        const limit = Math.max(a - (n - k) - 1, -1);
-        q--;
-        while (q - 1 > limit && next[q] === q - 1) q--;
-        k += a - q;
+      while (k < n && next[q] === q + step && q + step < end) {
+        q += step;
+        k++;
       }
       out.push(a, (q - a) * step + 1, step);
-      const lo = step > 0 ? a : q;
-      const hi = step > 0 ? q : a;
+      const lo = Math.min(a, q);
+      const hi = Math.max(a, q);
       on.fill(NOT_ON_LIST, lo, hi + 1);
       lists.markChanged(lo, hi + 1);
       p = next[q];
@@ -202,22 +178,8 @@ export class BalloonDevInfo {
    * (BALLOON_DEFLATE); −1 if there is none. Isolated pages are never on the list, so that is the head.
    */
   dequeue(): KernelPage | -1 {
-    const lists = this.lists;
-    const next = lists.next;
-    const h = this.head;
-    const p = next[h];
-    if (p >= lists.nPages) return -1;
-    if (this.knownValid()) this.popKnown(1);
-    const after = next[p];
-    next[h] = after;
-    lists.prev[after] = h;
-    lists.on[p] = NOT_ON_LIST;
-    lists.counts[LIST_BALLOON]--;
-    lists.changed[p >>> CHANGE_SHIFT] = 1;
-    lists.changed[after >>> CHANGE_SHIFT] = 1;
-    lists.changed[h >>> CHANGE_SHIFT] = 1;
-    this.vm.balloonDeflate++;
-    return asKernelPage(p);
+    this.one.clear();
+    return this.dequeueRuns(this.one, 1) === 1 ? asKernelPage(this.one.first[0]) : -1;
   }
 
   /** dequeueRuns when the summary holds: the runs off its top, and the links at the new head. */
@@ -231,7 +193,7 @@ export class BalloonDevInfo {
       const first = knownFirst[t];
       const step = knownStep[t];
       const take = Math.min(knownCount[t], n - k);
-      out.push(first, take, step > 0 ? 1 : -1);
+      out.append(first, take, step > 0 ? 1 : -1);
       const last = first + (take - 1) * step;
       const lo = Math.min(first, last);
       const hi = Math.max(first, last);
@@ -267,33 +229,16 @@ export class BalloonDevInfo {
 
   /** The summary gains a run at the head: `count` pages from `first`, going by `step`. */
   private pushKnown(first: number, count: number, step: number): void {
-    const t = this.known.runs - 1;
-    if (t >= 0) {
-      // Joined to the run it comes before when the pages go on by one in the same direction.
-      const last = first + (count - 1) * step;
-      const next = this.known.first[t];
-      const by = next - last;
-      if (
-        (by === 1 || by === -1) &&
-        (count === 1 || step === by) &&
-        (this.known.count[t] === 1 || this.known.step[t] === by)
-      ) {
-        this.known.first[t] = first;
-        this.known.count[t] += count;
-        this.known.step[t] = by;
-        this.known.pages += count;
-        return;
-      }
-    }
-    if (this.known.runs === KNOWN_RUNS_MAX) {
-      this.known.ok = false; // too scattered to summarise: the links alone say
+    const known = this.known;
+    if (known.runs === KNOWN_RUNS_MAX) {
+      known.ok = false; // too scattered to summarise: the links alone say
       return;
     }
-    this.known.first[t + 1] = first;
-    this.known.count[t + 1] = count;
-    this.known.step[t + 1] = step;
-    this.known.runs = t + 2;
-    this.known.pages += count;
+    known.first[known.runs] = first;
+    known.count[known.runs] = count;
+    known.step[known.runs] = step;
+    known.runs++;
+    known.pages += count;
   }
 
   /** The summary loses `n` pages at the head (no more than its top run holds). */

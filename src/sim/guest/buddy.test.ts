@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Buddy, MAX_ORDER } from './buddy.ts';
+import { checkBuddy, forEachFreeBlock, isFreePage, nrFree } from './list-checks.ts';
 import { PageLists } from './pagelists.ts';
 
 function makeBuddy(nPages: number, reserved: [number, number][] = []): Buddy {
@@ -18,11 +19,11 @@ describe('Buddy', () => {
     const b = makeBuddy(4096, [[0, 3]]);
     expect(b.freePages).toBe(4093);
     // [3,4) order 0, [4,8) order 2, … [512,1024) order 9, then three order-10 blocks
-    expect(b.nrFree(10)).toBe(3);
-    expect(b.nrFree(0)).toBe(1);
-    expect(b.nrFree(1)).toBe(0);
+    expect(nrFree(b, 10)).toBe(3);
+    expect(nrFree(b, 0)).toBe(1);
+    expect(nrFree(b, 1)).toBe(0);
     expect(b.largestFreeOrder()).toBe(10);
-    expect(b.check()).toEqual([]);
+    expect(checkBuddy(b)).toEqual([]);
   });
 
   it('splits a block into ascending consecutive pages, lower half first', () => {
@@ -30,7 +31,7 @@ describe('Buddy', () => {
     const got = Array.from({ length: 1500 }, () => b.alloc0());
     expect(got).toEqual(Array.from({ length: 1500 }, (_, i) => i));
     expect(b.freePages).toBe(548);
-    expect(b.check()).toEqual([]);
+    expect(checkBuddy(b)).toEqual([]);
   });
 
   it('allocates higher orders aligned and splits only what it must', () => {
@@ -42,7 +43,7 @@ describe('Buddy', () => {
     expect(b.freePages).toBe(1024 - 15);
     expect(b.alloc(10)).toBe(-1);
     expect(b.largestFreeOrder()).toBe(9);
-    expect(b.check()).toEqual([]);
+    expect(checkBuddy(b)).toEqual([]);
   });
 
   it('fragments for real: one page per block kept leaves no order-10 block; freeing it merges back', () => {
@@ -56,12 +57,12 @@ describe('Buddy', () => {
     expect(b.freePages).toBe(8192 - kept.length);
     expect(b.largestFreeOrder()).toBe(5);
     expect(b.alloc(6)).toBe(-1);
-    expect(b.nrFree(10)).toBe(0);
-    expect(b.check()).toEqual([]);
+    expect(nrFree(b, 10)).toBe(0);
+    expect(checkBuddy(b)).toEqual([]);
     for (const p of kept) b.free(p, 0);
-    expect(b.nrFree(10)).toBe(8);
+    expect(nrFree(b, 10)).toBe(8);
     expect(b.largestFreeOrder()).toBe(10);
-    expect(b.check()).toEqual([]);
+    expect(checkBuddy(b)).toEqual([]);
   });
 
   it('freeRange gives the same blocks as freeing page by page', () => {
@@ -75,7 +76,7 @@ describe('Buddy', () => {
     b.freeRange(37, 2901);
     const blocks = (x: Buddy) => {
       const out: string[] = [];
-      x.forEachFreeBlock((h, k) => out.push(`${h}/${k}`));
+      forEachFreeBlock(x, (h, k) => out.push(`${h}/${k}`));
       return out.sort();
     };
     expect(blocks(b)).toEqual(blocks(a));
@@ -84,28 +85,28 @@ describe('Buddy', () => {
 
   it('takeFree takes one page out of a free block and keeps the rest free', () => {
     const b = makeBuddy(1024);
-    expect(b.isFree(700)).toBe(true);
+    expect(isFreePage(b, 700)).toBe(true);
     expect(b.takeFree(700)).toBe(true);
-    expect(b.isFree(700)).toBe(false);
+    expect(isFreePage(b, 700)).toBe(false);
     expect(b.takeFree(700)).toBe(false);
     expect(b.freePages).toBe(1023);
     expect(b.largestFreeOrder()).toBe(9);
-    expect(b.check()).toEqual([]);
+    expect(checkBuddy(b)).toEqual([]);
     b.free(700, 0);
-    expect(b.nrFree(10)).toBe(1);
+    expect(nrFree(b, 10)).toBe(1);
   });
 
   it('takeFree and higher-order allocations see pages the split cursor holds', () => {
     const b = makeBuddy(1024);
     expect(b.alloc0()).toBe(0); // the cursor now holds [1, 1024)
-    expect(b.isFree(5)).toBe(true);
+    expect(isFreePage(b, 5)).toBe(true);
     expect(b.takeFree(5)).toBe(true);
     expect(b.alloc(9)).toBe(512);
     // takeFree split [4, 8) last, so its remnant page 4 heads the order-0 list (LIFO).
     expect(b.alloc0()).toBe(4);
     expect(b.alloc0()).toBe(1);
     expect(b.freePages).toBe(1024 - 1 - 1 - 512 - 2);
-    expect(b.check()).toEqual([]);
+    expect(checkBuddy(b)).toEqual([]);
   });
 
   it('keeps exact counts over random allocations and frees (against a set of free pages)', () => {
@@ -146,16 +147,16 @@ describe('Buddy', () => {
             b.free(p, order);
             for (let i = p; i < p + (1 << order); i++) free.add(i);
           } else {
-            expect(b.isFree(o.take)).toBe(free.has(o.take));
+            expect(isFreePage(b, o.take)).toBe(free.has(o.take));
             expect(b.takeFree(o.take)).toBe(free.has(o.take));
             if (free.delete(o.take)) held.push([o.take, 0]);
           }
           expect(b.freePages).toBe(free.size);
         }
-        expect(b.check()).toEqual([]);
+        expect(checkBuddy(b)).toEqual([]);
         for (const [p, order] of held) b.free(p, order);
         expect(b.freePages).toBe(nPages - reservedEnd);
-        expect(b.check()).toEqual([]);
+        expect(checkBuddy(b)).toEqual([]);
       }),
     );
   });

@@ -49,12 +49,6 @@ export class Buddy {
     return this.lists.nPages;
   }
 
-  /** Free blocks of one order (zone->free_area[order].nr_free). */
-  nrFree(order: number): number {
-    this.drainRun();
-    return this.lists.counts[this.base + order];
-  }
-
   /**
    * Boot: pages [start, end) become free as the largest aligned blocks that fit. memblock_free_all
    * adds them at the tail, ascending, so a fresh guest hands out low memory first; what the kernel
@@ -218,15 +212,6 @@ export class Buddy {
     return -1;
   }
 
-  isFree(p: number): boolean {
-    if (p >= this.runNext && p < this.runEnd) return true;
-    for (let k = 0; k < MAX_ORDER; k++) {
-      const h = p & ~((1 << k) - 1);
-      if (this.order[h] === k) return true;
-    }
-    return false;
-  }
-
   /**
    * Takes page p, which must be free, out of the allocator (compaction's free scanner, like
    * split_free_page): its block is split and every other part of it stays free. False if p is not free.
@@ -258,51 +243,6 @@ export class Buddy {
     this.drainRun();
     for (let k = MAX_ORDER - 1; k >= 0; k--) if (this.lists.counts[this.base + k] > 0) return k;
     return -1;
-  }
-
-  /** Calls visit(head, order) for every free block (walks the free lists). */
-  forEachFreeBlock(visit: (head: number, order: number) => void): void {
-    this.drainRun();
-    for (let k = 0; k < MAX_ORDER; k++) this.lists.forEach(this.base + k, (p) => visit(p, k));
-  }
-
-  /**
-   * What is wrong with the free lists: heads whose `order` disagrees, overlaps, unmerged buddies, a
-   * wrong total. Looks at the split cursor without draining it, so checking changes nothing.
-   */
-  check(): string[] {
-    const errors: string[] = [];
-    const n = this.nPages;
-    const seen = new Uint8Array(n);
-    let total = 0;
-    let heads = 0;
-    const cover = (from: number, to: number, what: string) => {
-      for (let i = from; i < Math.min(to, n); i++) {
-        if (seen[i]) errors.push(`buddy: page ${i} is free twice (${what})`);
-        seen[i] = 1;
-      }
-      total += to - from;
-    };
-    if (this.runNext < this.runEnd) cover(this.runNext, this.runEnd, 'split cursor');
-    for (let k = 0; k < MAX_ORDER; k++) {
-      this.lists.forEach(this.base + k, (h) => {
-        heads++;
-        if (this.order[h] !== k)
-          errors.push(`buddy: block ${h} is on the order-${k} list, order says ${this.order[h]}`);
-        if ((h & ((1 << k) - 1)) !== 0) errors.push(`buddy: block ${h} of order ${k} is not aligned`);
-        if (h + (1 << k) > n) errors.push(`buddy: block ${h} of order ${k} runs past the end`);
-        cover(h, h + (1 << k), `block ${h}`);
-        const buddy = h ^ (1 << k);
-        if (k < MAX_ORDER - 1 && buddy < n && this.order[buddy] === k) {
-          errors.push(`buddy: blocks ${h} and ${buddy} of order ${k} are both free but not merged`);
-        }
-      });
-    }
-    let marked = 0;
-    for (let p = 0; p < n; p++) if (this.order[p] !== NOT_HEAD) marked++;
-    if (marked !== heads) errors.push(`buddy: ${marked} pages marked as block heads, ${heads} on the lists`);
-    if (total !== this.freePages) errors.push(`buddy: ${total} pages free, freePages says ${this.freePages}`);
-    return errors;
   }
 }
 

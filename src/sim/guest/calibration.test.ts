@@ -2,10 +2,12 @@
 // of ../shared/docs/virtio-balloon.md (Debian's 6.1 cloud kernel, busybox initramfs, `pc` machine,
 // /proc/meminfo once the guest is up), and /proc/zoneinfo and vm.min_free_kbytes of the same 256 MiB
 // guest (docs/calibration.md: the command that read them).
+
 import { describe, expect, it } from 'vitest';
 import { HOST_RESIDENT } from '../../core/abi.ts';
 import { BOOT_IN_USE_TOTAL_KB, bootRegions, FIXED_RESERVED_KB } from './boot-layout.ts';
 import { K_FREE, K_KERNEL, K_SLAB } from './kinds.ts';
+import { forEachFreeBlock } from './list-checks.ts';
 import { makeGuest } from './testing.ts';
 
 /** A guest laid out as the simulation lays one out: the virtio window's 16 frames at the top. */
@@ -109,7 +111,7 @@ describe('a calibrated guest at boot', () => {
       const inFreed = head >= first && head < end;
       // Each order's list starts with the freed range's block of that order when it has one.
       let has = false;
-      kernel.buddy.forEachFreeBlock((h, o) => {
+      forEachFreeBlock(kernel.buddy, (h, o) => {
         if (o === order && h >= first && h < end) has = true;
       });
       expect(inFreed).toBe(has);

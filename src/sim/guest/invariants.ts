@@ -35,6 +35,7 @@ import {
   LIST_LRU_ANON,
   LIST_LRU_FILE,
 } from './kinds.ts';
+import { checkBuddy, checkPageLists, isFreePage } from './list-checks.ts';
 import { NOT_ON_LIST } from './pagelists.ts';
 
 const MAX_PAGE_ERRORS = 20;
@@ -45,7 +46,7 @@ export interface InvariantOptions {
 }
 
 export function checkInvariants(k: KernelState, opts: InvariantOptions = {}): string[] {
-  const errors: string[] = [...k.lists.check(), ...k.buddy.check()];
+  const errors: string[] = [...checkPageLists(k.lists), ...checkBuddy(k.buddy)];
   const pageErrors: string[] = [];
   const perPage = (msg: string) => {
     if (pageErrors.length < MAX_PAGE_ERRORS) pageErrors.push(msg);
@@ -76,7 +77,7 @@ export function checkInvariants(k: KernelState, opts: InvariantOptions = {}): st
         if (head ? on < LIST_BUDDY || on > LIST_BUDDY + 10 : on !== NOT_ON_LIST) {
           perPage(`page ${p}: free, on list ${on}`);
         }
-        if (!head && !k.buddy.isFree(p)) perPage(`page ${p}: kernel says free, no free block holds it`);
+        if (!head && !isFreePage(k.buddy, p)) perPage(`page ${p}: kernel says free, no free block holds it`);
         break;
       }
       case K_ANON:

@@ -14,6 +14,7 @@ import { PageRuns } from '../page-runs.ts';
 import { KNOWN_RUNS_MAX } from './balloon-dev-info.ts';
 import { checkInvariants } from './invariants.ts';
 import { LIST_BALLOON } from './kinds.ts';
+import { checkPageLists, forEachFreeBlock } from './list-checks.ts';
 import { NOT_ON_LIST } from './pagelists.ts';
 import { deflate, expectNoInvariantErrors, inflate, makeGuest, markPage, run } from './testing.ts';
 import { computeWatermarks, intSqrt, memAvailable } from './watermarks.ts';
@@ -134,7 +135,7 @@ describe('balloonPageAlloc and putPage', () => {
     // first (scaled) MiB and the kernel image, is split: its pages come out ascending.
     const { core, kernel } = makeGuest({ windowFrame: 16384 - 16 });
     let small = 0;
-    kernel.buddy.forEachFreeBlock((_h, order) => {
+    forEachFreeBlock(kernel.buddy, (_h, order) => {
       if (order < 9) small += 1 << order;
     });
     for (let i = 0; i < small; i++) kernel.balloonPageAlloc();
@@ -156,7 +157,7 @@ describe('balloonPageAlloc and putPage', () => {
     // block of order 5 or more, and every block of order 4 or less goes before it is done.
     const { kernel } = makeGuest({ windowFrame: 8192 });
     const small = new Set<number>();
-    kernel.buddy.forEachFreeBlock((h, order) => {
+    forEachFreeBlock(kernel.buddy, (h, order) => {
       if (order <= 4) for (let p = h; p < h + (1 << order); p++) small.add(p);
     });
     expect(small.has(8208) && small.has(8223)).toBe(true);
@@ -277,7 +278,7 @@ describe('balloonPageAlloc and putPage', () => {
 
     // A balloon list in any order: pages enqueued singly in a shuffled order (as compaction's moves
     // and the slow path leave it), in runs up, down and of one page, next to each other or not.
-    function shuffledBalloon(seed: number) {
+    function shuffledBalloon(seed: number, viaRuns = false) {
       const g = makeGuest();
       const got = inflate(g.kernel, 900);
       for (const p of got) g.kernel.balloon.delete(asKernelPage(p));
@@ -298,13 +299,24 @@ describe('balloonPageAlloc and putPage', () => {
         [pieces[i], pieces[j]] = [pieces[j], pieces[i]];
       }
       const listed = pieces.flat();
-      for (let i = listed.length - 1; i >= 0; i--) g.kernel.balloon.enqueue(asKernelPage(listed[i]));
+      if (viaRuns) {
+        // as one batch of runs: the list's summary of itself holds them
+        const runs = new PageRuns(listed.length);
+        for (const p of listed) runs.add(p);
+        g.kernel.balloon.enqueueRuns(runs);
+      } else {
+        // one page at a time, last first
+        for (let i = listed.length - 1; i >= 0; i--) g.kernel.balloon.enqueue(asKernelPage(listed[i]));
+      }
       return { g, listed };
     }
 
     it('enqueueRuns and dequeueRuns keep any order: runs up, down, of one page', () => {
-      for (const seed of [1, 2, 3, 4, 5]) {
-        const { g, listed } = shuffledBalloon(seed);
+      for (const [seed, viaRuns] of [1, 2, 3, 4, 5].flatMap((x) => [
+        [x, false] as const,
+        [x, true] as const,
+      ])) {
+        const { g, listed } = shuffledBalloon(seed, viaRuns);
         expect([...g.kernel.balloon.pages()]).toEqual(listed);
         const out = new PageRuns();
         expect(g.kernel.balloon.dequeueRuns(out, 256)).toBe(256);
@@ -312,7 +324,7 @@ describe('balloonPageAlloc and putPage', () => {
         // and back on, as a batch: the list reads as it did
         g.kernel.balloon.enqueueRuns(out);
         expect([...g.kernel.balloon.pages()]).toEqual(listed);
-        expect(g.kernel.lists.check()).toEqual([]);
+        expect(checkPageLists(g.kernel.lists)).toEqual([]);
         expectNoInvariantErrors(g.kernel);
       }
     });
@@ -357,7 +369,7 @@ describe('balloonPageAlloc and putPage', () => {
         expect({ name, pages: out.toArray() }).toEqual({ name, pages: expected });
         expect(got).toBe(expected.length);
         expect(g.kernel.balloon.count).toBe(0);
-        expect(g.kernel.lists.check()).toEqual([]);
+        expect(checkPageLists(g.kernel.lists)).toEqual([]);
       }
     });
 
@@ -372,7 +384,7 @@ describe('balloonPageAlloc and putPage', () => {
       const out = new PageRuns(65536);
       expect(g.kernel.balloon.dequeueRuns(out, odd.length)).toBe(odd.length);
       expect(out.toArray()).toEqual([...odd].reverse());
-      expect(g.kernel.lists.check()).toEqual([]);
+      expect(checkPageLists(g.kernel.lists)).toEqual([]);
     });
 
     it('putRuns frees exactly as putPages does, whatever the runs', () => {

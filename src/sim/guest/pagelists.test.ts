@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { checkPageLists } from './list-checks.ts';
 import { NO_PAGE, NOT_ON_LIST, PageLists } from './pagelists.ts';
 
 describe('PageLists', () => {
-  it('adds at the head and the tail, removes, moves and replaces in O(1)', () => {
+  it('adds at the head and the tail, removes and replaces in O(1)', () => {
     const l = new PageLists(10, 2);
-    expect(l.isEmpty(0)).toBe(true);
+    expect(l.count(0)).toBe(0);
     expect(l.first(0)).toBe(NO_PAGE);
     l.addHead(0, 3);
     l.addHead(0, 1);
@@ -16,19 +17,22 @@ describe('PageLists', () => {
     expect(l.after(3)).toBe(7);
     expect(l.after(7)).toBe(NO_PAGE);
     expect(l.before(1)).toBe(NO_PAGE);
-    l.move(3, 1);
+    l.remove(3);
+    l.addHead(1, 3);
     expect([...l.pages(0)]).toEqual([1, 7]);
     expect([...l.pages(1)]).toEqual([3]);
     l.replace(7, 9);
     expect([...l.pages(0)]).toEqual([1, 9]);
-    expect(l.listOf(7)).toBe(NOT_ON_LIST);
-    expect(l.listOf(9)).toBe(0);
-    l.move(1, 1, true);
+    expect(l.on[7]).toBe(NOT_ON_LIST);
+    expect(l.on[9]).toBe(0);
+    l.remove(1);
+    l.addTail(1, 1);
     expect([...l.pages(1)]).toEqual([3, 1]);
-    expect(l.popHead(1)).toBe(3);
+    expect(l.first(1)).toBe(3);
+    l.remove(3);
     expect(l.count(0)).toBe(1);
     expect(l.count(1)).toBe(1);
-    expect(l.check()).toEqual([]);
+    expect(checkPageLists(l)).toEqual([]);
   });
 
   it('refuses a page on two lists, and removing a page that is on none', () => {
@@ -69,7 +73,8 @@ describe('PageLists', () => {
             model[at].splice(model[at].indexOf(o.page), 1);
           } else {
             if (at < 0) continue;
-            l.move(o.page, o.list);
+            l.remove(o.page); // list_move: off its list, onto the head of another
+            l.addHead(o.list, o.page);
             model[at].splice(model[at].indexOf(o.page), 1);
             model[o.list].unshift(o.page);
           }
@@ -78,7 +83,7 @@ describe('PageLists', () => {
           expect([...l.pages(i)]).toEqual(model[i]);
           expect(l.count(i)).toBe(model[i].length);
         }
-        expect(l.check()).toEqual([]);
+        expect(checkPageLists(l)).toEqual([]);
       }),
     );
   });

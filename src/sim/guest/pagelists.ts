@@ -110,13 +110,6 @@ export class PageLists {
     changed[n >>> CHANGE_SHIFT] = 1;
   }
 
-  /** list_move / list_move_tail: p leaves its list for the head (or tail) of `list`. */
-  move(p: number, list: number, toTail = false): void {
-    this.remove(p);
-    if (toTail) this.addTail(list, p);
-    else this.addHead(list, p);
-  }
-
   /** list_replace: `fresh` takes `old`'s place (same list, same position); `old` ends on no list. */
   replace(old: number, fresh: number): void {
     const list = this.on[old];
@@ -138,25 +131,8 @@ export class PageLists {
     changed[n >>> CHANGE_SHIFT] = 1;
   }
 
-  /** Takes the first page off `list` and returns it, or NO_PAGE if the list is empty. */
-  popHead(list: number): number {
-    const p = this.next[this.nPages + list];
-    if (p >= this.nPages) return NO_PAGE;
-    this.remove(p);
-    return p;
-  }
-
-  isEmpty(list: number): boolean {
-    return this.counts[list] === 0;
-  }
-
   count(list: number): number {
     return this.counts[list];
-  }
-
-  /** The list p is on, or NOT_ON_LIST. */
-  listOf(p: number): number {
-    return this.on[p];
   }
 
   first(list: number): number {
@@ -189,39 +165,5 @@ export class PageLists {
   /** The pages of `list`, first to last (for the UI and tests; hot paths use first/after). */
   *pages(list: number): Generator<number, void, void> {
     for (let p = this.next[this.nPages + list]; p < this.nPages; p = this.next[p]) yield p;
-  }
-
-  /**
-   * Walks every list and returns what is wrong: broken links, a page whose `on` disagrees with the
-   * list it was found on, a count that differs from the walk, or a page marked on a list it is not on.
-   */
-  check(): string[] {
-    const errors: string[] = [];
-    let onLists = 0;
-    for (let l = 0; l < this.nLists; l++) {
-      const h = this.nPages + l;
-      let n = 0;
-      let prev = h;
-      for (let p = this.next[h]; p !== h; p = this.next[p]) {
-        if (p < 0 || p >= this.nPages) {
-          errors.push(`list ${l}: link to ${p}, which is neither a page nor this list's head`);
-          break;
-        }
-        if (this.prev[p] !== prev) errors.push(`list ${l}: page ${p}'s prev is ${this.prev[p]}, not ${prev}`);
-        if (this.on[p] !== l) errors.push(`list ${l}: page ${p} is marked on list ${this.on[p]}`);
-        prev = p;
-        if (++n > this.nPages) {
-          errors.push(`list ${l}: does not come back to its head`);
-          break;
-        }
-      }
-      if (this.prev[h] !== prev) errors.push(`list ${l}: head's prev is ${this.prev[h]}, not ${prev}`);
-      if (n !== this.counts[l]) errors.push(`list ${l}: ${n} pages linked, count says ${this.counts[l]}`);
-      onLists += n;
-    }
-    let marked = 0;
-    for (let p = 0; p < this.nPages; p++) if (this.on[p] !== NOT_ON_LIST) marked++;
-    if (marked !== onLists) errors.push(`${marked} pages marked on a list, ${onLists} linked`);
-    return errors;
   }
 }

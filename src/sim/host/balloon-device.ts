@@ -52,6 +52,9 @@ export interface GuestStats {
   'last-update': number;
 }
 
+/** The most PFNs the core gathers into runs at once (its scratch holds 8,192 runs). */
+const PFN_RUNS_AT_ONCE = 8192;
+
 const QUEUE_NAMES: readonly QueueName[] = ['inflate', 'deflate', 'stats'];
 
 export class BalloonDevice implements DeviceModel {
@@ -129,10 +132,6 @@ export class BalloonDevice implements DeviceModel {
       this.events.emit('stats-interval', { seconds: 0 });
     }
     this.removed = true;
-  }
-
-  get unrealized(): boolean {
-    return this.removed;
   }
 
   /** qom-set guest-stats-polling-interval. Returns an error message or null. */
@@ -237,13 +236,14 @@ export class BalloonDevice implements DeviceModel {
     const nPfns = peek ? this.peekCount : 0;
     if (peek) {
       const head = this.peekHead;
-      const from = this.peekFrom;
       this.trace.pop(this.sched.now, vq, traceElemId(vq, head), 0, 1);
-      // The PFNs as runs: the core gathers them (64 bits a load); the recorder's own scan if it cannot.
-      const nRuns = this.trace.recording ? this.core.pfnRuns(this.peekGpa, nPfns) : -1;
-      if (nRuns >= 0)
+      // The PFNs as runs, which the core gathers (two a load), 8,192 PFNs at a time at most: a longer
+      // buffer is several records of the same moment, which print as one.
+      for (let at = 0; this.trace.recording && at < nPfns; at += PFN_RUNS_AT_ONCE) {
+        const n = Math.min(PFN_RUNS_AT_ONCE, nPfns - at);
+        const nRuns = Math.max(0, this.core.pfnRuns(asGpa(this.peekGpa + at * 4), n));
         this.trace.handleOutputRuns(this.sched.now, this.core.pfnRunPairs, nRuns, this.core.ramFrames);
-      else this.trace.handleOutput(this.sched.now, this.windowWords, this.core.ramFrames, from, from + nPfns);
+      }
       this.events.emit('buffer-popped', { queue: QUEUE_NAMES[q], head, pfns: nPfns });
     }
     const cost =
@@ -278,17 +278,14 @@ export class BalloonDevice implements DeviceModel {
     });
   }
 
-  // What peekNext() found: the head, and the PFNs as windowWords[peekFrom … peekFrom + peekCount).
+  // What peekNext() found: the head, and peekCount PFNs at peekGpa.
   private peekHead = 0;
   private peekGpa = asGpa(0);
-  private peekFrom = 0;
   private peekCount = 0;
-  /** The virtio window as 32-bit words (remade when the core's memory grows). */
-  private windowWords = new Uint32Array(0);
 
   /**
    * Whether the next available buffer is one plain readable descriptor inside guest memory; if so,
-   * it is in peekHead, peekFrom and peekCount.
+   * it is in peekHead, peekGpa and peekCount.
    */
   private peekNext(q: number): boolean {
     const { core } = this;
@@ -305,15 +302,10 @@ export class BalloonDevice implements DeviceModel {
     const len = core.readU32(descLen(d));
     const flags = core.readU16(descFlags(d));
     const base = core.windowGpa;
-    const win = core.window;
     if (flags !== 0 || len === 0 || len % 4 !== 0 || !core.inWindow(addr, len) || (addr - base) % 4 !== 0)
       return false;
-    // Not a copy: the trace recorder copies the PFNs into its own store.
-    if (this.windowWords.buffer !== win.buffer || this.windowWords.byteOffset !== win.byteOffset)
-      this.windowWords = new Uint32Array(win.buffer, win.byteOffset, win.byteLength >>> 2);
     this.peekHead = head;
     this.peekGpa = asGpa(addr);
-    this.peekFrom = (addr - base) / 4;
     this.peekCount = len / 4;
     return true;
   }
