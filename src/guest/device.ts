@@ -32,7 +32,7 @@ import {
 } from '../core/ring-layout.ts';
 import { asGpa, asPfn } from '../core/units.ts';
 import { traceElemId, VQ_BY_QUEUE_INDEX } from '../sim/trace-format.ts';
-import { TraceRecorder } from '../sim/trace-recorder.ts';
+import { TraceRecorder, traceHandleOutput } from '../sim/trace-recorder.ts';
 import type { GuestEvent } from './protocol.ts';
 import { createBalloon, ISR_QUEUE, type StateCarried, type V86Cpu, type V86VirtIO } from './v86-seam.ts';
 
@@ -318,7 +318,7 @@ export class RealBalloonDevice implements StateCarried {
       const read = segs.filter((x) => !x.write);
       const pfns = this.pfnsOf(read);
       this.trace.pop(us, vq, traceElemId(vq, this.lastHead(q)), segs.length - read.length, read.length);
-      this.trace.handleOutput(us, pfns, this.core.ramFrames);
+      traceHandleOutput(this.trace, us, pfns, this.core.ramFrames);
       this.trace.flush(us, vq, 1);
       if (q === INFLATE_Q) this.zeroDiscarded(pfns);
       this.tell(

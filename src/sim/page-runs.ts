@@ -32,33 +32,23 @@ export class PageRuns {
 
   /** Appends page p: the last run grows if p continues it (a one-page run takes p's direction). */
   add(p: number): void {
-    this.append(p, 1, 1);
+    this.push(p, 1, 1);
   }
 
-  /** Appends count pages from first, going by step: the last run grows if they continue it. */
-  append(first: number, count: number, step: 1 | -1): void {
-    const r = this.runs - 1;
-    if (r >= 0 && count > 0) {
-      const last = this.first[r] + (this.count[r] - 1) * this.step[r];
-      const by = first - last;
-      if (
-        (by === 1 || by === -1) &&
-        (count === 1 || step === by) &&
-        (this.count[r] === 1 || this.step[r] === by)
-      ) {
-        this.step[r] = by;
-        this.count[r] += count;
+  /** Appends count pages from first, going by step (±1): the last run grows if they continue it. */
+  push(first: number, count: number, step: 1 | -1): void {
+    if (count <= 0) return;
+    const r = this.runs;
+    if (r > 0) {
+      const c = this.count[r - 1];
+      const by = first - (this.first[r - 1] + (c - 1) * this.step[r - 1]);
+      if ((by === 1 || by === -1) && (count === 1 || step === by) && (c === 1 || this.step[r - 1] === by)) {
+        this.step[r - 1] = by;
+        this.count[r - 1] = c + count;
         this.pages += count;
         return;
       }
     }
-    this.push(first, count, step);
-  }
-
-  /** Appends count pages from first, going up (step 1) or down (step −1), as a run of its own. */
-  push(first: number, count: number, step: 1 | -1): void {
-    if (count <= 0) return;
-    const r = this.runs;
     if (r >= this.capacity) throw new RangeError(`PageRuns: more than ${this.capacity} runs in one batch`);
     this.first[r] = first;
     this.count[r] = count;

@@ -147,33 +147,10 @@ export class TraceRecorder {
   }
 
   /**
-   * The device walked one buffer of PFNs (kept here as runs). Expands to one handle_output line per PFN
-   * inside RAM (pfn < ramFrames) and one bad_addr line per PFN beyond it, as QEMU prints them.
-   */
-  handleOutput(us: number, pfns: Uint32Array, ramFrames: number): void {
-    const firstRun = this.runCount;
-    const n = pfns.length;
-    let i = 0;
-    while (i < n) {
-      const start = pfns[i];
-      let j = i + 1;
-      let down = 0;
-      if (j < n && pfns[j] === start + 1) {
-        while (j < n && pfns[j] === pfns[j - 1] + 1) j++;
-      } else if (j < n && pfns[j] === start - 1) {
-        down = 1;
-        while (j < n && pfns[j] === pfns[j - 1] - 1) j++;
-      }
-      this.addRun(start, (j - i) * 2 + down);
-      i = j;
-    }
-    this.push(Kind.HandleOutput, us, firstRun, this.runCount - firstRun, n, ramFrames);
-    this.lineCount += n - 1; // push counted one line
-  }
-
-  /**
-   * handleOutput for a buffer whose PFNs the core has already gathered into runs (core.pfnRuns):
-   * pairs[2r] is run r's first PFN, pairs[2r + 1] its length, with RUN_DESCENDING if it counts down.
+   * The device walked one buffer of PFNs, which the core gathered into runs (core.pfnRuns): pairs[2r]
+   * is run r's first PFN, pairs[2r + 1] its length, with RUN_DESCENDING if it counts down. Expands to
+   * one handle_output line per PFN inside RAM (pfn < ramFrames) and one bad_addr line per PFN beyond
+   * it, as QEMU prints them.
    */
   handleOutputRuns(us: number, pairs: Uint32Array, nRuns: number, ramFrames: number): void {
     const firstRun = this.runCount;
@@ -340,6 +317,36 @@ export class TraceRecorder {
   }
 }
 
+/**
+ * TraceRecorder.handleOutputRuns for PFNs the caller holds in an array (the real guest's device,
+ * tests): gathers them into runs as the core's pfnRuns does.
+ */
+export function traceHandleOutput(
+  trace: TraceRecorder,
+  us: number,
+  pfns: Uint32Array,
+  ramFrames: number,
+): void {
+  const n = pfns.length;
+  const pairs = new Uint32Array(2 * n);
+  let r = 0;
+  for (let i = 0; i < n; r++) {
+    const start = pfns[i];
+    let j = i + 1;
+    let down = 0;
+    if (j < n && pfns[j] === start + 1) {
+      while (j < n && pfns[j] === pfns[j - 1] + 1) j++;
+    } else if (j < n && pfns[j] === start - 1) {
+      down = RUN_DESCENDING;
+      while (j < n && pfns[j] === pfns[j - 1] - 1) j++;
+    }
+    pairs[2 * r] = start;
+    pairs[2 * r + 1] = (j - i) | down;
+    i = j;
+  }
+  trace.handleOutputRuns(us, pairs, r, ramFrames);
+}
+
 function isCount(x: number): boolean {
   return Number.isSafeInteger(x) && x >= 0;
 }
@@ -352,7 +359,6 @@ export class NullTraceRecorder extends TraceRecorder {
   override getConfig(): void {}
   override setConfig(): void {}
   override pop(): void {}
-  override handleOutput(): void {}
   override handleOutputRuns(): void {}
   override flush(): void {}
   override custom(): void {}

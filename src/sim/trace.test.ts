@@ -11,6 +11,7 @@ import {
   summarizeTrace,
   TraceRecorder,
   traceElemId,
+  traceHandleOutput,
   VQ_DEFLATE,
   VQ_INFLATE,
   VQ_STATS,
@@ -36,7 +37,7 @@ describe('TraceRecorder: the exact text of design.md', () => {
     trace.getConfig(2_000_002, 32768, 0);
     trace.setConfig(2_000_003, 256, 0);
     trace.pop(2_000_004, VQ_INFLATE, 0x2000, 0, 1);
-    trace.handleOutput(2_000_005, Uint32Array.of(0x9aef, 0x40000), RAM_FRAMES_256_MIB);
+    traceHandleOutput(trace, 2_000_005, Uint32Array.of(0x9aef, 0x40000), RAM_FRAMES_256_MIB);
     trace.flush(2_000_006, VQ_INFLATE, 1);
     expect([...trace.lines()].map(argumentsOf)).toEqual([
       'balloon_event opaque 0x1 addr 134217728',
@@ -62,7 +63,7 @@ describe('TraceRecorder: the exact text of design.md', () => {
 
   it('prints addresses above 4 GiB exactly', () => {
     const trace = new TraceRecorder();
-    trace.handleOutput(0, Uint32Array.of(0x123456, 0xffff_ffff), 0x400000);
+    traceHandleOutput(trace, 0, Uint32Array.of(0x123456, 0xffff_ffff), 0x400000);
     expect([...trace.lines()].map(argumentsOf)).toEqual([
       'virtio_balloon_handle_output section name: pc.ram gpa: 0x123456000',
       'virtio_balloon_bad_addr 0xffffffff000',
@@ -72,7 +73,7 @@ describe('TraceRecorder: the exact text of design.md', () => {
   it('keeps a batch as runs and prints every PFN of it in order, whichever way its runs go', () => {
     const pfns = Uint32Array.of(5, 6, 7, 12, 11, 10, 9, 40, 41, 40, 0xffff_fffe, 0xffff_ffff, 0, 1, 3, 2, 2);
     const trace = new TraceRecorder();
-    trace.handleOutput(0, pfns, 0x400000);
+    traceHandleOutput(trace, 0, pfns, 0x400000);
     const gpa = (pfn: number) => `0x${(pfn * 4096).toString(16)}`;
     expect([...trace.lines()].map(argumentsOf)).toEqual(
       [...pfns].map((pfn) =>
@@ -90,7 +91,7 @@ describe('TraceRecorder: the exact text of design.md', () => {
     for (let b = 0; b < 30720; b++) {
       // Inflate batches count down from the top of each run of pages, deflate batches count up.
       for (let i = 0; i < 256; i++) batch[i] = b % 2 ? b * 256 + i : b * 256 + 255 - i;
-      trace.handleOutput(b, batch, 0x400000);
+      traceHandleOutput(trace, b, batch, 0x400000);
     }
     expect(trace.length).toBe(30720 * 256);
     // One record (six doubles) and one run (two u32s) a batch, with room to grow: no PFNs kept.
@@ -138,7 +139,7 @@ describe('TraceRecorder: the exact text of design.md', () => {
 });
 
 describe('TraceRecorder.handleOutputRuns', () => {
-  it("prints what handleOutput prints for the same PFNs, with the core's runs", () => {
+  it("prints the same lines from the core's runs as from the runs traceHandleOutput gathers", () => {
     const core = stdCore('wasm');
     fc.assert(
       fc.property(
@@ -157,7 +158,7 @@ describe('TraceRecorder.handleOutputRuns', () => {
           });
           const a = new TraceRecorder();
           const b = new TraceRecorder();
-          a.handleOutput(7, Uint32Array.from(pfns), 0x400000);
+          traceHandleOutput(a, 7, Uint32Array.from(pfns), 0x400000);
           const n = core.pfnRuns(PFNS_GPA, pfns.length);
           expect(n).toBeGreaterThanOrEqual(0);
           b.handleOutputRuns(7, core.pfnRunPairs, n, 0x400000);
@@ -206,7 +207,7 @@ describe('recorder → text → parser', () => {
       const t = 1_000_100 + i * 1_000_000;
       const pfns = Uint32Array.from({ length: 128 }, (_, k) => 0x8000 + (i % 2) * 128 + k);
       trace.pop(t, vq, traceElemId(vq, 0), 0, 1);
-      trace.handleOutput(t + 10, pfns, RAM_FRAMES_256_MIB);
+      traceHandleOutput(trace, t + 10, pfns, RAM_FRAMES_256_MIB);
       trace.flush(t + 20, vq, 1);
       const next = vq === VQ_INFLATE ? actual + 128 : actual - 128;
       trace.setConfig(t + 30, next, actual);
@@ -405,7 +406,7 @@ describe('a large recording', () => {
     for (let batch = 0; batch < 4096; batch++) {
       for (let i = 0; i < 256; i++) pfns[i] = batch * 256 + i;
       trace.pop(t, VQ_INFLATE, traceElemId(VQ_INFLATE, batch % 128), 0, 1);
-      trace.handleOutput(t, pfns, 4096 * 256);
+      traceHandleOutput(trace, t, pfns, 4096 * 256);
       trace.flush(t + 1100, VQ_INFLATE, 1);
       trace.setConfig(t + 1100, (batch + 1) * 256, batch * 256);
       t += 1150;

@@ -37,7 +37,7 @@ export {
   type TraceParseResult,
   type UnknownEventLine,
 } from './trace-parse.ts';
-export { TraceRecorder } from './trace-recorder.ts';
+export { TraceRecorder, traceHandleOutput } from './trace-recorder.ts';
 export {
   type ActualChange,
   type QueueRole,

@@ -193,7 +193,7 @@ export class BalloonDevInfo {
       const first = knownFirst[t];
       const step = knownStep[t];
       const take = Math.min(knownCount[t], n - k);
-      out.append(first, take, step > 0 ? 1 : -1);
+      out.push(first, take, step > 0 ? 1 : -1);
       const last = first + (take - 1) * step;
       const lo = Math.min(first, last);
       const hi = Math.max(first, last);

@@ -237,13 +237,7 @@ export class BalloonDevice implements DeviceModel {
     if (peek) {
       const head = this.peekHead;
       this.trace.pop(this.sched.now, vq, traceElemId(vq, head), 0, 1);
-      // The PFNs as runs, which the core gathers (two a load), 8,192 PFNs at a time at most: a longer
-      // buffer is several records of the same moment, which print as one.
-      for (let at = 0; this.trace.recording && at < nPfns; at += PFN_RUNS_AT_ONCE) {
-        const n = Math.min(PFN_RUNS_AT_ONCE, nPfns - at);
-        const nRuns = Math.max(0, this.core.pfnRuns(asGpa(this.peekGpa + at * 4), n));
-        this.trace.handleOutputRuns(this.sched.now, this.core.pfnRunPairs, nRuns, this.core.ramFrames);
-      }
+      this.traceRuns(this.peekGpa, nPfns);
       this.events.emit('buffer-popped', { queue: QUEUE_NAMES[q], head, pfns: nPfns });
     }
     const cost =
@@ -256,11 +250,16 @@ export class BalloonDevice implements DeviceModel {
         return;
       }
       if (handled === 1 && !peek) {
-        const pfns = this.elemPfns();
+        // The element's device-readable buffers, as QEMU reads them, one after another.
         const head = this.lastHead(q);
         this.tracePop(vq, head);
-        this.trace.handleOutput(this.sched.now, pfns, this.core.ramFrames);
-        this.events.emit('buffer-popped', { queue: QUEUE_NAMES[q], head, pfns: pfns.length });
+        let pfns = 0;
+        for (const seg of this.core.elemSegments()) {
+          if (seg.write) continue;
+          this.traceRuns(seg.gpa, seg.len >>> 2);
+          pfns += seg.len >>> 2;
+        }
+        this.events.emit('buffer-popped', { queue: QUEUE_NAMES[q], head, pfns });
       }
       if (handled === 1) {
         if (!deflate && this.core.hostPageFrames > 1 && !this.warnedHostPage) {
@@ -318,19 +317,20 @@ export class BalloonDevice implements DeviceModel {
     this.trace.pop(us, vq, traceElemId(vq, head), inNum, segs.length - inNum);
   }
 
-  /** The PFNs of the element the core just handled (its device-readable buffers; QEMU reads only those). */
-  private elemPfns(): Uint32Array {
-    const segs = this.core.elemSegments().filter((s) => !s.write);
-    let n = 0;
-    for (const s of segs) n += s.len >>> 2;
-    const pfns = new Uint32Array(n);
-    let k = 0;
-    for (const s of segs) {
-      const bytes = this.core.bytesAt(s.gpa, s.len & ~3);
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      for (let off = 0; off < bytes.byteLength; off += 4) pfns[k++] = view.getUint32(off, true);
+  /**
+   * handle_output's trace lines for n PFNs at `gpa`, as runs the core gathers (two a load), 8,192 PFNs
+   * at a time at most: a longer buffer is several records of one moment, which print as one.
+   */
+  private traceRuns(gpa: number, n: number): void {
+    for (let at = 0; this.trace.recording && at < n; at += PFN_RUNS_AT_ONCE) {
+      const nRuns = this.core.pfnRuns(asGpa(gpa + at * 4), Math.min(PFN_RUNS_AT_ONCE, n - at));
+      this.trace.handleOutputRuns(
+        this.sched.now,
+        this.core.pfnRunPairs,
+        Math.max(0, nRuns),
+        this.core.ramFrames,
+      );
     }
-    return pfns;
   }
 
   /** The head the core just pushed: the last entry of the used ring. */
